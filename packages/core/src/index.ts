@@ -1,0 +1,56 @@
+/**
+ * deploykit's core: the release model, artifact stores, and the publish / install / restart /
+ * deploy / rollback operations. Side effects go through injectable ports; test doubles live in
+ * `@deploykit/core/testing`, the S3 store in `@deploykit/core/s3`.
+ *
+ * @packageDocumentation
+ */
+export { type ChannelPointer, readChannel } from "./channel";
+export {
+  DeployKitError,
+  type DeployKitErrorOptions,
+  type ErrorCode,
+  isDeployKitError,
+  throwIfAborted,
+} from "./errors";
+export type {
+  DeployEvent,
+  EventSink,
+  LogEvent,
+  OperationOptions,
+  ProgressEvent,
+  StepFinishEvent,
+  StepStartEvent,
+  WarningEvent,
+} from "./events";
+export { step } from "./events";
+export { type HashingStream, hashingStream } from "./hashing";
+export { type HostLayout, hostLayout } from "./host/layout";
+export {
+  type ArtifactFormat,
+  MANIFEST_SCHEMA_VERSION,
+  parseManifest,
+  parseManifestJson,
+  type ReleaseManifest,
+} from "./manifest";
+export { assertAppName, assertVersion, parseVersion, type VersionParts } from "./names";
+export type { BuiltPackage } from "./package";
+export type { Clock } from "./ports/clock";
+export type { HttpProbe, ProbeResponse } from "./ports/http-probe";
+export { type Ports, resolvePorts } from "./ports/index";
+export type { ProcessRunner, RunOptions, RunResult, SpawnOptions } from "./ports/process-runner";
+export type { ProcessTable } from "./ports/process-table";
+export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
+export { restart, strategyContext } from "./restart";
+export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
+export { createFsStore, type FsStoreOptions } from "./store/fs-store";
+export { assertStoreKey, objectExists, objectNotFound, storeKeys } from "./store/keys";
+export type {
+  HostRelease,
+  RestartContext,
+  RestartResult,
+  RuntimeStrategy,
+  StrategyContext,
+  StrategyStatus,
+} from "./strategy";
+export { compareVersions } from "./version-order";

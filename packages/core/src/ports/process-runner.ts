@@ -1,0 +1,117 @@
+import { execa } from "execa";
+import { DeployKitError } from "../errors";
+
+/** Options for {@link ProcessRunner.run}. */
+export interface RunOptions {
+  cwd?: string;
+  /** The complete environment of the child (nothing is inherited when `extendEnv` is false). */
+  env?: Record<string, string | undefined>;
+  /** Inherit the parent's environment under `env` (default true). */
+  extendEnv?: boolean;
+  /** Data written to the child's stdin. */
+  input?: string;
+  /** Called with each output line as it arrives. */
+  onLine?: (stream: "stdout" | "stderr", line: string) => void;
+  /** Kill the child (TERM, then KILL) after this long. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a finished child process left behind. */
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@link ProcessRunner.spawnDetached}. */
+export interface SpawnOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  /** File that receives stdout and stderr (appended). */
+  logFile: string;
+}
+
+/**
+ * Runs child processes. The real one uses execa; `@deploykit/core/testing` has a recording
+ * double. A non-zero exit is `E_COMMAND_FAILED` carrying the command, exit code and output tail.
+ */
+export interface ProcessRunner {
+  /** Runs a command to completion (no shell: pass the program and its arguments). */
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Starts a long-lived process in its own session, detached from ours, and returns its pid. */
+  spawnDetached(command: string, args: readonly string[], options: SpawnOptions): Promise<{ pid: number }>;
+}
+
+const tail = (text: string, lines = 20) => text.split("\n").slice(-lines).join("\n");
+
+/** The production {@link ProcessRunner}, built on execa. */
+export function createExecaRunner(): ProcessRunner {
+  return {
+    async run(command, args, options = {}) {
+      const lines = (stream: "stdout" | "stderr") =>
+        function* (line: unknown) {
+          options.onLine?.(stream, String(line));
+          yield line;
+        };
+      const result = await execa(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        extendEnv: options.extendEnv ?? true,
+        input: options.input,
+        timeout: options.timeoutMs,
+        cancelSignal: options.signal,
+        forceKillAfterDelay: 5_000,
+        reject: false,
+        stdout: options.onLine ? [lines("stdout")] : "pipe",
+        stderr: options.onLine ? [lines("stderr")] : "pipe",
+      });
+      if (result.isCanceled) {
+        throw new DeployKitError("E_ABORTED", `${command} was aborted.`, { cause: options.signal?.reason });
+      }
+      const output = {
+        exitCode: result.exitCode ?? -1,
+        stdout: String(result.stdout),
+        stderr: String(result.stderr),
+      };
+      if (result.failed) {
+        const why = result.timedOut
+          ? `timed out after ${options.timeoutMs} ms`
+          : `exited with ${result.exitCode ?? result.signal}`;
+        throw new DeployKitError(
+          "E_COMMAND_FAILED",
+          `${[command, ...args].join(" ")} ${why}.\n${tail(output.stderr || output.stdout)}`,
+          {
+            cause: result,
+            hint: "Read the command's output above; run it by hand in the same directory to reproduce.",
+            details: { command, args, ...output },
+          },
+        );
+      }
+      return output;
+    },
+
+    async spawnDetached(command, args, options) {
+      const log = { file: options.logFile, append: true } as const;
+      const child = execa(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        cleanup: false,
+        stdin: "ignore",
+        stdout: log,
+        stderr: log,
+        reject: false,
+      });
+      if (child.pid === undefined) {
+        const result = await child;
+        throw new DeployKitError("E_COMMAND_FAILED", `Could not start ${command}: ${result.message}`, {
+          hint: "Check that the program exists and is executable.",
+          details: { command, args },
+        });
+      }
+      child.unref();
+      return { pid: child.pid };
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { buffer } from "node:stream/consumers";
+import { assertChannelName, type ChannelPointer, writeChannel } from "./channel";
+import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
+import { type OperationOptions, step } from "./events";
+import { hashingStream } from "./hashing";
+import { parseManifest, parseManifestJson, type ReleaseManifest } from "./manifest";
+import type { BuiltPackage } from "./package";
+import type { ArtifactStore } from "./store/artifact-store";
+import { storeKeys } from "./store/keys";
+
+/** Options for {@link publish}. */
+export interface PublishOptions extends OperationOptions {
+  store: ArtifactStore;
+  /** Move this channel (e.g. `production`) to the release once it is fully written. */
+  channel?: string;
+}
+
+/** What {@link publish} did. */
+export interface PublishedRelease {
+  manifest: ReleaseManifest;
+  /** True when the same version with the same bytes was already published (nothing written). */
+  unchanged: boolean;
+  /** Store keys of the manifest and the artifact. */
+  keys: { manifest: string; artifact: string };
+  /** The channel pointer as written, when a channel was given. */
+  channel?: ChannelPointer;
+  /** The store's location. */
+  location: string;
+}
+
+const versionExists = (manifest: ReleaseManifest, existing: string, why: string) =>
+  new DeployKitError(
+    "E_VERSION_EXISTS",
+    `${manifest.app} ${manifest.version} is already published with different bytes (${why}).`,
+    {
+      hint: "Published versions are immutable: build with a new --version (or --iteration) and publish that.",
+      details: {
+        app: manifest.app,
+        version: manifest.version,
+        existingSha256: existing,
+        sha256: manifest.artifact.sha256,
+      },
+    },
+  );
+
+async function readManifestIfAny(store: ArtifactStore, key: string): Promise<ReleaseManifest | undefined> {
+  try {
+    return parseManifestJson(
+      (await buffer(await store.get(key))).toString("utf8"),
+      `${store.location} ${key}`,
+    );
+  } catch (error) {
+    if (isDeployKitError(error, "E_NOT_FOUND")) return undefined;
+    throw error;
+  }
+}
+
+async function sha256Of(store: ArtifactStore, key: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of await store.get(key)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/**
+ * Uploads a built package: streams the artifact while hashing it, writes the manifest only
+ * after the artifact, then moves the channel last. Publishing the same version with the same
+ * bytes again writes nothing and reports `unchanged`; with other bytes it is `E_VERSION_EXISTS`.
+ *
+ * @example
+ * ```ts
+ * const pkg = await buildPackage({ appDir: ".", name: "web", version: "1.2.0" })
+ * await publish(pkg, { store: createFsStore({ dir: "/srv/store" }), channel: "production" })
+ * ```
+ */
+export async function publish(pkg: BuiltPackage, options: PublishOptions): Promise<PublishedRelease> {
+  const { store, onEvent, signal } = options;
+  const manifest = parseManifest(pkg.manifest, pkg.path);
+  if (options.channel !== undefined) assertChannelName(options.channel);
+  const size = (await stat(pkg.path).catch(() => undefined))?.size;
+  if (size !== manifest.artifact.size) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      `${pkg.path} is missing or not the file its manifest describes.`,
+      {
+        hint: "Publish the file buildPackage produced, unmodified.",
+        details: { path: pkg.path, size, expected: manifest.artifact.size },
+      },
+    );
+  }
+  throwIfAborted(signal);
+  const { app, version } = manifest;
+  const keys = {
+    manifest: storeKeys.manifest(app, version),
+    artifact: storeKeys.artifact(app, version, manifest.artifact.file),
+  };
+  const finish = async (unchanged: boolean): Promise<PublishedRelease> => {
+    const result: PublishedRelease = { manifest, unchanged, keys, location: store.location };
+    if (options.channel === undefined) return result;
+    const channel = options.channel;
+    const manifestSha256 = createHash("sha256")
+      .update(await buffer(await store.get(keys.manifest)))
+      .digest("hex");
+    result.channel = await step(onEvent, "channel", `Moving channel ${channel} to ${version}`, () =>
+      writeChannel(store, app, channel, { version, manifestSha256 }),
+    );
+    return result;
+  };
+
+  const existing = await readManifestIfAny(store, keys.manifest);
+  if (existing) {
+    if (existing.artifact.sha256 !== manifest.artifact.sha256)
+      throw versionExists(manifest, existing.artifact.sha256, "manifest differs");
+    return finish(true);
+  }
+
+  await step(onEvent, "upload", `Uploading ${manifest.artifact.file} to ${store.location}`, async () => {
+    const hashing = hashingStream((bytes) =>
+      onEvent?.({ type: "progress", step: "upload", bytes, total: size }),
+    );
+    try {
+      await store.put(keys.artifact, createReadStream(pkg.path).pipe(hashing), {
+        ifAbsent: true,
+        contentLength: size,
+        metadata: { sha256: manifest.artifact.sha256 },
+        signal,
+      });
+    } catch (error) {
+      if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
+      // An interrupted publish left the artifact but no manifest: keep it only if it is ours.
+      const stored = await sha256Of(store, keys.artifact);
+      if (stored !== manifest.artifact.sha256)
+        throw versionExists(manifest, stored, "an earlier upload left other bytes");
+      return;
+    }
+    if (hashing.digest() !== manifest.artifact.sha256) {
+      await store.delete(keys.artifact);
+      throw new DeployKitError(
+        "E_CHECKSUM_MISMATCH",
+        `${pkg.path} changed after it was built: its sha256 is not the manifest's.`,
+        {
+          hint: "Build the package again and publish the new output.",
+          details: { path: pkg.path, expected: manifest.artifact.sha256, actual: hashing.digest() },
+        },
+      );
+    }
+  });
+
+  throwIfAborted(signal);
+  await step(onEvent, "manifest", `Writing the manifest of ${app} ${version}`, async () => {
+    try {
+      await store.put(keys.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { ifAbsent: true, signal });
+    } catch (error) {
+      if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
+      const raced = await readManifestIfAny(store, keys.manifest);
+      if (raced?.artifact.sha256 !== manifest.artifact.sha256)
+        throw versionExists(manifest, raced?.artifact.sha256 ?? "", "published concurrently");
+    }
+  });
+  return finish(false);
+}
+
+/** Reads and validates a published release's manifest. @throws `E_NOT_FOUND`, `E_MANIFEST_INVALID` */
+export async function readManifest(
+  store: ArtifactStore,
+  app: string,
+  version: string,
+): Promise<ReleaseManifest> {
+  const key = storeKeys.manifest(app, version);
+  const manifest = parseManifestJson(
+    (await buffer(await store.get(key))).toString("utf8"),
+    `${store.location} ${key}`,
+  );
+  if (manifest.app !== app || manifest.version !== version) {
+    throw new DeployKitError(
+      "E_MANIFEST_INVALID",
+      `${key} describes ${manifest.app} ${manifest.version}, not ${app} ${version}.`,
+      {
+        hint: "The store was edited by hand; republish the release.",
+      },
+    );
+  }
+  return manifest;
+}

@@ -1,0 +1,69 @@
+import type { EventSink } from "./events";
+import type { ReleaseManifest } from "./manifest";
+import type { Ports } from "./ports";
+
+/** A release as it sits on a host. */
+export interface HostRelease {
+  version: string;
+  /** Absolute path of `releases/<version>` (for .deb installs: the package's home). */
+  dir: string;
+  /** The manifest the release was installed from. */
+  manifest: ReleaseManifest;
+}
+
+/** Everything a strategy needs to restart an app, with every port filled in. */
+export interface StrategyContext extends Ports {
+  app: string;
+  /** The host root (holds `current`, `shared/`, `.deploykit/`). */
+  root: string;
+  /** The release that is live now (what `current` points at). */
+  release: HostRelease;
+  /** The release that was live before, when there was one. */
+  previous?: HostRelease;
+  /** Extra environment for the processes the strategy starts. */
+  env: Record<string, string>;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+}
+
+/** What {@link restart} takes: a {@link StrategyContext} whose ports may be left to defaults. */
+export type RestartContext = Omit<StrategyContext, keyof Ports | "env"> &
+  Partial<Ports> & { env?: Record<string, string> };
+
+/** What a strategy reports after a restart. */
+export interface RestartResult {
+  /** The strategy's name. */
+  strategy: string;
+  /** Pids now serving, when the strategy knows them. */
+  pids?: number[];
+  /** Anything else worth reporting (old pid, signals sent...). */
+  details?: Record<string, unknown>;
+}
+
+/** What a strategy reports about the processes it manages. */
+export interface StrategyStatus {
+  running: boolean;
+  pids?: number[];
+  details?: Record<string, unknown>;
+}
+
+/**
+ * How one kind of app is restarted (unicorn, sidekiq, a pid-file process...). Implement it,
+ * or use `defineStrategy` from `@deploykit/runtimes`, to add a runtime.
+ *
+ * Contract: `restart` resolves only when the new release is serving (readiness observed,
+ * never slept), and rejects with `E_RESTART_FAILED` when it is not, leaving the old release
+ * serving where the runtime allows it.
+ */
+export interface RuntimeStrategy {
+  /** A short name for events and results (`unicorn`, `process`...). */
+  readonly name: string;
+  /** Brings the live release (ctx.release) up, replacing whatever ran before. */
+  restart(ctx: StrategyContext): Promise<RestartResult>;
+  /** Reports whether the app runs. */
+  status?(ctx: StrategyContext): Promise<StrategyStatus>;
+  /** The strategy's own health check, used by `deploy()` when no healthcheck URL is given. */
+  healthcheck?(ctx: StrategyContext): Promise<void>;
+  /** Stops the app. */
+  stop?(ctx: StrategyContext): Promise<void>;
+}
