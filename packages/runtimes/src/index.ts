@@ -1,1 +1,11 @@
-export {};
+/**
+ * Restart strategies for deploykit. Each one implements core's `RuntimeStrategy`: `restart`
+ * resolves only once the new release is observed serving, and rejects with `E_RESTART_FAILED`
+ * otherwise, leaving the old release serving where the runtime allows it.
+ *
+ * @packageDocumentation
+ */
+export { type CommandOptions, command } from "./command";
+export { defineStrategy } from "./define";
+export type { CommandLine } from "./internal/run-command";
+export { type ProcessOptions, process } from "./process";

@@ -1,0 +1,39 @@
+import { DeployKitError, type RuntimeStrategy } from "@deploykit/core";
+
+/**
+ * Declares a runtime strategy: how other teams add a runtime. Checks the definition up front
+ * (a name, a `restart` function) and returns it as a {@link RuntimeStrategy}. Run
+ * `runtimeContractCases` from `@deploykit/runtimes/testing` against it.
+ *
+ * @example
+ * ```ts
+ * export const puma = (pidFile: string) => defineStrategy({
+ *   name: "puma",
+ *   async restart(ctx) {
+ *     const pid = await ctx.processes.readPidFile(pidFile)
+ *     if (pid === undefined || !ctx.processes.kill(pid, "SIGUSR1")) throw new Error("puma is not running")
+ *     return { strategy: "puma", pids: [pid] }
+ *   },
+ * })
+ * ```
+ */
+export function defineStrategy<S extends RuntimeStrategy>(definition: S): S {
+  if (typeof definition?.name !== "string" || !/^[a-z0-9][a-z0-9._-]*$/i.test(definition.name)) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      "defineStrategy(): `name` must be a short word like `puma`.",
+      {
+        details: { name: definition?.name },
+      },
+    );
+  }
+  for (const key of ["restart", "status", "healthcheck", "stop"] as const) {
+    const value = definition[key];
+    if ((key === "restart" || value !== undefined) && typeof value !== "function") {
+      throw new DeployKitError("E_INVALID_INPUT", `defineStrategy(): \`${key}\` must be a function.`, {
+        details: { name: definition.name, key },
+      });
+    }
+  }
+  return Object.freeze({ ...definition });
+}

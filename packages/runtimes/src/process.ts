@@ -1,0 +1,178 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import {
+  DeployKitError,
+  hostLayout,
+  type RestartResult,
+  type RuntimeStrategy,
+  type StrategyContext,
+  type StrategyStatus,
+} from "@deploykit/core";
+import { restartFailed } from "./internal/failure";
+import { logTail } from "./internal/log-tail";
+import { livePid, removePidFile, signalTarget, writePidFile } from "./internal/pid";
+import { terminate } from "./internal/terminate";
+import { waitUntil } from "./internal/wait";
+
+/** Options of {@link process}. */
+export interface ProcessOptions {
+  /** The process type (a key of the manifest's `processes`, from the Procfile). Default `web`. */
+  name?: string;
+  /** The shell command to run; default: the manifest's `processes[name]`. Run with `sh -c`. */
+  command?: string;
+  /** Pid file; default `<root>/shared/tmp/pids/<name>.pid`. */
+  pidFile?: string;
+  /** Log file (stdout and stderr, appended); default `<root>/shared/log/<name>.log`. */
+  logFile?: string;
+  /** How long the old process may take to exit after TERM before it is KILLed. Default 10 000 ms. */
+  stopTimeoutMs?: number;
+  /** Passed as `PORT`. When set, readiness = an HTTP answer on `http://127.0.0.1:<port>/`. */
+  port?: number;
+  /** Readiness URL (any 2xx); overrides the port check, and is the strategy's own health check. */
+  healthcheck?: string;
+  /** How long the new process may take to become ready. Default 30 000 ms. */
+  startTimeoutMs?: number;
+}
+
+/** Resolved settings of one {@link process} strategy for one context. */
+interface Resolved {
+  name: string;
+  command: string;
+  pidFile: string;
+  logFile: string;
+  readyUrl: string | undefined;
+}
+
+function resolve(options: ProcessOptions, ctx: StrategyContext): Resolved {
+  const name = options.name ?? "web";
+  const command = options.command ?? ctx.release.manifest.processes[name];
+  if (!command) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      `The release has no "${name}" process and no command was given.`,
+      {
+        hint: `Add "${name}: <command>" to the Procfile, or pass { command } to process().`,
+        details: { name, processes: Object.keys(ctx.release.manifest.processes) },
+      },
+    );
+  }
+  const layout = hostLayout(ctx.root);
+  const port = options.port;
+  return {
+    name,
+    command,
+    pidFile: options.pidFile ?? join(layout.pids, `${name}.pid`),
+    logFile: options.logFile ?? join(layout.logs, `${name}.log`),
+    readyUrl: options.healthcheck ?? (port === undefined ? undefined : `http://127.0.0.1:${port}/`),
+  };
+}
+
+/**
+ * A pid-file managed app process: started detached in the live release's folder with `sh -c`,
+ * logs appended to `shared/log/<name>.log`, the pid (of the process group leader) in
+ * `shared/tmp/pids/<name>.pid`. Restart = stop (TERM, KILL after `stopTimeoutMs`) + start,
+ * which has downtime; use `node()`, `unicorn()` or `pm2()` for zero-downtime restarts.
+ *
+ * @example
+ * ```ts
+ * await deploy({ store, app: "web", root, strategy: process({ port: 3000 }), healthcheck: "http://127.0.0.1:3000/health" })
+ * ```
+ */
+export function process(options: ProcessOptions = {}): RuntimeStrategy {
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+
+  async function stopPidFile(ctx: StrategyContext, pidFile: string) {
+    const pid = await livePid(ctx.processes, pidFile);
+    const result =
+      pid === undefined
+        ? undefined
+        : await terminate(ctx, signalTarget(ctx.processes, pid), { timeoutMs: stopTimeoutMs });
+    await removePidFile(pidFile);
+    return { pid, ...result };
+  }
+
+  async function ready(ctx: StrategyContext, pid: number, url: string | undefined): Promise<boolean> {
+    const answered = async () => {
+      if (!ctx.processes.isAlive(pid)) return "dead" as const;
+      if (url === undefined) return true;
+      const response = await ctx.probe
+        .get(url, { timeoutMs: 2_000, signal: ctx.signal })
+        .catch(() => undefined);
+      const ok =
+        options.healthcheck === undefined
+          ? response !== undefined
+          : response !== undefined && response.status < 300 && response.status >= 200;
+      return ok ? true : undefined;
+    };
+    const seen = await waitUntil(ctx.clock, answered, {
+      timeoutMs: startTimeoutMs,
+      intervalMs: 100,
+      signal: ctx.signal,
+    });
+    return seen === true;
+  }
+
+  return {
+    name: "process",
+
+    async restart(ctx): Promise<RestartResult> {
+      const settings = resolve(options, ctx);
+      const stopped = await stopPidFile(ctx, settings.pidFile);
+      await mkdir(dirname(settings.logFile), { recursive: true });
+      const env: Record<string, string> = { ...ctx.env };
+      if (options.port !== undefined) env.PORT = String(options.port);
+      const { pid } = await ctx.runner.spawnDetached("sh", ["-c", settings.command], {
+        cwd: ctx.release.dir,
+        env,
+        logFile: settings.logFile,
+      });
+      await writePidFile(settings.pidFile, pid);
+      let ok = false;
+      try {
+        ok = await ready(ctx, pid, settings.readyUrl);
+      } finally {
+        if (!ok) await stopPidFile(ctx, settings.pidFile);
+      }
+      if (!ok) {
+        throw restartFailed(
+          "process",
+          `${settings.name} (${settings.command}) did not become ready in ${startTimeoutMs} ms.`,
+          {
+            pid,
+            alive: false,
+            readyUrl: settings.readyUrl,
+            log: await logTail(settings.logFile),
+          },
+        );
+      }
+      return {
+        strategy: "process",
+        pids: [pid],
+        details: { previousPid: stopped.pid, killed: stopped.killed ?? false },
+      };
+    },
+
+    async status(ctx): Promise<StrategyStatus> {
+      const pid = await livePid(ctx.processes, resolve(options, ctx).pidFile);
+      return pid === undefined ? { running: false } : { running: true, pids: [pid] };
+    },
+
+    async healthcheck(ctx) {
+      const { pidFile, readyUrl } = resolve(options, ctx);
+      const pid = await livePid(ctx.processes, pidFile);
+      if (pid === undefined) throw restartFailed("process", `no live process in ${pidFile}.`, { pidFile });
+      if (readyUrl === undefined) return;
+      const response = await ctx.probe.get(readyUrl, { timeoutMs: 5_000, signal: ctx.signal });
+      if (options.healthcheck !== undefined && (response.status < 200 || response.status >= 300)) {
+        throw new DeployKitError("E_HEALTHCHECK", `${readyUrl} answered ${response.status}.`, {
+          details: { url: readyUrl, status: response.status, body: response.body.slice(0, 500) },
+        });
+      }
+    },
+
+    async stop(ctx) {
+      await stopPidFile(ctx, resolve(options, ctx).pidFile);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { cp, mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { HostRelease, ReleaseManifest } from "@deploykit/core";
+
+/** A fixture app folder under test/fixtures. */
+export const fixture = (name: string) => new URL(`../fixtures/${name}/`, import.meta.url).pathname;
+
+/** A hand-made host root (releases/<v>, current, shared/) for driving strategies directly. */
+export interface TestHost {
+  root: string;
+  /** Copies the fixture into releases/<version>, writes VERSION (and CRASH when asked). */
+  addRelease(
+    version: string,
+    options?: { crash?: boolean; processes?: Record<string, string> },
+  ): Promise<HostRelease>;
+  /** Points `current` at a release (new symlink + rename, as install does). */
+  activate(release: HostRelease): Promise<void>;
+  remove(): Promise<void>;
+}
+
+/** Creates a {@link TestHost} in a temp folder, releases copied from the fixture `app`. */
+export async function createTestHost(app: string): Promise<TestHost> {
+  const root = await mkdtemp(join(tmpdir(), `dk-runtimes-${app}-`));
+  await mkdir(join(root, "releases"), { recursive: true });
+  await mkdir(join(root, "shared", "log"), { recursive: true });
+  await mkdir(join(root, "shared", "tmp", "pids"), { recursive: true });
+  return {
+    root,
+    async addRelease(version, options = {}) {
+      const dir = join(root, "releases", version);
+      await cp(fixture(app), dir, { recursive: true });
+      await writeFile(join(dir, "VERSION"), `${version}\n`);
+      if (options.crash) await writeFile(join(dir, "CRASH"), "1\n");
+      const manifest: ReleaseManifest = {
+        schemaVersion: 1,
+        app: "web",
+        version,
+        format: "tgz",
+        artifact: { file: `web-${version}.tgz`, size: 0, sha256: "0".repeat(64) },
+        createdAt: new Date(0).toISOString(),
+        build: { buildpacks: [] },
+        processes: options.processes ?? { web: "node server.js" },
+      };
+      return { version, dir, manifest };
+    },
+    async activate(release) {
+      const next = join(root, `current.${version()}`);
+      await symlink(join("releases", release.version), next);
+      await rename(next, join(root, "current"));
+    },
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+let counter = 0;
+const version = () => `${process.pid}-${counter++}`;
+
+/** A free loopback TCP port (bound to port 0, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** GETs a loopback URL and returns the trimmed body, or undefined on a network error. */
+export async function fetchText(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, { headers: { connection: "close" } });
+    return (await response.text()).trim();
+  } catch {
+    return undefined;
+  }
+}
