@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { type ChannelPointer, readChannel } from "./channel";
+export { type DeployOptions, deploy } from "./deploy";
 export {
   DeployKitError,
   type DeployKitErrorOptions,
@@ -24,8 +25,12 @@ export type {
   WarningEvent,
 } from "./events";
 export { step } from "./events";
+export type { DeployResult } from "./gate";
 export { type HashingStream, hashingStream } from "./hashing";
+export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
 export { type HostLayout, hostLayout } from "./host/layout";
+export type { HistoryEntry, HostState, InstalledEntry } from "./host/state";
+export { type InstalledRelease, type InstallOptions, install } from "./install";
 export {
   type ArtifactFormat,
   MANIFEST_SCHEMA_VERSION,
@@ -41,7 +46,10 @@ export { type Ports, resolvePorts } from "./ports/index";
 export type { ProcessRunner, RunOptions, RunResult, SpawnOptions } from "./ports/process-runner";
 export type { ProcessTable } from "./ports/process-table";
 export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
+export { type HostReleaseInfo, type HostReleases, listInstalled, listPublished } from "./releases";
+export type { ReleaseSelector } from "./resolve-release";
 export { restart, strategyContext } from "./restart";
+export { type RollbackOptions, rollback } from "./rollback";
 export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
 export { createFsStore, type FsStoreOptions } from "./store/fs-store";
 export { assertStoreKey, objectExists, objectNotFound, storeKeys } from "./store/keys";

@@ -1,0 +1,85 @@
+import { DeployKitError } from "./errors";
+import { type BringUp, type DeployResult, gate } from "./gate";
+import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
+import { acquireLock } from "./host/lock";
+import { readState } from "./host/state";
+import { type InstallOptions, installLocked, planHost } from "./install";
+import { assertSelector } from "./resolve-release";
+import type { RuntimeStrategy } from "./strategy";
+
+/** Options for {@link deploy}: an install plus how to restart and check the app. */
+export interface DeployOptions extends InstallOptions {
+  /** How the app is restarted (from `@deploykit/runtimes`, or your own). */
+  strategy: RuntimeStrategy;
+  /** Health gate after the restart: a URL or options. Without it the strategy's own check is used, if any. */
+  healthcheck?: string | HealthcheckOptions;
+  /** Extra environment for the processes the strategy starts. */
+  env?: Record<string, string>;
+}
+
+/** Checks the strategy and health gate options; shared by deploy and rollback. */
+export function bringUpOptions(options: {
+  strategy?: RuntimeStrategy;
+  healthcheck?: string | HealthcheckOptions;
+  env?: Record<string, string>;
+}): BringUp | undefined {
+  if (!options.strategy) {
+    if (options.healthcheck !== undefined) {
+      throw new DeployKitError(
+        "E_INVALID_INPUT",
+        "A healthcheck needs a strategy to restart the app first.",
+        {
+          hint: "Pass a strategy, or drop the healthcheck.",
+        },
+      );
+    }
+    return undefined;
+  }
+  if (typeof options.strategy.restart !== "function") {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      "strategy must be a RuntimeStrategy with a restart() method.",
+      {
+        hint: "Use one from @deploykit/runtimes or defineStrategy().",
+      },
+    );
+  }
+  return {
+    strategy: options.strategy,
+    ...(options.healthcheck !== undefined ? { healthcheck: healthcheckOptions(options.healthcheck) } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  };
+}
+
+/**
+ * Installs a release, restarts the app with the strategy and waits for the health gate. When the
+ * restart or the gate fails, `current` is switched back, the old release is restarted, and the
+ * result says `rolledBack: true` with the cause. Holds the root's deploy lock throughout.
+ *
+ * @example
+ * ```ts
+ * const result = await deploy({ store, app: "web", version: "1.3.0", root: "/srv/web",
+ *   strategy: processStrategy({ name: "web" }), healthcheck: "http://127.0.0.1:3000/health" })
+ * if (result.rolledBack) console.error(result.cause?.message)
+ * ```
+ */
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  assertSelector(options);
+  const plan = planHost(options);
+  const how = bringUpOptions(options);
+  if (!how)
+    throw new DeployKitError("E_INVALID_INPUT", "deploy needs a strategy.", {
+      hint: "Use install() to only install.",
+    });
+  const lock = await acquireLock(plan.layout.lock, plan.ports.processes, options.onEvent);
+  try {
+    const priorPrevious = (await readState(plan.layout.state)).previous;
+    const installed = await installLocked(plan, options);
+    const state = await readState(plan.layout.state);
+    const fallback = installed.unchanged ? undefined : installed.previous;
+    const result = await gate(plan, how, state, installed.release, fallback, priorPrevious);
+    return installed.unchanged ? { ...result, unchanged: true } : result;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,145 @@
+import { DeployKitError, isDeployKitError } from "./errors";
+import { step } from "./events";
+import { type HealthcheckOptions, waitHealthy } from "./healthcheck";
+import { goLive, unpackRelease } from "./host/activate";
+import { fetchArtifactFromCache } from "./host/cache";
+import { type HostState, writeState } from "./host/state";
+import type { HostPlan } from "./install";
+import { restart, strategyContext } from "./restart";
+import type { HostRelease, RestartResult, RuntimeStrategy } from "./strategy";
+
+/** What deploy() and rollback() report. */
+export interface DeployResult {
+  /** The release live at the end. */
+  release: HostRelease;
+  /** The release live before (after an automatic rollback: the release that failed). */
+  previous?: HostRelease;
+  /** True when the new release failed its restart or health gate and the old one was restored. */
+  rolledBack: boolean;
+  /** Why the new release was rolled back. */
+  cause?: DeployKitError;
+  /** The strategy's report of the last successful restart. */
+  restart?: RestartResult;
+  /** True when the requested release was already live and nothing was switched. */
+  unchanged?: boolean;
+}
+
+/** How to bring a release up: the strategy, its health gate and extra env. */
+export interface BringUp {
+  strategy: RuntimeStrategy;
+  healthcheck?: HealthcheckOptions;
+  env?: Record<string, string>;
+}
+
+/** Restarts `live` with the strategy, then waits for the health gate (URL, else the strategy's own check). */
+async function bringUp(
+  plan: HostPlan,
+  how: BringUp,
+  live: HostRelease,
+  previous?: HostRelease,
+): Promise<RestartResult> {
+  const { ports, layout, onEvent, signal } = plan;
+  const ctx = {
+    app: live.manifest.app,
+    root: layout.root,
+    release: live,
+    ...(previous ? { previous } : {}),
+    ...(how.env ? { env: how.env } : {}),
+    ...ports,
+    ...(onEvent ? { onEvent } : {}),
+    ...(signal ? { signal } : {}),
+  };
+  const result = await restart(how.strategy, ctx);
+  const { healthcheck } = how;
+  if (healthcheck) {
+    await step(onEvent, "healthcheck", `Waiting for ${healthcheck.url}`, () =>
+      waitHealthy(healthcheck, ports.probe, ports.clock, onEvent, signal),
+    );
+  } else if (how.strategy.healthcheck) {
+    const check = how.strategy.healthcheck.bind(how.strategy);
+    await step(onEvent, "healthcheck", `Checking ${how.strategy.name} health`, () =>
+      check(strategyContext(ctx)),
+    );
+  }
+  return result;
+}
+
+/**
+ * Makes an installed release live: re-unpacks it from the cache if its directory was removed,
+ * switches `current`, and records the switch in the state (mutated and written).
+ */
+export async function switchTo(
+  plan: HostPlan,
+  state: HostState,
+  version: string,
+  action: "rollback" | "auto-rollback",
+  previous: string | undefined = state.current,
+): Promise<HostRelease> {
+  const entry = state.releases[version];
+  if (!entry) {
+    throw new DeployKitError("E_NOT_FOUND", `${version} was never installed under ${plan.layout.root}.`, {
+      hint: "Install it from the store instead (deploykit install --version ...).",
+    });
+  }
+  const { onEvent } = plan;
+  const dir = await goLive(entry.manifest, entry.dir, plan.layout, onEvent).then(
+    () => entry.dir,
+    async (error) => {
+      if (!isDeployKitError(error, "E_NOT_FOUND")) throw error;
+      const artifact = await fetchArtifactFromCache(plan.layout, entry);
+      const unpacked = await unpackRelease(entry.manifest, artifact, plan.layout, plan.sharedDirs, onEvent);
+      await goLive(entry.manifest, unpacked, plan.layout, onEvent);
+      return unpacked;
+    },
+  );
+  const from = state.current;
+  state.current = version;
+  if (previous === undefined) delete state.previous;
+  else state.previous = previous;
+  state.history.push({ action, version, ...(from ? { from } : {}), at: new Date().toISOString() });
+  await writeState(plan.layout.state, state);
+  return { version, dir, manifest: entry.manifest };
+}
+
+/**
+ * Brings `live` up behind the health gate. When that fails and a `fallback` exists, switches
+ * back to it, brings it up again, and reports `rolledBack: true` with the cause.
+ */
+export async function gate(
+  plan: HostPlan,
+  how: BringUp,
+  state: HostState,
+  live: HostRelease,
+  fallback: HostRelease | undefined,
+  fallbackPrevious: string | undefined,
+): Promise<DeployResult> {
+  try {
+    const result = await bringUp(plan, how, live, fallback);
+    return { release: live, ...(fallback ? { previous: fallback } : {}), rolledBack: false, restart: result };
+  } catch (error) {
+    if (!fallback || isDeployKitError(error, "E_ABORTED")) throw error;
+    const cause = isDeployKitError(error)
+      ? error
+      : new DeployKitError("E_RESTART_FAILED", String((error as Error)?.message ?? error), { cause: error });
+    plan.onEvent?.({
+      type: "warning",
+      step: "rollback",
+      message: `${live.version} failed (${cause.message}); rolling back to ${fallback.version}`,
+    });
+    const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
+    try {
+      const result = await bringUp(plan, how, restored, live);
+      return { release: restored, previous: live, rolledBack: true, cause, restart: result };
+    } catch (second) {
+      throw new DeployKitError(
+        "E_RESTART_FAILED",
+        `${live.version} failed and the rolled-back ${fallback.version} did not come up either: ${(second as Error).message}`,
+        {
+          cause: second,
+          hint: "current points at the old release again; check the app's logs and restart it by hand.",
+          details: { failed: live.version, restored: fallback.version, firstCause: cause.toJSON() },
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { bringUpOptions } from "./deploy";
+import { DeployKitError } from "./errors";
+import type { OperationOptions } from "./events";
+import { type DeployResult, gate, switchTo } from "./gate";
+import type { HealthcheckOptions } from "./healthcheck";
+import { acquireLock } from "./host/lock";
+import { readState } from "./host/state";
+import { hostRelease, planHost } from "./install";
+import { assertVersion } from "./names";
+import type { Ports } from "./ports";
+import type { RuntimeStrategy } from "./strategy";
+
+/** Options for {@link rollback}. */
+export interface RollbackOptions extends OperationOptions, Partial<Ports> {
+  /** The host root. */
+  root: string;
+  /** Roll back to this installed version (default: the previous release). */
+  version?: string;
+  /** Restart the app after switching (recommended). */
+  strategy?: RuntimeStrategy;
+  /** Health gate after the restart; on failure the release that was live is restored. */
+  healthcheck?: string | HealthcheckOptions;
+  /** Extra environment for the processes the strategy starts. */
+  env?: Record<string, string>;
+  /** Dirs under `shared/` to link if the release must be unpacked again from the cache. */
+  sharedDirs?: string[];
+}
+
+/**
+ * Switches back to the previous release (or a named installed one) without the network:
+ * from its directory, or unpacked again from the cached artifact. With a strategy it restarts
+ * and health-gates like {@link deploy}; if the rolled-back release fails, the one that was live
+ * is restored.
+ */
+export async function rollback(options: RollbackOptions): Promise<DeployResult> {
+  if (options.version !== undefined) assertVersion(options.version);
+  const how = bringUpOptions(options);
+  const plan = planHost(options);
+  const { root } = plan.layout;
+  const lock = await acquireLock(plan.layout.lock, plan.ports.processes, options.onEvent);
+  try {
+    const state = await readState(plan.layout.state);
+    const target = options.version ?? state.previous;
+    const live = hostRelease(state, state.current);
+    if (target === undefined || !state.releases[target]) {
+      throw new DeployKitError(
+        "E_NO_PREVIOUS_RELEASE",
+        target ? `${target} is not installed under ${root}.` : `There is no previous release under ${root}.`,
+        {
+          hint: "`deploykit releases` lists what is installed.",
+          details: { root, target },
+        },
+      );
+    }
+    if (target === state.current && live) return { release: live, rolledBack: false, unchanged: true };
+    const previousBefore = state.previous;
+    const restored = await switchTo(plan, state, target, "rollback");
+    if (!how) return { release: restored, ...(live ? { previous: live } : {}), rolledBack: false };
+    return await gate(plan, how, state, restored, live, previousBefore);
+  } finally {
+    await lock.release();
+  }
+}
