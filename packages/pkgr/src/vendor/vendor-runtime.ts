@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolvePorts, step, throwIfAborted } from "@deploykit/core";
+import { packRuntime } from "./pack";
+import { planVendor } from "./plan";
+import { prepareRuntime } from "./prepare";
+import type { VendoredRuntime, VendorOptions } from "./types";
+import { uploadTarball } from "./upload";
+import { assertRuntime } from "./validate";
+import { vendorBaseUrl } from "./vendor-url";
+
+const PREPARE_MESSAGE = {
+  directory: "Reading",
+  archive: "Unpacking",
+  gem: "Installing",
+  build: "Building",
+} as const;
+
+/**
+ * Vendors a buildpack runtime: turns a prebuilt archive, a directory, a `.gem` or a source
+ * tarball into a reproducible `.tgz` holding the runtime at its root, checks it holds what the
+ * buildpack needs, and uploads it create-only under the layout's key (heroku-buildpack-ruby's
+ * `<stack>/ruby-<v>.tgz`, `bundler-<v>.tgz`, `libyaml-<v>.tgz` by default). Vendoring the same
+ * bytes again is a no-op; other bytes under the same key are `E_VERSION_EXISTS`.
+ *
+ * Steps (events): `prepare` (with `log` lines from gem/configure/make), `validate`, `pack`, `upload`.
+ *
+ * @throws {@link DeployKitError} `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`,
+ * `E_TOOL_MISSING`, `E_COMMAND_FAILED`, `E_VENDOR_INVALID`, `E_VERSION_EXISTS`, `E_ABORTED`
+ *
+ * @example
+ * ```ts
+ * const ruby = await vendorRuntime({
+ *   kind: "ruby", version: "2.2.4", from: "ruby-2.2.4.tar.bz2", stack: "cedar-14",
+ *   store: createS3Store({ bucket: "ttm-pkgr", prefix: "rubies" }),
+ * })
+ * // ruby.env → { BUILDPACK_VENDOR_URL: "https://ttm-pkgr.s3.amazonaws.com/rubies", STACK: "cedar-14" }
+ * ```
+ */
+export async function vendorRuntime(options: VendorOptions): Promise<VendoredRuntime> {
+  const { kind, version, store, onEvent, signal } = options;
+  const plan = await planVendor(options);
+  const baseUrl = vendorBaseUrl(store, options.vendorUrl);
+  throwIfAborted(signal);
+  const scratch = await mkdtemp(join(options.tmpDir ?? tmpdir(), "deploykit-vendor-"));
+  try {
+    const what = `${kind} ${version}`;
+    const ctx = {
+      kind,
+      version,
+      runner: options.runner ?? resolvePorts().runner,
+      scratch,
+      configureArgs: options.configureArgs ?? [],
+      makeArgs: options.makeArgs ?? [],
+      onEvent,
+      signal,
+    };
+    const root = await step(
+      onEvent,
+      "prepare",
+      `${PREPARE_MESSAGE[plan.source.type]} ${plan.source.path}`,
+      () => prepareRuntime(plan.source, ctx),
+    );
+    throwIfAborted(signal);
+    await step(onEvent, "validate", `Checking the ${what} runtime`, () =>
+      assertRuntime(root, kind, version, plan.source.path),
+    );
+    const tarball = await step(onEvent, "pack", `Packing ${plan.key}`, () =>
+      packRuntime(root, join(scratch, "runtime.tgz"), onEvent, signal),
+    );
+    throwIfAborted(signal);
+    const { unchanged } = await step(onEvent, "upload", `Uploading ${plan.key} to ${store.location}`, () =>
+      uploadTarball({ store, key: plan.key, tarball, what, onEvent, signal }),
+    );
+    return {
+      kind,
+      version,
+      stack: plan.stack,
+      key: plan.key,
+      size: tarball.size,
+      sha256: tarball.sha256,
+      unchanged,
+      location: store.location,
+      ...(baseUrl === undefined ? {} : { url: `${baseUrl}/${plan.key}` }),
+      env: { ...(baseUrl === undefined ? {} : { BUILDPACK_VENDOR_URL: baseUrl }), STACK: plan.stack },
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
