@@ -1,0 +1,35 @@
+import type { ArgsDef } from "citty";
+
+/** Flags every command takes. */
+export const globalArgs = {
+  json: { type: "boolean", description: "Print one JSON object per event on stdout, then the result" },
+  verbose: { type: "boolean", description: "Also show log lines from child processes" },
+  debug: { type: "boolean", description: "Show stack traces with errors" },
+  config: {
+    type: "string",
+    valueHint: "file",
+    description: "Config file (default: ./deploykit.config.json, .yml, .yaml or ./.deploykit.yml)",
+  },
+} as const satisfies ArgsDef;
+
+/** Flags of the commands that talk to a store. */
+export const storeArgs = {
+  store: {
+    type: "string",
+    valueHint: "location",
+    description: "Where releases live: a directory, file://… or s3://bucket/prefix (config: store)",
+  },
+  endpoint: { type: "string", valueHint: "url", description: "S3: a custom endpoint (MinIO, Ceph…)" },
+  region: { type: "string", description: "S3: the bucket's region" },
+  "path-style": { type: "boolean", description: "S3: path-style URLs (config: forcePathStyle)" },
+} as const satisfies ArgsDef;
+
+/** Flags of the commands that work on a host root. */
+export const hostArgs = {
+  app: { type: "string", description: "App name (config: app)" },
+  root: {
+    type: "string",
+    valueHint: "dir",
+    description: "Host root holding releases/ and current (config: root)",
+  },
+} as const satisfies ArgsDef;

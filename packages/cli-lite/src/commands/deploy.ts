@@ -1,0 +1,45 @@
+import { deploy } from "@deploykit/core";
+import type { CommandSpec } from "../command";
+import { rootFromSettings, selectorFromSettings } from "../host-options";
+import { deployOutcome } from "../outcome";
+import { openStore } from "../store";
+import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
+import { UsageError } from "../usage";
+import { installArgs } from "./install";
+
+const args = { ...installArgs, ...strategyArgs } as const;
+
+/** `deploykit deploy` → `deploy()`. */
+export const deployCommand: CommandSpec<typeof args> = {
+  name: "deploy",
+  description: "Install a release, restart the app, health-check it, and roll back automatically on failure",
+  args,
+  async run({ settings, io, onEvent, signal }) {
+    const root = rootFromSettings(settings, io.cwd);
+    const app = settings.requiredString("app");
+    const strategy = strategyFromSettings(settings);
+    if (!strategy) {
+      throw new UsageError(
+        "`deploykit deploy` needs --strategy (or strategy in the config file).",
+        "Run `deploykit deploy --help`; use `deploykit install` to install without restarting.",
+      );
+    }
+    const store = await openStore(settings, io.cwd);
+    const keep = settings.integer("keep");
+    const healthcheck = healthcheckFromSettings(settings);
+    const env = envFromSettings(settings);
+    const result = await deploy({
+      store,
+      app,
+      root,
+      ...selectorFromSettings(settings),
+      ...(keep !== undefined ? { keep } : {}),
+      strategy,
+      ...(healthcheck !== undefined ? { healthcheck } : {}),
+      ...(env ? { env } : {}),
+      onEvent,
+      signal,
+    });
+    return deployOutcome("Deployed", app, result);
+  },
+};

@@ -1,0 +1,48 @@
+import { install } from "@deploykit/core";
+import { hostArgs, storeArgs } from "../args";
+import type { CommandSpec } from "../command";
+import { rootFromSettings, selectorFromSettings } from "../host-options";
+import { openStore } from "../store";
+
+/** Flags shared by install and deploy. */
+export const installArgs = {
+  ...hostArgs,
+  version: { type: "string", description: "The version to install" },
+  channel: { type: "string", description: "…or the version a channel points at (config: channel)" },
+  keep: {
+    type: "string",
+    description: "Releases kept on disk, besides the live and previous ones (config: keep; default 5)",
+  },
+  ...storeArgs,
+} as const;
+
+/** `deploykit install` → `install()`. */
+export const installCommand: CommandSpec<typeof installArgs> = {
+  name: "install",
+  description: "Download, verify and unpack a release, and switch current to it (no restart)",
+  args: installArgs,
+  async run({ settings, io, onEvent, signal }) {
+    const root = rootFromSettings(settings, io.cwd);
+    const app = settings.requiredString("app");
+    const store = await openStore(settings, io.cwd);
+    const keep = settings.integer("keep");
+    const result = await install({
+      store,
+      app,
+      root,
+      ...selectorFromSettings(settings),
+      ...(keep !== undefined ? { keep } : {}),
+      onEvent,
+      signal,
+    });
+    const { version, dir } = result.release;
+    return {
+      value: result,
+      lines: [
+        result.unchanged
+          ? `${app} ${version} is already live in ${root} (unchanged).`
+          : `Installed ${app} ${version} in ${dir}; current → ${version}${result.previous ? ` (previous: ${result.previous.version})` : ""}.`,
+      ],
+    };
+  },
+};

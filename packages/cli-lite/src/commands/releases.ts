@@ -1,0 +1,63 @@
+import { listInstalled, listPublished } from "@deploykit/core";
+import { storeArgs } from "../args";
+import type { CommandSpec } from "../command";
+import { rootFromSettings } from "../host-options";
+import { openStore } from "../store";
+import { UsageError } from "../usage";
+
+const args = {
+  root: {
+    type: "string",
+    valueHint: "dir",
+    description: "List what is installed under this host root (config: root)",
+  },
+  app: { type: "string", description: "With --store: list this app's published versions (config: app)" },
+  ...storeArgs,
+} as const;
+
+/** `deploykit releases` → `listInstalled()` and/or `listPublished()`. */
+export const releasesCommand: CommandSpec<typeof args> = {
+  name: "releases",
+  description: "List the releases installed on a host (--root) and/or published in a store (--store --app)",
+  args,
+  async run({ settings, io }) {
+    const hasRoot = settings.string("root") !== undefined;
+    const hasStore = settings.string("store") !== undefined;
+    if (!hasRoot && !hasStore) {
+      throw new UsageError(
+        "`deploykit releases` needs --root, or --store with --app (or root/store in the config).",
+      );
+    }
+    const installed = hasRoot ? await listInstalled(rootFromSettings(settings, io.cwd)) : undefined;
+    const app = hasStore ? settings.requiredString("app") : undefined;
+    const published = app
+      ? { app, ...(await listPublished(await openStore(settings, io.cwd), app)) }
+      : undefined;
+    const lines: string[] = [];
+    if (installed) {
+      lines.push(`Installed${installed.app ? ` (${installed.app})` : ""}:`);
+      if (installed.releases.length === 0) lines.push("  (none)");
+      for (const r of installed.releases) {
+        const mark = r.live ? "* " : r.previous ? "- " : "  ";
+        const tag = r.live ? " (live)" : r.previous ? " (previous)" : "";
+        lines.push(`${mark}${r.version}${tag}  installed ${r.installedAt}`);
+      }
+    }
+    if (published) {
+      lines.push(`Published (${published.app}):`);
+      if (published.versions.length === 0) lines.push("  (none)");
+      const byVersion = new Map<string, string[]>();
+      for (const [channel, version] of Object.entries(published.channels)) {
+        byVersion.set(version, [...(byVersion.get(version) ?? []), channel]);
+      }
+      for (const version of [...published.versions].reverse()) {
+        const channels = byVersion.get(version);
+        lines.push(`  ${version}${channels ? `  ← ${channels.join(", ")}` : ""}`);
+      }
+    }
+    return {
+      value: { ...(installed ? { installed } : {}), ...(published ? { published } : {}) },
+      lines,
+    };
+  },
+};

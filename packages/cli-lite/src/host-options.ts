@@ -1,0 +1,22 @@
+import { isAbsolute, resolve } from "node:path";
+import type { Settings } from "./settings";
+
+/** The host root from `--root` or the config's `root`, resolved against the working directory. */
+export function rootFromSettings(settings: Settings, cwd: string): string {
+  const root = settings.requiredString("root");
+  return isAbsolute(root) ? root : resolve(cwd, root);
+}
+
+/**
+ * Which release: `--version`, else `--channel`, else the config's `channel`
+ * (a version on the command line wins over a channel in the config file).
+ */
+export function selectorFromSettings(settings: Settings): { version?: string; channel?: string } {
+  const version = settings.flag("version");
+  const channel =
+    settings.flag("channel") ?? (version === undefined ? settings.string("channel") : undefined);
+  return {
+    ...(version !== undefined ? { version } : {}),
+    ...(channel !== undefined ? { channel } : {}),
+  };
+}

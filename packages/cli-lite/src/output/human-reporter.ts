@@ -1,0 +1,57 @@
+import type { DeployEvent } from "@deploykit/core";
+import { colors } from "consola/utils";
+import type { CliIo } from "../io";
+import { errorView, stackTrace } from "./error-view";
+import { formatDuration } from "./format";
+import { ProgressBars } from "./progress-bars";
+import type { Reporter } from "./reporter";
+
+/** Settings of the {@link humanReporter}. */
+export interface HumanOptions {
+  /** Show log lines from child processes (buildpacks, restart commands...). */
+  verbose: boolean;
+  /** Show stack traces with errors. */
+  debug: boolean;
+}
+
+/**
+ * Human output: step lines with durations, warnings and (with `--verbose`) log lines on
+ * stderr, the summary on stdout. Byte progress is drawn as bars only when stdout and stderr
+ * are both terminals. Colours follow consola's rules, so `NO_COLOR` turns them off.
+ */
+export function humanReporter(io: CliIo, options: HumanOptions): Reporter {
+  const bars = io.stdout.isTTY && io.stderr.isTTY ? new ProgressBars(io.stderr) : undefined;
+  const err = (text: string) => io.stderr.write(`${text}\n`);
+  return {
+    onEvent(event: DeployEvent) {
+      switch (event.type) {
+        case "step:start":
+          return err(`${colors.cyan("›")} ${event.message}`);
+        case "step:finish":
+          bars?.stop(event.step);
+          return err(
+            `${colors.green("✔")} ${event.message} ${colors.dim(`(${formatDuration(event.durationMs)})`)}`,
+          );
+        case "warning":
+          return err(`${colors.yellow("⚠")} ${colors.yellow(event.message)}`);
+        case "log":
+          if (options.verbose) err(`${colors.dim(`  ${event.step} │`)} ${event.line}`);
+          return;
+        case "progress":
+          return bars?.update(event);
+      }
+    },
+    result(_command, _value, lines) {
+      bars?.stopAll();
+      for (const line of lines) io.stdout.write(`${line}\n`);
+    },
+    error(error) {
+      bars?.stopAll();
+      const view = errorView(error);
+      err(`${colors.red("✖")} ${colors.bold(view.message)} ${colors.dim(`[${view.code}]`)}`);
+      if (view.hint) err(`  ${colors.cyan("hint:")} ${view.hint}`);
+      if (options.debug) err(colors.dim(stackTrace(error)));
+    },
+    close: () => bars?.stopAll(),
+  };
+}

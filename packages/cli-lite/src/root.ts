@@ -1,0 +1,36 @@
+import { type CommandDef, defineCommand } from "citty";
+import packageJson from "../package.json";
+import { type CommandSpec, deploykitCommand, type Session } from "./command";
+import { deployCommand } from "./commands/deploy";
+import { installCommand } from "./commands/install";
+import { publishCommand } from "./commands/publish";
+import { releasesCommand } from "./commands/releases";
+import { rollbackCommand } from "./commands/rollback";
+import type { CliIo } from "./io";
+
+/** The CLI's version (the package's). */
+export const CLI_VERSION: string = packageJson.version;
+
+// biome-ignore lint/suspicious/noExplicitAny: specs differ in their flags
+const commands: CommandSpec<any>[] = [
+  publishCommand,
+  installCommand,
+  deployCommand,
+  rollbackCommand,
+  releasesCommand,
+];
+
+/** The names of the registered commands, in help order. */
+export const commandNames: string[] = commands.map((c) => c.name);
+
+/** The `deploykit` command with every registered subcommand, bound to `io` and `session`. */
+export function rootCommand(io: CliIo, session: Session): CommandDef {
+  return defineCommand({
+    meta: {
+      name: "deploykit",
+      version: CLI_VERSION,
+      description: "Build, publish, install and restart app releases",
+    },
+    subCommands: Object.fromEntries(commands.map((spec) => [spec.name, deploykitCommand(spec, io, session)])),
+  });
+}

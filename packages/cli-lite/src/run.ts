@@ -1,0 +1,78 @@
+import { type CommandDef, renderUsage, runCommand } from "citty";
+import { stripAnsi } from "consola/utils";
+import type { Session } from "./command";
+import { type CliIo, processIo } from "./io";
+import { humanReporter } from "./output/human-reporter";
+import { jsonReporter } from "./output/json-reporter";
+import { CLI_VERSION, commandNames, rootCommand } from "./root";
+import { UsageError } from "./usage";
+
+/** Exit codes: success, a failed operation, a bad command line. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+const firstPositional = (argv: string[]) => {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).find((a) => !a.startsWith("-"));
+};
+
+async function usage(
+  root: CommandDef,
+  name: string | undefined,
+  stream: NodeJS.WriteStream,
+): Promise<string> {
+  const subCommands = (root.subCommands ?? {}) as Record<string, CommandDef>;
+  const sub = name ? subCommands[name] : undefined;
+  const text = await (sub ? renderUsage(sub, root) : renderUsage(root));
+  return stream.isTTY && !("NO_COLOR" in process.env) ? text : stripAnsi(text);
+}
+
+/**
+ * Runs the `deploykit` command line `argv` (without `node` and the script) and resolves to
+ * the exit code: 0 ok, 1 the operation failed, 2 usage error. Never throws and never calls
+ * `process.exit`, so it can be embedded and tested in-process.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(["publish", "dist/web-1.0.0.tgz", "--store", "/srv/store"])
+ * ```
+ */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const session: Session = { exitCode: EXIT.ok };
+  const root = rootCommand(io, session);
+  const name = firstPositional(argv);
+  const beforeEnd = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  try {
+    if (argv.length === 1 && argv[0] === "--version") {
+      io.stdout.write(`${CLI_VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (beforeEnd.includes("--help") || beforeEnd.includes("-h")) {
+      io.stdout.write(
+        `${await usage(root, name && commandNames.includes(name) ? name : undefined, io.stdout)}\n`,
+      );
+      return EXIT.ok;
+    }
+    if (name === undefined) {
+      io.stderr.write(`${await usage(root, undefined, io.stderr)}\n`);
+      throw new UsageError("No command given.");
+    }
+    if (!commandNames.includes(name)) {
+      throw new UsageError(`Unknown command "${name}".`, `The commands are: ${commandNames.join(", ")}.`);
+    }
+    await runCommand(root, { rawArgs: argv });
+    return session.exitCode;
+  } catch (thrown) {
+    const error =
+      thrown instanceof Error && thrown.name === "CLIError"
+        ? new UsageError(stripAnsi(thrown.message), `Run \`deploykit ${name} --help\` for its arguments.`)
+        : thrown;
+    const options = { verbose: false, debug: beforeEnd.includes("--debug") };
+    const reporter =
+      session.reporter ??
+      (beforeEnd.includes("--json") ? jsonReporter(io, options) : humanReporter(io, options));
+    reporter.error(error);
+    return error instanceof UsageError ? EXIT.usage : EXIT.failure;
+  } finally {
+    session.reporter?.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { DeployKitError } from "@deploykit/core";
+import type { ConfigFile } from "./config";
+import { UsageError } from "./usage";
+
+/**
+ * One command's options: a flag wins over the config file's key of the same (SDK) name.
+ * Values are type-checked when read, naming the flag or the config file in the error.
+ */
+export class Settings {
+  readonly #flags: Record<string, unknown>;
+  readonly #config: ConfigFile;
+  readonly #command: string;
+
+  constructor(command: string, flags: Record<string, unknown>, config: ConfigFile) {
+    this.#command = command;
+    this.#flags = flags;
+    this.#config = config;
+  }
+
+  /** The config file's raw value for `key` (for structured keys such as `strategy`). */
+  config(key: string): unknown {
+    return this.#config.values[key];
+  }
+
+  /** Where the config came from, for messages. */
+  get configPath(): string | undefined {
+    return this.#config.path;
+  }
+
+  #configValue<T>(key: string, type: "string" | "number" | "boolean"): T | undefined {
+    const value = this.#config.values[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== type) {
+      throw new DeployKitError("E_INVALID_INPUT", `${this.#config.path}: "${key}" must be a ${type}.`, {
+        hint: `Set ${key} to a ${type} in the config file.`,
+      });
+    }
+    return value as T;
+  }
+
+  /** A flag's own value (non-empty string), ignoring the config file. */
+  flag(key: string): string | undefined {
+    const flag = this.#flags[key];
+    return typeof flag === "string" && flag !== "" ? flag : undefined;
+  }
+
+  /** A string option; an empty flag value counts as not given. */
+  string(key: string): string | undefined {
+    const flag = this.#flags[key];
+    if (typeof flag === "string" && flag !== "") return flag;
+    return this.#configValue<string>(key, "string");
+  }
+
+  /** A string option that must be set by a flag or the config file. @throws {@link UsageError} */
+  requiredString(key: string): string {
+    const value = this.string(key);
+    if (value === undefined) {
+      throw new UsageError(
+        `\`deploykit ${this.#command}\` needs --${kebab(key)} (or "${key}" in the config file).`,
+        `Run \`deploykit ${this.#command} --help\` for its flags.`,
+      );
+    }
+    return value;
+  }
+
+  /** A non-negative integer option. @throws {@link UsageError} for a malformed flag value */
+  integer(key: string): number | undefined {
+    const flag = this.#flags[key];
+    if (typeof flag === "string" && flag !== "") {
+      if (!/^\d+$/.test(flag)) throw new UsageError(`--${kebab(key)} must be a whole number, not "${flag}".`);
+      return Number(flag);
+    }
+    return this.#configValue<number>(key, "number");
+  }
+
+  /** A boolean option (a flag given as `--x` or `--no-x` wins). */
+  boolean(key: string): boolean | undefined {
+    const flag = this.#flags[key];
+    if (typeof flag === "boolean") return flag;
+    return this.#configValue<boolean>(key, "boolean");
+  }
+}
+
+/** `pidFile` → `pid-file`. */
+export const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

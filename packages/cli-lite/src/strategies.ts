@@ -1,0 +1,99 @@
+import type { HealthcheckOptions, RuntimeStrategy } from "@deploykit/core";
+import { DeployKitError } from "@deploykit/core";
+import { command, process } from "@deploykit/runtimes";
+import type { ArgsDef } from "citty";
+import type { Settings } from "./settings";
+import { UsageError } from "./usage";
+
+type Factory = (options: never) => RuntimeStrategy;
+
+/** The strategies `--strategy` (or the config's `strategy.name`) can name, from `@deploykit/runtimes`. */
+export const STRATEGIES: Record<string, Factory> = { process, command };
+
+/** Flags of the commands that restart the app; each sets the strategy option of the same name. */
+export const strategyArgs = {
+  strategy: {
+    type: "string",
+    description: `How to restart the app: ${Object.keys(STRATEGIES).join("|")} (config: strategy or strategy.name)`,
+  },
+  "pid-file": { type: "string", valueHint: "file", description: "Strategy option pidFile" },
+  command: {
+    type: "string",
+    description: "Strategy option command (for --strategy command: the restart command)",
+  },
+  "process-name": { type: "string", description: "Strategy option name (the Procfile process type)" },
+  port: { type: "string", description: "Strategy option port" },
+  service: { type: "string", description: "Strategy option service (systemd, upstart, sysv)" },
+  healthcheck: {
+    type: "string",
+    valueHint: "url",
+    description: "Health gate after the restart (config: healthcheck, a URL or {url, timeoutMs, expectBody})",
+  },
+} as const satisfies ArgsDef;
+
+const configError = (settings: Settings, message: string) =>
+  new DeployKitError("E_INVALID_INPUT", `${settings.configPath}: ${message}`, {
+    hint: 'Write strategy as a name ("process") or a mapping with a name and the strategy\'s options.',
+  });
+
+/**
+ * The strategy the command line and config file describe, or `undefined` when neither names
+ * one. Config options apply when the config names the same strategy; flags override them.
+ */
+export function strategyFromSettings(settings: Settings): RuntimeStrategy | undefined {
+  const configured = settings.config("strategy");
+  let fromConfig: Record<string, unknown> = {};
+  if (typeof configured === "string") fromConfig = { name: configured };
+  else if (configured && typeof configured === "object" && !Array.isArray(configured)) {
+    fromConfig = configured as Record<string, unknown>;
+    if (typeof fromConfig.name !== "string") throw configError(settings, "strategy.name must be a string.");
+  } else if (configured !== undefined) throw configError(settings, "strategy must be a name or a mapping.");
+
+  const name = settings.flag("strategy") ?? (fromConfig.name as string | undefined);
+  if (name === undefined) return undefined;
+  const factory = STRATEGIES[name];
+  if (!factory) {
+    throw new UsageError(`Unknown strategy "${name}".`, `Use one of: ${Object.keys(STRATEGIES).join(", ")}.`);
+  }
+  const { name: _configuredName, ...configOptions } = fromConfig.name === name ? fromConfig : {};
+  const port = settings.flag("port");
+  if (port !== undefined && !/^\d+$/.test(port))
+    throw new UsageError(`--port must be a number, not "${port}".`);
+  const flags: Record<string, unknown> = {
+    pidFile: settings.flag("pidFile"),
+    [name === "command" ? "restart" : "command"]: settings.flag("command"),
+    name: settings.flag("processName"),
+    port: port === undefined ? undefined : Number(port),
+    service: settings.flag("service"),
+  };
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return factory({ ...configOptions, ...given } as never);
+}
+
+/** `--healthcheck URL`, else the config's `healthcheck` (a URL or core's HealthcheckOptions). */
+export function healthcheckFromSettings(settings: Settings): string | HealthcheckOptions | undefined {
+  const flag = settings.flag("healthcheck");
+  if (flag !== undefined) return flag;
+  const configured = settings.config("healthcheck");
+  if (configured === undefined || typeof configured === "string") return configured;
+  if (
+    configured &&
+    typeof configured === "object" &&
+    typeof (configured as { url?: unknown }).url === "string"
+  )
+    return configured as HealthcheckOptions;
+  throw configError(settings, "healthcheck must be a URL or a mapping with a url.");
+}
+
+/** The config's `env` mapping (extra environment for the app's processes). */
+export function envFromSettings(settings: Settings): Record<string, string> | undefined {
+  const env = settings.config("env");
+  if (env === undefined) return undefined;
+  const ok =
+    env !== null &&
+    typeof env === "object" &&
+    !Array.isArray(env) &&
+    Object.values(env).every((v) => typeof v === "string");
+  if (!ok) throw configError(settings, "env must be a mapping of names to strings.");
+  return env as Record<string, string>;
+}
