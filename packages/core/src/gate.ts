@@ -66,14 +66,15 @@ async function bringUp(
 
 /**
  * Makes an installed release live: re-unpacks it from the cache if its directory was removed,
- * switches `current`, and records the switch in the state (mutated and written).
+ * switches `current`, and records the switch in the state (mutated and written) with
+ * `previous` as the new previous release.
  */
 export async function switchTo(
   plan: HostPlan,
   state: HostState,
   version: string,
   action: "rollback" | "auto-rollback",
-  previous: string | undefined = state.current,
+  previous: string | undefined,
 ): Promise<HostRelease> {
   const entry = state.releases[version];
   if (!entry) {

@@ -54,7 +54,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
     }
     if (target === state.current && live) return { release: live, rolledBack: false, unchanged: true };
     const previousBefore = state.previous;
-    const restored = await switchTo(plan, state, target, "rollback");
+    const restored = await switchTo(plan, state, target, "rollback", state.current);
     if (!how) return { release: restored, ...(live ? { previous: live } : {}), rolledBack: false };
     return await gate(plan, how, state, restored, live, previousBefore);
   } finally {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { rename, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DeployKitError } from "../errors";
 import { type EventSink, step } from "../events";
@@ -30,12 +30,14 @@ export async function unpackRelease(
 ): Promise<string> {
   const dir = layout.release(manifest.version);
   return step(onEvent, "unpack", `Unpacking ${manifest.app} ${manifest.version}`, async () => {
-    const staging = join(layout.staging, `${manifest.version}-${randomUUID()}`);
+    // Staged next to its final place, so relative shared-dir links stay right after the rename.
+    const staging = join(layout.releases, `.staging-${manifest.version}-${randomUUID()}`);
     try {
+      await mkdir(layout.releases, { recursive: true });
       await extractRelease(artifact, staging);
       await linkSharedDirs(staging, layout.shared, sharedDirs);
       if (await exists(dir)) {
-        const trash = join(layout.staging, `trash-${randomUUID()}`);
+        const trash = join(layout.releases, `.trash-${randomUUID()}`);
         await rename(dir, trash);
         await rm(trash, { recursive: true, force: true });
       }

@@ -15,7 +15,6 @@ export interface HostLayout {
   state: string;
   lock: string;
   cache: string;
-  staging: string;
   /** The folder of one release. */
   release(version: string): string;
 }
@@ -34,7 +33,6 @@ export function hostLayout(root: string): HostLayout {
     state: join(meta, "state.json"),
     lock: join(meta, "lock"),
     cache: join(meta, "cache"),
-    staging: join(meta, "staging"),
     release: (version) => join(root, "releases", version),
   };
 }

@@ -1,0 +1,41 @@
+import { writeFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import { Header } from "tar";
+
+/** One raw entry for {@link craftTgz}. */
+export interface RawEntry {
+  path: string;
+  type: "File" | "Directory" | "SymbolicLink" | "Link" | "CharacterDevice" | "FIFO";
+  linkpath?: string;
+  body?: string;
+  mode?: number;
+}
+
+/**
+ * Writes a .tgz with exactly these headers, no normalisation: the hostile archives a safe
+ * extractor must refuse (node-tar's own writer would clean them up).
+ */
+export async function craftTgz(file: string, entries: RawEntry[]): Promise<void> {
+  const blocks: Buffer[] = [];
+  for (const entry of entries) {
+    const body = Buffer.from(entry.body ?? "");
+    const header = new Header({
+      path: entry.path,
+      type: entry.type,
+      linkpath: entry.linkpath ?? "",
+      mode: entry.mode ?? (entry.type === "Directory" ? 0o755 : 0o644),
+      size: entry.type === "File" ? body.length : 0,
+      mtime: new Date(0),
+      uid: 0,
+      gid: 0,
+    });
+    const block = Buffer.alloc(512);
+    header.encode(block);
+    blocks.push(block);
+    if (entry.type === "File" && body.length) {
+      blocks.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    }
+  }
+  blocks.push(Buffer.alloc(1024));
+  await writeFile(file, gzipSync(Buffer.concat(blocks)));
+}
