@@ -38,7 +38,8 @@ export async function listVendored(
   for (const object of await store.list("")) {
     const parsed = parseVendorKey(object.key, layout);
     if (!parsed) continue;
-    const sha256 = object.metadata?.sha256;
+    // Listings carry no metadata (S3's neither): ask for each tarball's recorded sha256.
+    const sha256 = (object.metadata ?? (await store.head(object.key))?.metadata)?.sha256;
     entries.push({ ...parsed, key: object.key, size: object.size, ...(sha256 ? { sha256 } : {}) });
   }
   return entries;
