@@ -91,7 +91,7 @@ export function isTransientS3Error(error: unknown): boolean {
   if (isDeployKitError(error)) return false;
   const status = httpStatus(error);
   const code = errorCode(error) ?? "";
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  if (status !== undefined && ((status >= 500 && status !== 501) || status === 429)) return true;
   if (code === "ETRUNCATED" || NETWORK.has(code) || THROTTLING.has(code)) return true;
   return status === undefined && /socket hang up|aborted|ECONNRESET/i.test(shape(error).message ?? "");
 }
