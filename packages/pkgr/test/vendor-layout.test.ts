@@ -103,22 +103,39 @@ describe("listVendored", () => {
 });
 
 describe("vendorBaseUrl", () => {
-  it("is the file URL of a filesystem store, the public https URL of an S3 location, or the override", () => {
-    expect(vendorBaseUrl({ location: "file:///srv/store" } as never)).toBe("file:///srv/store");
-    expect(vendorBaseUrl({ location: "s3://ttm-pkgr/rubies" } as never)).toBe(
+  const s3Shaped = (config: Record<string, unknown>, bucket = "ttm-pkgr") =>
+    ({ location: `s3://${bucket}/rubies/`, bucket, prefix: "rubies/", client: { config } }) as never;
+
+  it("is the file URL of a filesystem store, or undefined for a store with no URL", async () => {
+    expect(await vendorBaseUrl({ location: "file:///srv/store" } as never)).toBe("file:///srv/store");
+    expect(await vendorBaseUrl(createMemoryStore())).toBeUndefined();
+  });
+
+  it("is an S3 store's public URL: path-style on a custom endpoint, virtual-host on AWS", async () => {
+    const endpoint = async () => ({ protocol: "http:", hostname: "127.0.0.1", port: 4569, path: "/" });
+    const region = async () => "eu-west-1";
+    expect(await vendorBaseUrl(s3Shaped({ endpoint, forcePathStyle: true, region }))).toBe(
+      "http://127.0.0.1:4569/ttm-pkgr/rubies",
+    );
+    expect(await vendorBaseUrl(s3Shaped({ endpoint, forcePathStyle: false, region }))).toBe(
+      "http://ttm-pkgr.127.0.0.1:4569/rubies",
+    );
+    expect(await vendorBaseUrl(s3Shaped({ forcePathStyle: false, region }))).toBe(
+      "https://ttm-pkgr.s3.eu-west-1.amazonaws.com/rubies",
+    );
+    expect(await vendorBaseUrl(s3Shaped({ forcePathStyle: false, region }, "ttm.pkgr"))).toBe(
+      "https://s3.eu-west-1.amazonaws.com/ttm.pkgr/rubies",
+    );
+    expect(await vendorBaseUrl({ location: "s3://ttm-pkgr/rubies" } as never)).toBe(
       "https://ttm-pkgr.s3.amazonaws.com/rubies",
     );
-    expect(vendorBaseUrl(createMemoryStore())).toBeUndefined();
-    expect(vendorBaseUrl(createMemoryStore(), "https://cdn.example.com/rubies/")).toBe(
+  });
+
+  it("takes an override, which must be a URL", async () => {
+    expect(await vendorBaseUrl(createMemoryStore(), "https://cdn.example.com/rubies/")).toBe(
       "https://cdn.example.com/rubies",
     );
-    const error = (() => {
-      try {
-        vendorBaseUrl(createMemoryStore(), "not a url");
-      } catch (e) {
-        return e;
-      }
-    })();
+    const error = await vendorBaseUrl(createMemoryStore(), "not a url").catch((e: unknown) => e);
     expect(isDeployKitError(error, "E_INVALID_INPUT")).toBe(true);
   });
 });

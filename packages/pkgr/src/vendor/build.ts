@@ -24,7 +24,7 @@ export interface SourceBuild {
  * The autotools recipe: `./configure --prefix=<prefix> [args]`, `make`, `make install`, every
  * output line streamed as a `log` event of step `build`.
  *
- * @throws {@link DeployKitError} `E_VENDOR_INVALID` without a configure script, `E_COMMAND_FAILED` when a step fails
+ * @throws `DeployKitError` `E_VENDOR_INVALID` without a configure script, `E_COMMAND_FAILED` when a step fails
  */
 export async function buildFromSource(build: SourceBuild): Promise<void> {
   const configure = join(build.sourceDir, "configure");

@@ -37,7 +37,7 @@ const invalid = (message: string, hint: string, details: Record<string, unknown>
 /**
  * Checks a key template: `{version}` exactly once, `{stack}` at most once, nothing else in braces.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT`
+ * @throws `DeployKitError` `E_INVALID_INPUT`
  */
 export function assertVendorTemplate(template: string): void {
   const names = [...template.matchAll(PLACEHOLDER)].map((m) => m[1]);
@@ -60,7 +60,7 @@ export function assertVendorTemplate(template: string): void {
 /**
  * Checks a runtime version and a stack name before they become part of a store key.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT`
+ * @throws `DeployKitError` `E_INVALID_INPUT`
  */
 export function assertVendorValues(values: VendorKeyValues): void {
   if (!VERSION.test(values.version)) {
@@ -89,7 +89,7 @@ const dropEmptySegments = (key: string) =>
  * Renders a template into a store key, e.g. `{stack}/ruby-{version}.tgz` with stack `cedar-14`
  * and version `2.2.4` gives `cedar-14/ruby-2.2.4.tgz`, and with an empty stack `ruby-2.2.4.tgz`.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT`
+ * @throws `DeployKitError` `E_INVALID_INPUT`
  */
 export function renderVendorKey(template: string, values: VendorKeyValues): string {
   assertVendorTemplate(template);

@@ -49,7 +49,7 @@ const unsupported = (path: string, accepted: string) =>
  * Checks the options and locates the tools the input needs, so that bad input (or a missing
  * `gem`, `tar`, `make`) fails before anything is written.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`, `E_TOOL_MISSING`
+ * @throws `DeployKitError` `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`, `E_TOOL_MISSING`
  */
 export async function planVendor(options: VendorOptions): Promise<VendorPlan> {
   const { kind, version } = options;

@@ -36,7 +36,7 @@ export const findOnPath: ToolLookup = async (name) => {
 /**
  * Resolves a tool or fails naming it.
  *
- * @throws {@link DeployKitError} `E_TOOL_MISSING`
+ * @throws `DeployKitError` `E_TOOL_MISSING`
  */
 export async function requireTool(lookup: ToolLookup, name: string, purpose: string): Promise<string> {
   const path = await lookup(name);

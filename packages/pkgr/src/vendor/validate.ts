@@ -38,7 +38,7 @@ export async function missingFromRuntime(root: string, kind: VendorKind, version
  * Fails unless `root` holds what the buildpack expects at the tarball's root: `bin/ruby` for a
  * ruby, `bin/bundle` and `gems/bundler-<version>/` for bundler, `lib/libyaml*` for libyaml.
  *
- * @throws {@link DeployKitError} `E_VENDOR_INVALID`
+ * @throws `DeployKitError` `E_VENDOR_INVALID`
  */
 export async function assertRuntime(
   root: string,

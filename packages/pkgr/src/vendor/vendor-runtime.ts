@@ -8,7 +8,7 @@ import { prepareRuntime } from "./prepare";
 import type { VendoredRuntime, VendorOptions } from "./types";
 import { uploadTarball } from "./upload";
 import { assertRuntime } from "./validate";
-import { vendorBaseUrl } from "./vendor-url";
+import { urlPath, vendorBaseUrl } from "./vendor-url";
 
 const PREPARE_MESSAGE = {
   directory: "Reading",
@@ -26,7 +26,7 @@ const PREPARE_MESSAGE = {
  *
  * Steps (events): `prepare` (with `log` lines from gem/configure/make), `validate`, `pack`, `upload`.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`,
+ * @throws `DeployKitError` `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`,
  * `E_TOOL_MISSING`, `E_COMMAND_FAILED`, `E_VENDOR_INVALID`, `E_VERSION_EXISTS`, `E_ABORTED`
  *
  * @example
@@ -35,13 +35,13 @@ const PREPARE_MESSAGE = {
  *   kind: "ruby", version: "2.2.4", from: "ruby-2.2.4.tar.bz2", stack: "cedar-14",
  *   store: createS3Store({ bucket: "ttm-pkgr", prefix: "rubies" }),
  * })
- * // ruby.env → { BUILDPACK_VENDOR_URL: "https://ttm-pkgr.s3.amazonaws.com/rubies", STACK: "cedar-14" }
+ * // ruby.env → { BUILDPACK_VENDOR_URL: "https://ttm-pkgr.s3.us-east-1.amazonaws.com/rubies", STACK: "cedar-14" }
  * ```
  */
 export async function vendorRuntime(options: VendorOptions): Promise<VendoredRuntime> {
   const { kind, version, store, onEvent, signal } = options;
   const plan = await planVendor(options);
-  const baseUrl = vendorBaseUrl(store, options.vendorUrl);
+  const baseUrl = await vendorBaseUrl(store, options.vendorUrl);
   throwIfAborted(signal);
   const scratch = await mkdtemp(join(options.tmpDir ?? tmpdir(), "deploykit-vendor-"));
   try {
@@ -82,7 +82,7 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
       sha256: tarball.sha256,
       unchanged,
       location: store.location,
-      ...(baseUrl === undefined ? {} : { url: `${baseUrl}/${plan.key}` }),
+      ...(baseUrl === undefined ? {} : { url: `${baseUrl}/${urlPath(plan.key)}` }),
       env: { ...(baseUrl === undefined ? {} : { BUILDPACK_VENDOR_URL: baseUrl }), STACK: plan.stack },
     };
   } finally {
