@@ -144,6 +144,31 @@ describe("install verifies what it downloads", () => {
     }
   });
 
+  it("an abort during the download is E_ABORTED and leaves the live release untouched", async () => {
+    const ws = await workspace(() => createMemoryStore());
+    try {
+      const root = join(ws.dir, "host");
+      for (const v of ["1.0.0", "1.1.0"])
+        await publish(await makePackage(ws.dir, "web", v, { "server.js": `v${v}` }), { store: ws.store });
+      await install({ store: ws.store, app: "web", version: "1.0.0", root });
+      const controller = new AbortController();
+      const attempt = install({
+        store: ws.store,
+        app: "web",
+        version: "1.1.0",
+        root,
+        signal: controller.signal,
+        onEvent: (e) => e.type === "step:start" && e.step === "download" && controller.abort(),
+      });
+      await expect(attempt).rejects.toSatisfy((e) => isDeployKitError(e, "E_ABORTED"));
+      expect(await live(root)).toBe("v1.0.0");
+      expect(existsSync(join(root, "releases", "1.1.0"))).toBe(false);
+      expect(existsSync(join(root, ".deploykit", "lock"))).toBe(false);
+    } finally {
+      await ws.cleanup();
+    }
+  });
+
   it("a missing version is E_NOT_FOUND and leaves the host as it was", async () => {
     const ws = await workspace(() => createMemoryStore());
     try {

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { DeployKitError } from "../errors";
+import { DeployKitError, throwIfAborted } from "../errors";
 import { type EventSink, step } from "../events";
 import { hashingStream } from "../hashing";
 import type { ReleaseManifest } from "../manifest";
@@ -74,6 +74,9 @@ export async function fetchArtifact(
         }
         await rename(partial, target);
         return target;
+      } catch (error) {
+        throwIfAborted(signal);
+        throw error;
       } finally {
         await rm(partial, { force: true });
       }
