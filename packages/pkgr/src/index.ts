@@ -1,2 +1,19 @@
-export {};
+/**
+ * Build app packages from a source tree, plainly or through Heroku buildpacks, pkgr-compatible:
+ * `buildPackage` (reproducible `.tgz`), `parsePkgrArgs` (pkgr's command line), `.pkgr.yml` support.
+ *
+ * @packageDocumentation
+ */
+export { type ArtifactRequest, type ArtifactWriter, artifactWriter } from "./artifact-writers";
+export { buildPackage, DEFAULT_MTIME } from "./build";
+export { MIN_SECRET_LENGTH } from "./buildpack/redact";
+export { type BuildpackSpec, parseBuildpackSpec } from "./buildpack/spec";
+export type { BuildFormat, BuildOptions, PackageMetadata } from "./options";
+export { IGNORE_FILES, type IgnoreRules, loadIgnoreRules } from "./pack/ignore-rules";
+export { type TgzOptions, writeTgz } from "./pack/tgz";
+export { type ArtifactWriterOptions, type WrittenArtifact, writeHashed } from "./pack/write-hashed";
+export { type PkgrArgs, parsePkgrArgs, timestampIteration } from "./pkgr-args";
+export { mergePkgrOptions, type PkgrYmlOptions, pkgrYmlToOptions, readPkgrYml } from "./pkgr-yml";
+export { parseProcfile, readProcfile } from "./procfile";
 export * from "./vendor/index";
+export * from "./deb/index";

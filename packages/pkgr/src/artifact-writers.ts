@@ -1,0 +1,67 @@
+import { join } from "node:path";
+import { DeployKitError } from "@deploykit/core";
+import type { BuildFormat, BuildOptions } from "./options";
+import type { IgnoreRules } from "./pack/ignore-rules";
+import { writeTgz } from "./pack/tgz";
+import type { WrittenArtifact } from "./pack/write-hashed";
+
+/** Everything a format writer gets: the tree to pack and the facts of the build. */
+export interface ArtifactRequest {
+  /** The tree that becomes the installed app. */
+  root: string;
+  /** Paths under `root` to leave out. */
+  rules: IgnoreRules;
+  /** Every entry's mtime (reproducible builds). */
+  mtime: Date;
+  /** Folder the artifact file goes into. */
+  outDir: string;
+  /** App name and full version (`<version>[-<iteration>]`), both already validated. */
+  name: string;
+  version: string;
+  /** Process types (Procfile over buildpack defaults). */
+  processes: Record<string, string>;
+  /** The merged build options (user, group, home, package metadata...). */
+  options: BuildOptions;
+  onBytes: (bytes: number) => void;
+  signal: AbortSignal | undefined;
+}
+
+/** Writes one artifact format; hashing and sizing happen while writing (see `writeHashed`). */
+export type ArtifactWriter = (request: ArtifactRequest) => Promise<WrittenArtifact>;
+
+const writeTgzArtifact: ArtifactWriter = (request) =>
+  writeTgz({
+    root: request.root,
+    rules: request.rules,
+    mtime: request.mtime,
+    dest: join(request.outDir, `${request.name}_${request.version}.tgz`),
+    onBytes: request.onBytes,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+
+/**
+ * The format seam: one writer per {@link BuildFormat}. The `.deb` writer registers here when it
+ * lands (`deb: writeDebArtifact`); until then `deb` is refused before anything is built.
+ */
+const WRITERS: Partial<Record<BuildFormat, ArtifactWriter>> = {
+  tgz: writeTgzArtifact,
+};
+
+/**
+ * The writer for a format.
+ *
+ * @throws {@link DeployKitError} `E_UNSUPPORTED_FORMAT` for a format with no writer yet.
+ */
+export function artifactWriter(format: BuildFormat): ArtifactWriter {
+  const writer = WRITERS[format];
+  if (!writer) {
+    throw new DeployKitError(
+      "E_UNSUPPORTED_FORMAT",
+      format === "deb"
+        ? "Building .deb packages is not available yet in this version of @deploykit/pkgr; build a .tgz (format: 'tgz')."
+        : `Unknown package format "${String(format)}".`,
+      { hint: "Use format 'tgz'.", details: { format, supported: Object.keys(WRITERS) } },
+    );
+  }
+  return writer;
+}

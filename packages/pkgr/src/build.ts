@@ -1,0 +1,196 @@
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, resolve } from "node:path";
+import {
+  assertAppName,
+  assertVersion,
+  type BuiltPackage,
+  DeployKitError,
+  parseManifest,
+  step,
+  throwIfAborted,
+} from "@deploykit/core";
+import { artifactWriter } from "./artifact-writers";
+import { createRedactor, type Redactor, redactDeep } from "./buildpack/redact";
+import { buildpacksFileOf, parseBuildpackSpec, readBuildpacksFile } from "./buildpack/spec";
+import { defaultBuildpackCacheDir, defaultCompileCacheDir } from "./cache-dirs";
+import { compileApp } from "./compile-app";
+import { redactingSink } from "./events";
+import { defaultVersion, sourceCommit } from "./git-facts";
+import { liftBuildpackVars } from "./lift-vars";
+import type { BuildOptions } from "./options";
+import { gitOnlyRules, loadIgnoreRules } from "./pack/ignore-rules";
+import { mergePkgrOptions, readPkgrYml } from "./pkgr-yml";
+import { readProcfile } from "./procfile";
+
+/** The mtime of every archive entry when neither `mtime` nor `SOURCE_DATE_EPOCH` is given. */
+export const DEFAULT_MTIME = new Date("2000-01-01T00:00:00Z");
+
+function archiveMtime(options: BuildOptions): Date {
+  if (options.mtime) return options.mtime;
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  return DEFAULT_MTIME;
+}
+
+async function assertDirectory(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      `The app directory ${path} does not exist or is not a directory.`,
+      {
+        hint: "Pass the folder that holds the app's source (and its Procfile).",
+        details: { appDir: path },
+      },
+    );
+  }
+}
+
+/** Buildpacks to run: the option, else `--buildpack-list`, else the app's `.buildpacks`. */
+async function buildpackList(options: BuildOptions, appDir: string): Promise<string[]> {
+  if (options.buildpacks && options.buildpacks.length > 0) return options.buildpacks;
+  if (options.buildpackList) {
+    const file = resolve(appDir, options.buildpackList);
+    const list = await readBuildpacksFile(file);
+    if (!list) {
+      throw new DeployKitError("E_INVALID_INPUT", `The buildpack list ${file} does not exist.`, {
+        hint: "Point --buildpack-list at a file with one buildpack URL a line.",
+        details: { file },
+      });
+    }
+    return list;
+  }
+  return (await readBuildpacksFile(buildpacksFileOf(appDir))) ?? [];
+}
+
+function redactError(error: unknown, redact: Redactor): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = redact(error.message);
+  const code = error instanceof DeployKitError ? error.code : "E_COMMAND_FAILED";
+  if (
+    error instanceof DeployKitError &&
+    message === error.message &&
+    redact(JSON.stringify(error.details)) === JSON.stringify(error.details)
+  ) {
+    return error;
+  }
+  return new DeployKitError(code, message, {
+    ...(error instanceof DeployKitError && error.hint ? { hint: redact(error.hint) } : {}),
+    details: redactDeep(error instanceof DeployKitError ? error.details : {}, redact) as Record<
+      string,
+      unknown
+    >,
+  });
+}
+
+/**
+ * Builds an app package: reads `.pkgr.yml` (merged under the given options), runs the
+ * buildpacks when there are any (`buildpacks`, `buildpackList` or the app's `.buildpacks`),
+ * then packs the tree reproducibly and returns the artifact with its validated manifest.
+ * Bad input (name, version, format, buildpack list) fails before anything is written.
+ *
+ * @example
+ * ```ts
+ * const pkg = await buildPackage({ appDir: "./app", name: "hello", version: "1.0.0", outDir: "dist" })
+ * await publish(pkg, { store: createFsStore({ dir: "store" }) })
+ * ```
+ * @throws {@link DeployKitError} `E_INVALID_INPUT`, `E_INVALID_NAME`, `E_INVALID_VERSION`,
+ * `E_UNSUPPORTED_FORMAT`, `E_BUILDPACK_FETCH`, `E_BUILDPACK_DETECT`, `E_BUILDPACK_COMPILE`, `E_ABORTED`.
+ * Messages and details never contain a build secret.
+ */
+export async function buildPackage(input: BuildOptions): Promise<BuiltPackage> {
+  let redact = createRedactor(input.env ?? {});
+  try {
+    const appDir = resolve(input.appDir);
+    await assertDirectory(appDir);
+    const options = liftBuildpackVars(
+      input.readPkgrYml === false ? input : mergePkgrOptions(await readPkgrYml(appDir), input),
+    );
+    redact = createRedactor(options.env ?? {});
+    return await build({ ...options, appDir }, redact);
+  } catch (error) {
+    throw redactError(error, redact);
+  }
+}
+
+async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPackage> {
+  const { appDir, signal } = options;
+  const onEvent = redactingSink(options.onEvent, redact);
+  const name = options.name ?? basename(appDir);
+  assertAppName(name);
+  const upstream = options.version ?? (await defaultVersion(appDir));
+  const version = options.iteration ? `${upstream}-${options.iteration}` : upstream;
+  assertVersion(version);
+  const format = options.format ?? "tgz";
+  const writer = artifactWriter(format);
+  const specs = (await buildpackList(options, appDir)).map((text) => parseBuildpackSpec(text, appDir));
+  const outDir = resolve(options.outDir ?? process.cwd());
+  const rules = await loadIgnoreRules(appDir);
+  const compiles =
+    specs.length > 0 || !!options.beforePrecompile?.length || !!options.afterPrecompile?.length;
+  throwIfAborted(signal);
+  const workDir = compiles ? await mkdtemp(resolve(tmpdir(), "deploykit-build-")) : undefined;
+  try {
+    const compiled = workDir
+      ? await compileApp({
+          appDir,
+          rules,
+          workDir,
+          name,
+          specs,
+          env: options.env ?? {},
+          stack: options.stack ?? "",
+          buildpackVendorUrl: options.buildpackVendorUrl,
+          compileCacheDir: resolve(options.compileCacheDir ?? defaultCompileCacheDir(name)),
+          buildpackCacheDir: resolve(options.buildpackCacheDir ?? defaultBuildpackCacheDir()),
+          refreshBuildpacks: options.refreshBuildpacks ?? true,
+          before: options.beforePrecompile,
+          after: options.afterPrecompile,
+          redact,
+          onEvent,
+          signal,
+        })
+      : undefined;
+    const root = compiled?.buildDir ?? appDir;
+    const processes = { ...compiled?.defaultProcessTypes, ...(await readProcfile(root)) };
+    await mkdir(outDir, { recursive: true });
+    const artifact = await step(onEvent, "pack", `Packing ${name} ${version} (${format})`, () =>
+      writer({
+        root,
+        rules: compiled ? gitOnlyRules : rules,
+        mtime: archiveMtime(options),
+        outDir,
+        name,
+        version,
+        processes,
+        options,
+        onBytes: (bytes) => onEvent?.({ type: "progress", step: "pack", bytes }),
+        signal,
+      }),
+    );
+    const commit = await sourceCommit(appDir);
+    const manifest = parseManifest(
+      {
+        schemaVersion: 1,
+        app: name,
+        version,
+        format,
+        artifact: { file: basename(artifact.path), size: artifact.size, sha256: artifact.sha256 },
+        createdAt: new Date().toISOString(),
+        build: {
+          buildpacks: (compiled?.buildpacks ?? []).map((b) =>
+            b.commit ? { url: b.url, commit: b.commit } : { url: b.url },
+          ),
+          ...(compiled && specs.length > 0 ? { stack: options.stack ?? "" } : {}),
+          ...(commit ? { sourceCommit: commit } : {}),
+        },
+        processes,
+      },
+      artifact.path,
+    );
+    return { path: artifact.path, manifest };
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  }
+}

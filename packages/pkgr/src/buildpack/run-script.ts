@@ -1,0 +1,82 @@
+import type { EventSink } from "@deploykit/core";
+import { DeployKitError } from "@deploykit/core";
+import { execa } from "execa";
+import type { Redactor } from "./redact";
+
+/** Sources each earlier buildpack's `export` file, then runs the program. */
+const WITH_EXPORTS = 'n=$1; shift; while [ "$n" -gt 0 ]; do . "$1"; shift; n=$((n-1)); done; exec "$@"';
+
+/** How many output lines an error keeps. */
+export const TAIL_LINES = 20;
+
+/** One buildpack script invocation. */
+export interface ScriptRun {
+  /** Program and arguments (e.g. `bin/compile BUILD CACHE ENV`). */
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The complete environment (nothing is inherited). */
+  env: Record<string, string>;
+  /** `export` files of earlier buildpacks, sourced in order before the program runs. */
+  exportFiles: string[];
+  /** Event step name for the log lines. */
+  step: string;
+  onEvent: EventSink | undefined;
+  redact: Redactor;
+  /** Keep stdout for the caller (detect, release); compile output is only streamed. */
+  collect: boolean;
+  signal: AbortSignal | undefined;
+}
+
+/** What a script left: its exit code, stdout (when collected) and the redacted output tail. */
+export interface ScriptResult {
+  exitCode: number;
+  stdout: string;
+  tail: string[];
+}
+
+/**
+ * Runs a buildpack script under bash with a clean env, streaming every output line as a
+ * redacted `log` event. A non-zero exit is returned, not thrown; the caller names the failure.
+ */
+export async function runScript(run: ScriptRun): Promise<ScriptResult> {
+  const tail: string[] = [];
+  const lines = (stream: "stdout" | "stderr") =>
+    function* (line: unknown) {
+      const text = run.redact(String(line));
+      run.onEvent?.({ type: "log", step: run.step, stream, line: text });
+      tail.push(text);
+      if (tail.length > TAIL_LINES) tail.shift();
+      yield line;
+    };
+  const result = await execa(
+    "bash",
+    [
+      "-c",
+      WITH_EXPORTS,
+      "bash",
+      String(run.exportFiles.length),
+      ...run.exportFiles,
+      run.command,
+      ...run.args,
+    ],
+    {
+      cwd: run.cwd,
+      env: run.env,
+      extendEnv: false,
+      stdin: "ignore",
+      reject: false,
+      cancelSignal: run.signal,
+      forceKillAfterDelay: 5_000,
+      buffer: { stdout: run.collect, stderr: false },
+      stdout: [lines("stdout")],
+      stderr: [lines("stderr")],
+    },
+  );
+  if (result.isCanceled) throw new DeployKitError("E_ABORTED", `${run.step} was aborted.`);
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: run.collect ? String(result.stdout ?? "") : "",
+    tail,
+  };
+}
