@@ -1,4 +1,4 @@
-import { cp, readFile, writeFile } from "node:fs/promises";
+import { cp, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createFsStore, type DeployEvent, isDeployKitError } from "@deploykit/core";
 import { vendorRuntime } from "@deploykit/pkgr";
@@ -120,5 +120,26 @@ describe("vendorRuntime building libyaml from source", () => {
     }).catch((e: unknown) => e);
     expect(isDeployKitError(error, "E_VENDOR_INVALID")).toBe(true);
     expect(await storeKeys(store)).toEqual([]);
+  });
+
+  it("stops on abort mid-build with E_ABORTED, uploads nothing and removes its scratch directory", async () => {
+    const store = createFsStore({ dir: await tempDir("vendor-store") });
+    const scratchParent = await tempDir("vendor-scratch");
+    const controller = new AbortController();
+    const error = await vendorRuntime({
+      kind: "libyaml",
+      version: "0.1.6",
+      build: sourceTarball,
+      store,
+      tmpDir: scratchParent,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "log" && e.step === "build") controller.abort();
+      },
+    }).catch((e: unknown) => e);
+
+    expect(isDeployKitError(error, "E_ABORTED")).toBe(true);
+    expect(await storeKeys(store)).toEqual([]);
+    expect(await readdir(scratchParent)).toEqual([]);
   });
 });
