@@ -9,3 +9,4 @@ export { type CommandOptions, command } from "./command";
 export { defineStrategy } from "./define";
 export type { CommandLine } from "./internal/run-command";
 export { type ProcessOptions, process } from "./process";
+export { type UnicornOptions, unicorn } from "./unicorn/index";

@@ -1,0 +1,63 @@
+import { DeployKitError, type RuntimeStrategy, type StrategyStatus } from "@deploykit/core";
+import { probeHealth } from "../internal/health";
+import { livePid, removePidFile } from "../internal/pid";
+import { childPids } from "../internal/proc";
+import { terminate } from "../internal/terminate";
+import { checkUnicornOptions, type UnicornOptions, unicornSettings } from "./options";
+import { reloadUnicorn, startUnicorn } from "./start";
+import { upgrade } from "./upgrade";
+
+export type { UnicornOptions } from "./options";
+
+/**
+ * Restarts unicorn without dropping a request. `upgrade` (default): USR2, then wait for the
+ * new master to be observed ready (new pid file, `.oldbin`, workers up, health URL 2xx), then
+ * QUIT the old master. A new master that dies or stays unready is QUIT instead, the old one
+ * keeps serving, and the restart fails with `E_RESTART_FAILED` listing what was seen.
+ * `reload`: HUP. No master running: start it with `startCommand`. Point unicorn's
+ * `working_directory` at `<root>/current` so a re-exec'd master boots the new release.
+ *
+ * @example
+ * ```ts
+ * unicorn({ pidFile: "/srv/web/shared/tmp/pids/unicorn.pid", healthcheck: "http://127.0.0.1:8080/health" })
+ * ```
+ */
+export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
+  checkUnicornOptions(options);
+  return {
+    name: "unicorn",
+    async restart(ctx) {
+      const settings = unicornSettings(options, ctx);
+      const master = await livePid(ctx.processes, settings.pidFile);
+      if (master === undefined) return startUnicorn(ctx, settings);
+      return settings.mode === "reload"
+        ? reloadUnicorn(ctx, settings, master)
+        : upgrade(ctx, settings, master);
+    },
+    async status(ctx): Promise<StrategyStatus> {
+      const master = await livePid(ctx.processes, unicornSettings(options, ctx).pidFile);
+      if (master === undefined) return { running: false };
+      return { running: true, pids: [master], details: { workers: await childPids(master) } };
+    },
+    async healthcheck(ctx) {
+      const settings = unicornSettings(options, ctx);
+      const master = await livePid(ctx.processes, settings.pidFile);
+      if (master === undefined)
+        throw new DeployKitError("E_HEALTHCHECK", `No unicorn master in ${settings.pidFile}.`);
+      if (settings.healthcheck === undefined) return;
+      const health = await probeHealth(ctx, settings.healthcheck);
+      if (!health.ok) {
+        throw new DeployKitError("E_HEALTHCHECK", `${settings.healthcheck} answered ${health.seen}`, {
+          details: { url: settings.healthcheck },
+        });
+      }
+    },
+    async stop(ctx) {
+      const settings = unicornSettings(options, ctx);
+      const master = await livePid(ctx.processes, settings.pidFile);
+      if (master !== undefined)
+        await terminate(ctx, master, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
+      await removePidFile(settings.pidFile);
+    },
+  };
+}

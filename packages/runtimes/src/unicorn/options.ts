@@ -1,0 +1,73 @@
+import { join } from "node:path";
+import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+
+/** Options of `unicorn()`. */
+export interface UnicornOptions {
+  /** The master's pid file (unicorn's `pid` setting). Default `<root>/shared/tmp/pids/unicorn.pid`. */
+  pidFile?: string;
+  /** A URL answered by the workers; readiness needs a 2xx from it. Also the strategy's health check. */
+  healthcheck?: string;
+  /** Seconds the new master (or the reloaded workers) may take to become ready. Default 60. */
+  timeout?: number;
+  /**
+   * Starts unicorn when no master runs, as a shell command in `<root>/current` (with `PWD` set to
+   * that symlink, so a later re-exec follows it). Default `unicorn -D -c config/unicorn.rb`.
+   */
+  startCommand?: string;
+  /**
+   * `upgrade` (default): USR2, observe the new master, QUIT the old one — zero downtime, new code
+   * even with `preload_app true`. `reload`: HUP (re-reads config, respawns workers; new code only
+   * with `preload_app false`).
+   */
+  mode?: "upgrade" | "reload";
+  /** Workers that must be up under the new master before it counts as ready. Default 1. */
+  workers?: number;
+  /** unicorn's log (stderr_path), quoted in failure reports. Default `<root>/shared/log/unicorn.log`. */
+  logFile?: string;
+}
+
+/** {@link UnicornOptions} with defaults applied for one host. */
+export interface UnicornSettings {
+  pidFile: string;
+  oldbin: string;
+  healthcheck: string | undefined;
+  timeoutMs: number;
+  startCommand: string;
+  mode: "upgrade" | "reload";
+  workers: number;
+  logFile: string;
+  cwd: string;
+}
+
+/** Checks options up front (bad input fails before any signal is sent). */
+export function checkUnicornOptions(options: UnicornOptions): void {
+  if (options.mode !== undefined && options.mode !== "upgrade" && options.mode !== "reload") {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      `unicorn(): mode must be "upgrade" or "reload", not "${options.mode}".`,
+    );
+  }
+  if (options.timeout !== undefined && !(options.timeout > 0)) {
+    throw new DeployKitError("E_INVALID_INPUT", "unicorn(): timeout must be a positive number of seconds.");
+  }
+  if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 0)) {
+    throw new DeployKitError("E_INVALID_INPUT", "unicorn(): workers must be a whole number.");
+  }
+}
+
+/** Applies defaults relative to the context's host root. */
+export function unicornSettings(options: UnicornOptions, ctx: StrategyContext): UnicornSettings {
+  const layout = hostLayout(ctx.root);
+  const pidFile = options.pidFile ?? join(layout.pids, "unicorn.pid");
+  return {
+    pidFile,
+    oldbin: `${pidFile}.oldbin`,
+    healthcheck: options.healthcheck,
+    timeoutMs: (options.timeout ?? 60) * 1000,
+    startCommand: options.startCommand ?? "unicorn -D -c config/unicorn.rb",
+    mode: options.mode ?? "upgrade",
+    workers: options.workers ?? 1,
+    logFile: options.logFile ?? join(layout.logs, "unicorn.log"),
+    cwd: layout.current,
+  };
+}

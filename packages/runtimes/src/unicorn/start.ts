@@ -1,0 +1,81 @@
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { RestartResult, StrategyContext } from "@deploykit/core";
+import { restartFailed } from "../internal/failure";
+import { logTail } from "../internal/log-tail";
+import { observations } from "../internal/observations";
+import { livePid } from "../internal/pid";
+import { childPids } from "../internal/proc";
+import { terminate } from "../internal/terminate";
+import { waitUntil } from "../internal/wait";
+import type { UnicornSettings } from "./options";
+import { masterReady } from "./upgrade";
+
+/**
+ * Starts unicorn when no master runs: the start command runs detached in `<root>/current`
+ * (`PWD` set to the symlink, so unicorn re-execs there later); ready when a live master holds
+ * the pid file with its workers up and the health URL answering.
+ */
+export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettings): Promise<RestartResult> {
+  const log = observations(ctx, "unicorn");
+  await mkdir(dirname(settings.logFile), { recursive: true });
+  const launcher = await ctx.runner.spawnDetached("sh", ["-c", settings.startCommand], {
+    cwd: settings.cwd,
+    env: { ...ctx.env, PWD: settings.cwd },
+    logFile: settings.logFile,
+  });
+  log.note(`started \`${settings.startCommand}\` (pid ${launcher.pid})`);
+  const observe = async () => {
+    const master = await livePid(ctx.processes, settings.pidFile);
+    if (master === undefined) return ctx.processes.isAlive(launcher.pid) ? undefined : ("exited" as const);
+    return (await masterReady(ctx, settings, master, log)) ? master : undefined;
+  };
+  const outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
+  if (typeof outcome === "number") {
+    return { strategy: "unicorn", pids: [outcome], details: { mode: "start", seen: log.seen } };
+  }
+  log.note(
+    outcome === "exited" ? "the start command exited and no master holds the pid file" : "not ready in time",
+  );
+  const master = await livePid(ctx.processes, settings.pidFile);
+  if (master !== undefined)
+    await terminate({ ...ctx, signal: undefined }, master, { signal: "SIGQUIT", timeoutMs: 10_000 });
+  throw restartFailed("unicorn", `unicorn did not start serving ${ctx.release.version}.`, {
+    seen: log.seen,
+    log: await logTail(settings.logFile),
+  });
+}
+
+/**
+ * HUP reload (for `preload_app false`): unicorn re-reads its config and replaces its workers;
+ * ready when none of the old workers is left, enough new ones run, and the health URL answers.
+ */
+export async function reloadUnicorn(
+  ctx: StrategyContext,
+  settings: UnicornSettings,
+  master: number,
+): Promise<RestartResult> {
+  const log = observations(ctx, "unicorn");
+  const oldWorkers = (await childPids(master)) ?? [];
+  ctx.processes.kill(master, "SIGHUP");
+  log.note(`HUP sent to master ${master}`);
+  const observe = async () => {
+    if (!ctx.processes.isAlive(master)) return "exited" as const;
+    const current = (await childPids(master)) ?? [];
+    if (current.some((pid) => oldWorkers.includes(pid))) return undefined;
+    return await masterReady(ctx, settings, master, log, oldWorkers);
+  };
+  const outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
+  if (outcome === true)
+    return { strategy: "unicorn", pids: [master], details: { mode: "reload", seen: log.seen } };
+  log.note(outcome === "exited" ? `master ${master} exited` : "the new workers were not ready in time");
+  throw restartFailed(
+    "unicorn",
+    `the HUP reload of master ${master} did not bring ${ctx.release.version} up.`,
+    {
+      master,
+      seen: log.seen,
+      log: await logTail(settings.logFile),
+    },
+  );
+}

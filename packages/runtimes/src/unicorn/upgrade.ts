@@ -1,0 +1,146 @@
+import { stat } from "node:fs/promises";
+import type { RestartResult, StrategyContext } from "@deploykit/core";
+import { restartFailed } from "../internal/failure";
+import { probeHealth } from "../internal/health";
+import { logTail } from "../internal/log-tail";
+import { type Observations, observations } from "../internal/observations";
+import { removePidFile, writePidFile } from "../internal/pid";
+import { childPids } from "../internal/proc";
+import { terminate } from "../internal/terminate";
+import { waitUntil } from "../internal/wait";
+import type { UnicornSettings } from "./options";
+
+type Outcome = { ready: number } | { failed: string };
+
+/** The pid file's change time: a rename (to `.oldbin` and back) moves it even when we poll too late to see it. */
+const changeTime = (path: string) =>
+  stat(path, { bigint: true }).then(
+    (s) => s.ctimeNs,
+    () => undefined,
+  );
+
+/**
+ * Readiness of a master: `workers` children alive, the health URL answering 2xx, and the same
+ * workers still alive after the check (a worker that crashes on the new code gets respawned
+ * with a new pid, which does not count).
+ */
+export async function masterReady(
+  ctx: StrategyContext,
+  settings: UnicornSettings,
+  master: number,
+  log: Observations,
+  notAmong: number[] = [],
+): Promise<boolean> {
+  const workers = (await childPids(master))?.filter((pid) => !notAmong.includes(pid));
+  if (workers !== undefined && workers.length < settings.workers) return false;
+  log.note(`${workers?.length ?? "?"} worker(s) up under master ${master}`);
+  if (settings.healthcheck === undefined) return true;
+  const health = await probeHealth(ctx, settings.healthcheck);
+  log.note(`health check ${settings.healthcheck}: ${health.seen}`);
+  if (!health.ok) return false;
+  const after = await childPids(master);
+  return workers === undefined || after === undefined || workers.every((pid) => after.includes(pid));
+}
+
+/**
+ * Zero-downtime upgrade: USR2 the old master, observe the new one (its pid file, `.oldbin`
+ * holding the old pid, workers up, health), then QUIT the old one. When the new master dies or
+ * stays unready until the timeout, QUIT it, make sure the old master holds the pid file again,
+ * and throw `E_RESTART_FAILED` listing what was seen.
+ */
+export async function upgrade(
+  ctx: StrategyContext,
+  settings: UnicornSettings,
+  oldPid: number,
+): Promise<RestartResult> {
+  const log = observations(ctx, "unicorn");
+  const alive = (pid: number) => ctx.processes.isAlive(pid);
+  const before = await changeTime(settings.pidFile);
+  let newPid: number | undefined;
+  let upgrading = false;
+
+  const observe = async (): Promise<Outcome | undefined> => {
+    const pid = await ctx.processes.readPidFile(settings.pidFile);
+    const oldbin = await ctx.processes.readPidFile(settings.oldbin);
+    if (oldbin === oldPid) upgrading = true;
+    if (pid !== undefined && pid !== oldPid) {
+      newPid = pid;
+      upgrading = true;
+      if (!alive(pid)) return { failed: `new master ${pid} exited` };
+      if (oldbin !== oldPid) return undefined;
+      log.note(`new master ${pid} wrote the pid file; .oldbin holds ${oldPid}`);
+      return (await masterReady(ctx, settings, pid, log)) ? { ready: pid } : undefined;
+    }
+    if (!alive(oldPid)) return { failed: `old master ${oldPid} exited` };
+    const reverted = pid === oldPid && oldbin === undefined;
+    if (reverted && (upgrading || (await changeTime(settings.pidFile)) !== before)) {
+      return { failed: `the new master exited at boot; ${oldPid} took its pid file back` };
+    }
+    return undefined;
+  };
+
+  ctx.processes.kill(oldPid, "SIGUSR2");
+  log.note(`USR2 sent to master ${oldPid}`);
+  let outcome: Outcome | undefined;
+  try {
+    outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
+  } catch (error) {
+    await abandon(ctx, settings, oldPid, newPid, log);
+    throw error;
+  }
+  if (outcome === undefined || "failed" in outcome) {
+    log.note(outcome?.failed ?? `the new master was not ready after ${settings.timeoutMs} ms`);
+    await abandon(ctx, settings, oldPid, newPid, log);
+    throw restartFailed(
+      "unicorn",
+      `the upgrade to ${ctx.release.version} failed; master ${oldPid} keeps serving.`,
+      {
+        oldPid,
+        newPid,
+        seen: log.seen,
+        log: await logTail(settings.logFile),
+      },
+    );
+  }
+  const quit = await terminate(ctx, oldPid, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
+  log.note(`old master ${oldPid} ${quit.killed ? "KILLed after the timeout" : "exited after QUIT"}`);
+  await removeStaleOldbin(ctx, settings, oldPid);
+  return { strategy: "unicorn", pids: [outcome.ready], details: { mode: "upgrade", oldPid, seen: log.seen } };
+}
+
+async function removeStaleOldbin(ctx: StrategyContext, settings: UnicornSettings, oldPid: number) {
+  if ((await ctx.processes.readPidFile(settings.oldbin)) === oldPid) await removePidFile(settings.oldbin);
+}
+
+/**
+ * QUITs a new master that failed (also one that writes its pid file only now) and waits for
+ * the old master to hold the pid file again; writes it back itself if unicorn did not.
+ */
+async function abandon(
+  ctx: StrategyContext,
+  settings: UnicornSettings,
+  oldPid: number,
+  newPid: number | undefined,
+  log: Observations,
+) {
+  const calm = { ...ctx, signal: undefined };
+  const quit = async (pid: number) => {
+    const result = await terminate(calm, pid, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
+    log.note(`new master ${pid} ${result.killed ? "KILLed" : "stopped with QUIT"}`);
+  };
+  if (newPid !== undefined && newPid !== oldPid && ctx.processes.isAlive(newPid)) await quit(newPid);
+  const restored = async () => {
+    const pid = await ctx.processes.readPidFile(settings.pidFile);
+    if (pid !== undefined && pid !== oldPid && ctx.processes.isAlive(pid)) await quit(pid);
+    const oldbin = await ctx.processes.readPidFile(settings.oldbin);
+    return pid === oldPid || (oldbin !== oldPid && pid === undefined) || !ctx.processes.isAlive(oldPid);
+  };
+  await waitUntil(ctx.clock, restored, { timeoutMs: settings.timeoutMs });
+  if ((await ctx.processes.readPidFile(settings.pidFile)) !== oldPid && ctx.processes.isAlive(oldPid)) {
+    await writePidFile(settings.pidFile, oldPid);
+    await removeStaleOldbin(ctx, settings, oldPid);
+  }
+  log.note(
+    ctx.processes.isAlive(oldPid) ? `old master ${oldPid} still serving` : `old master ${oldPid} is gone too`,
+  );
+}
