@@ -3,6 +3,8 @@ export interface RequestInfo {
   method: string;
   /** Path and query, e.g. `/bucket/apps/web/x.tgz?partNumber=2&uploadId=...`. */
   url: string;
+  /** Request headers, lowercase names (e.g. `range`, `if-none-match`). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** What the proxy does to traffic. Mutable while the proxy runs (`proxy.faults`). */
@@ -39,6 +41,9 @@ export interface FaultStats {
   resets: number;
   truncated: number;
   answered: number;
+  /** Requests being handled right now, and the most at once. */
+  inFlight: number;
+  maxInFlight: number;
   byMethod: Record<string, number>;
 }
 

@@ -47,13 +47,29 @@ export async function startFaultProxy(options) {
   const { target: _target, seed = 1, ...initial } = options;
   const faults = { failStatus: 503, ...initial };
   const random = seeded(seed);
-  const stats = { requests: 0, matched: 0, failed: 0, resets: 0, truncated: 0, answered: 0, byMethod: {} };
+  const stats = {
+    requests: 0,
+    matched: 0,
+    failed: 0,
+    resets: 0,
+    truncated: 0,
+    answered: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    byMethod: {},
+  };
   const sockets = new Set();
 
   const server = createServer(async (req, res) => {
     stats.requests += 1;
     stats.byMethod[req.method] = (stats.byMethod[req.method] ?? 0) + 1;
-    const matched = faults.match ? faults.match({ method: req.method, url: req.url }) : true;
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.once("close", () => {
+      stats.inFlight -= 1;
+    });
+    const info = { method: req.method, url: req.url, headers: req.headers };
+    const matched = faults.match ? faults.match(info) : true;
     const n = matched ? ++stats.matched : 0;
     const socket = req.socket;
     const rate = faults.bytesPerSecond;
@@ -80,7 +96,7 @@ export async function startFaultProxy(options) {
       return res.end(body);
     }
 
-    const requestResettable = faults.requestResetMatch?.({ method: req.method, url: req.url }) ?? matched;
+    const requestResettable = faults.requestResetMatch?.(info) ?? matched;
     const resetRequest = requestResettable && random() < (faults.requestResetFraction ?? 0);
     const resetResponse = matched && random() < (faults.resetFraction ?? 0);
     const upstream = request({

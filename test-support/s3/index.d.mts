@@ -1,7 +1,7 @@
 /**
  * Test utilities for deploykit's S3 store (repo-internal, not published).
  *
- * `startS3()` gives a test an S3 server with a fresh bucket: by default an in-process `s3rver`
+ * `startS3()` gives a test an S3 server with a fresh bucket: by default `s3rver` in a child process
  * on a random 127.0.0.1 port; when `DEPLOYKIT_TEST_S3_ENDPOINT` is set, that server instead
  * (`DEPLOYKIT_TEST_S3_ACCESS_KEY_ID`, `DEPLOYKIT_TEST_S3_SECRET_ACCESS_KEY`,
  * `DEPLOYKIT_TEST_S3_REGION`, and `DEPLOYKIT_TEST_S3_BUCKET` to use an existing bucket; without
@@ -47,6 +47,8 @@ export interface TestS3 {
   credentials: TestCredentials;
   /** s3rver's data directory (s3rver only). */
   directory?: string;
+  /** s3rver's process id (s3rver only: it runs as a child process). */
+  pid?: number;
   /**
    * Flips one byte of a stored object on the server side (`key` is relative to `prefix`):
    * in place in s3rver's files (size and ETag unchanged), or by rewriting it elsewhere.

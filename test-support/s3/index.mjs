@@ -1,9 +1,12 @@
 // Test utility: an S3-compatible server for deploykit's tests and benches.
 // See index.d.mts for the documented API.
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import {
   CreateBucketCommand,
   DeleteObjectsCommand,
@@ -13,7 +16,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
 
 export { startFaultProxy } from "./fault-proxy.mjs";
 
@@ -73,17 +75,30 @@ async function startExternal() {
   };
 }
 
+/** Starts s3rver as a child process and resolves with its port. */
+async function spawnS3rver(directory, bucket) {
+  const child = spawn(
+    process.execPath,
+    [
+      "--openssl-legacy-provider",
+      fileURLToPath(new URL("./s3rver-child.mjs", import.meta.url)),
+      directory,
+      bucket,
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`s3rver exited with ${code} before listening`)));
+    lines.once("line", (line) => resolve(JSON.parse(line).port));
+  });
+  return { child, port };
+}
+
 async function startS3rver(options) {
   const directory = await mkdtemp(join(tmpdir(), "deploykit-s3rver-"));
   const bucket = options.bucket ?? `test-${randomUUID().slice(0, 12)}`;
-  const server = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket }],
-  });
-  const { port } = await server.run();
+  const { child, port } = await spawnS3rver(directory, bucket);
   const region = "us-east-1";
   const endpoint = `http://127.0.0.1:${port}`;
   const client = adminClient(endpoint, region, S3RVER_CREDENTIALS);
@@ -95,6 +110,7 @@ async function startS3rver(options) {
     prefix: "",
     credentials: { ...S3RVER_CREDENTIALS },
     directory,
+    pid: child.pid,
     async corrupt(key, offset = 0) {
       await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       const parts = key.split("/");
@@ -111,8 +127,11 @@ async function startS3rver(options) {
     },
     async stop() {
       client.destroy();
-      server.httpServer.closeAllConnections();
-      await server.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
       await rm(directory, { recursive: true, force: true });
     },
   };

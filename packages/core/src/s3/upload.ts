@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
+import { CompleteMultipartUploadCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { DeployKitError } from "../errors";
+import { DeployKitError, isDeployKitError } from "../errors";
 import type { PutOptions } from "../store/artifact-store";
 import { objectExists } from "../store/keys";
 import { errorCode, httpStatus, isStoreError, toStoreError } from "./errors";
@@ -20,10 +21,43 @@ export function uploadPartSize(size: number | undefined, minimum: number): numbe
   return Math.max(minimum, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 
-const conflict = (error: unknown) => httpStatus(error) === 412 || errorCode(error) === "PreconditionFailed";
-const unsupported = (error: unknown) => httpStatus(error) === 501 || errorCode(error) === "NotImplemented";
+/** The SDK error behind a store error. */
+const sdkError = (error: unknown) => (isDeployKitError(error) ? error.cause : error);
+const conflict = (error: unknown) =>
+  httpStatus(sdkError(error)) === 412 || errorCode(sdkError(error)) === "PreconditionFailed";
+const unsupported = (error: unknown) =>
+  httpStatus(sdkError(error)) === 501 || errorCode(sdkError(error)) === "NotImplemented";
 
-/** One upload attempt through lib-storage (a single PUT when the body fits one part). */
+/**
+ * The client lib-storage gets: every request it sends (create, each part, complete) is retried
+ * on its own with backoff. Parts are buffers, so this is safe even when the source is a stream.
+ * A complete whose answer was lost and that then finds its upload gone has succeeded if the
+ * object is there now.
+ */
+function retryingClient(scope: StoreScope, key: string, signal: AbortSignal | undefined): S3Client {
+  const send = async (command: Parameters<S3Client["send"]>[0], options?: object) => {
+    let failedBefore = false;
+    return withRetries(scope, `writing ${key}`, signal, async () => {
+      try {
+        return await scope.client.send(command, { ...options, abortSignal: signal });
+      } catch (error) {
+        const lostAnswer =
+          failedBefore &&
+          command instanceof CompleteMultipartUploadCommand &&
+          errorCode(error) === "NoSuchUpload";
+        if (lostAnswer && (await headObject(scope, key, signal))) return {};
+        failedBefore = true;
+        throw error;
+      }
+    });
+  };
+  return new Proxy(scope.client, {
+    get: (target, property, receiver) =>
+      property === "send" ? send : Reflect.get(target, property, receiver),
+  });
+}
+
+/** One upload through lib-storage (a single PUT when the body fits one part). */
 async function send(
   scope: StoreScope,
   key: string,
@@ -36,7 +70,7 @@ async function send(
   const onAbort = () => abortController.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const upload = new Upload({
-    client: scope.client,
+    client: retryingClient(scope, key, options.signal),
     queueSize: scope.queueSize,
     partSize: uploadPartSize(size, scope.uploadPartSize),
     leavePartsOnError: false,
@@ -58,9 +92,9 @@ async function send(
 }
 
 /**
- * Writes an object. Buffers and strings are retried as a whole on transient failures; a stream
- * cannot be replayed, so it gets one attempt (each part still gets the SDK's own retries).
- * Create-only writes HEAD first, then send `If-None-Match: *` (see `conditionalWrites`).
+ * Writes an object through lib-storage's `Upload` (multipart for bodies over one part), each
+ * request retried on its own. Create-only writes HEAD first, then send `If-None-Match: *`
+ * (see `conditionalWrites`); a server that answers 501 to it is written to without it from then on.
  */
 export async function upload(
   scope: StoreScope,
@@ -72,44 +106,33 @@ export async function upload(
   const action = `writing ${key}`;
   if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
   if (options.ifAbsent && (await headObject(scope, key, signal))) throw objectExists(scope.location, key);
-
-  if (typeof body === "string" || body instanceof Uint8Array) {
-    const bytes =
-      typeof body === "string" ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.length);
-    return withRetries(scope, action, signal, async () => {
-      const conditional = Boolean(options.ifAbsent) && scope.conditionalWrites;
-      try {
-        await send(scope, key, bytes, bytes.length, options, conditional);
-      } catch (error) {
-        if (conditional && conflict(error)) throw objectExists(scope.location, key, error);
-        if (!conditional || !unsupported(error)) throw error;
-        scope.conditionalWrites = false; // the server refuses If-None-Match: fall back to HEAD-then-put
-        await send(scope, key, bytes, bytes.length, options, false);
-      }
-    });
-  }
-
+  const replayable = typeof body === "string" || body instanceof Uint8Array;
+  const source =
+    typeof body === "string"
+      ? Buffer.from(body)
+      : body instanceof Uint8Array
+        ? Buffer.from(body.buffer, body.byteOffset, body.length)
+        : body;
+  const size = Buffer.isBuffer(source) ? source.length : options.contentLength;
   const conditional = Boolean(options.ifAbsent) && scope.conditionalWrites;
   try {
-    await send(scope, key, body, options.contentLength, options, conditional);
+    await send(scope, key, source, size, options, conditional);
   } catch (error) {
     if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
-    if (conditional && conflict(error)) throw objectExists(scope.location, key, error);
+    if (conditional && conflict(error)) throw objectExists(scope.location, key, sdkError(error));
     if (conditional && unsupported(error)) {
-      scope.conditionalWrites = false;
+      scope.conditionalWrites = false; // fall back to HEAD-then-put (racy; see conditionalWrites)
+      if (replayable) return send(scope, key, source, size, options, false);
       throw new DeployKitError(
         "E_STORE_UNAVAILABLE",
         `${scope.location} refused a create-only write of ${key}.`,
         {
-          cause: error,
-          hint: "This server does not support If-None-Match on writes; set conditionalWrites: false (or run again: this store now falls back to HEAD-then-put).",
+          cause: sdkError(error),
+          hint: "The server does not support If-None-Match on writes: run again (this store now falls back to HEAD-then-put) or set conditionalWrites: false.",
         },
       );
     }
-    if (!isStoreError(error)) throw error;
-    throw toStoreError(error, {
-      ...scope,
-      action: `${action} (a stream body is not retried; publish again)`,
-    });
+    if (isDeployKitError(error) || !isStoreError(error)) throw error;
+    throw toStoreError(error, { ...scope, action });
   }
 }
