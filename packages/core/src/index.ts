@@ -28,6 +28,7 @@ export { step } from "./events";
 export type { DeployResult } from "./gate";
 export { type HashingStream, hashingStream } from "./hashing";
 export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
+export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { type HostLayout, hostLayout } from "./host/layout";
 export type { HistoryEntry, HostState, InstalledEntry } from "./host/state";
 export { type InstalledRelease, type InstallOptions, install } from "./install";

@@ -1,0 +1,55 @@
+import { lstat, readdir, readlink } from "node:fs/promises";
+import { join } from "node:path";
+import { DeployKitError } from "@deploykit/core";
+import { type DebEntry, normalizedFileMode } from "./entries";
+
+/**
+ * Lists the app directory as package entries placed under `prefix` (the app home without the
+ * leading `/`). Regular files, directories and symlinks are kept; modes are normalised
+ * (0755 / 0644) and owners become root:root in the tar.
+ *
+ * @throws {@link DeployKitError} `E_INVALID_INPUT` for sockets, devices, fifos or names with a newline.
+ */
+export async function readAppTree(appDir: string, prefix: string): Promise<DebEntry[]> {
+  const entries: DebEntry[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    const names = await readdir(dir);
+    const stats = await Promise.all(names.map((name) => lstat(join(dir, name))));
+    const subdirs: Promise<void>[] = [];
+    for (const [i, name] of names.entries()) {
+      const source = join(dir, name);
+      const path = `${rel}/${name}`;
+      const stat = stats[i];
+      if (name.includes("\n") || stat === undefined) {
+        throw new DeployKitError(
+          "E_INVALID_INPUT",
+          `Cannot package ${JSON.stringify(source)}: a file name holds a newline.`,
+          {
+            hint: "Rename the file; md5sums and conffiles are line-based.",
+            details: { path: source },
+          },
+        );
+      }
+      if (stat.isDirectory()) {
+        entries.push({ kind: "dir", path, mode: 0o755 });
+        subdirs.push(walk(source, path));
+      } else if (stat.isFile()) {
+        entries.push({ kind: "file", path, mode: normalizedFileMode(stat.mode), size: stat.size, source });
+      } else if (stat.isSymbolicLink()) {
+        entries.push({ kind: "symlink", path, target: await readlink(source) });
+      } else {
+        throw new DeployKitError(
+          "E_INVALID_INPUT",
+          `Cannot package ${source}: only files, directories and symlinks can go in a .deb.`,
+          {
+            hint: "Remove sockets, fifos and device files from the build output.",
+            details: { path: source },
+          },
+        );
+      }
+    }
+    await Promise.all(subdirs);
+  };
+  await walk(appDir, prefix);
+  return entries;
+}

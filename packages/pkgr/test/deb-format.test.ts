@@ -1,0 +1,184 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { isDeployKitError } from "@deploykit/core";
+import { writeDeb } from "@deploykit/pkgr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LONG_PATH, makeApp, makeTempDir, removeDir, UNICODE_NAME } from "./fixtures/deb-support/app";
+import { parseDeb } from "./fixtures/deb-support/reader";
+import { requireTools, run } from "./fixtures/deb-support/tools";
+
+const NAME = "dk-format-test";
+const processes = { web: "bin/web", worker: "bin/worker" };
+let work: string;
+let app: string;
+
+beforeAll(async () => {
+  requireTools("dpkg-deb", "xz", "zstd");
+  work = await makeTempDir("deb-format-");
+  app = await makeApp(join(work, "app"), "1.0.0");
+});
+afterAll(() => removeDir(work));
+
+const build = (out: string, extra: Partial<Parameters<typeof writeDeb>[0]> = {}) =>
+  writeDeb({
+    appDir: app,
+    outDir: join(work, out),
+    name: NAME,
+    version: "1.0.0",
+    iteration: "1",
+    processes,
+    ...extra,
+  });
+
+describe("writeDeb output read by our own parser", () => {
+  it("has debian-binary, control.tar.gz, data.tar.gz; GNU tar, no PAX, root:root, ./ names, parents first", async () => {
+    const deb = await build("plain");
+    const bytes = await readFile(deb.path);
+    expect(bytes.length).toBe(deb.size);
+    const parsed = parseDeb(bytes);
+    expect(parsed.members.map((m) => m.name)).toEqual(["debian-binary", "control.tar.gz", "data.tar.gz"]);
+    for (const m of parsed.members)
+      expect([m.uid, m.gid, m.mode, m.mtime]).toEqual([0, 0, 0o100644, 1_704_067_200]);
+    for (const item of [...parsed.control, ...parsed.data]) {
+      expect(item.magic).toBe("ustar  \0");
+      expect([item.uid, item.gid, item.uname, item.gname]).toEqual([0, 0, "root", "root"]);
+      expect(item.name.startsWith("./")).toBe(true);
+    }
+    const names = parsed.data.map((i) => i.name);
+    names.forEach((name, index) => {
+      const parent = name.replace(/[^/]+\/?$/, "");
+      expect(names.indexOf(parent), `${parent} before ${name}`).toBeLessThan(index);
+    });
+    expect(names[0]).toBe("./");
+    expect(names).toContain(`./opt/${NAME}/${LONG_PATH}`);
+    expect(`./opt/${NAME}/${LONG_PATH}`.length).toBeGreaterThan(100);
+    expect(names).toContain(`./opt/${NAME}/${UNICODE_NAME}`);
+    const mode = (name: string) => parsed.data.find((i) => i.name === name)?.mode;
+    expect(mode(`./opt/${NAME}/bin/web`)).toBe(0o755);
+    expect(mode(`./opt/${NAME}/bin/worker`)).toBe(0o755);
+    expect(mode(`./opt/${NAME}/VERSION`)).toBe(0o644);
+    expect(mode(`./usr/bin/${NAME}`)).toBe(0o755);
+    const link = parsed.data.find((i) => i.name === `./opt/${NAME}/web-link`);
+    expect([link?.typeflag, link?.linkname]).toEqual(["2", "bin/web"]);
+    const controlModes = Object.fromEntries(parsed.control.map((i) => [i.name, i.mode]));
+    expect(controlModes).toMatchObject({
+      "./": 0o755,
+      "./control": 0o644,
+      "./md5sums": 0o644,
+      "./conffiles": 0o644,
+      "./postinst": 0o755,
+      "./prerm": 0o755,
+      "./postrm": 0o755,
+    });
+    expect(controlModes["./preinst"]).toBeUndefined();
+  });
+
+  it("md5sums covers every regular file and matches its bytes; conffiles lists everything under /etc", async () => {
+    const deb = await build("sums", { init: "sysv" });
+    const parsed = parseDeb(await readFile(deb.path));
+    const files = parsed.data.filter((i) => i.typeflag === "0");
+    const { createHash } = await import("node:crypto");
+    const expected = files.map(
+      (f) => `${createHash("md5").update(f.data).digest("hex")}  ${f.name.slice(2)}`,
+    );
+    expect(parsed.file(parsed.control, "./md5sums").trimEnd().split("\n")).toEqual(expected);
+    const etc = files.filter((f) => f.name.startsWith("./etc/")).map((f) => f.name.slice(1));
+    expect(etc).toContain(`/etc/default/${NAME}`);
+    expect(etc).toContain(`/etc/init.d/${NAME}-web`);
+    expect(parsed.file(parsed.control, "./conffiles").trimEnd().split("\n")).toEqual(etc);
+  });
+
+  it("computes Installed-Size by dpkg's rule (files and symlinks rounded up, 1 KiB per other object)", async () => {
+    const deb = await build("size");
+    const parsed = parseDeb(await readFile(deb.path));
+    let kib = 0;
+    for (const item of parsed.data) {
+      if (item.typeflag === "0") kib += Math.ceil(item.size / 1024);
+      else if (item.typeflag === "2") kib += Math.ceil(Buffer.byteLength(item.linkname) / 1024);
+      else kib += 1;
+    }
+    expect(parsed.file(parsed.control, "./control")).toContain(`Installed-Size: ${kib}\n`);
+    expect(deb.installedSize).toBe(kib);
+  });
+
+  it("is byte-identical when built twice from the same input", async () => {
+    const a = await build("twice-a");
+    const b = await build("twice-b");
+    expect(b.sha256).toBe(a.sha256);
+    expect(Buffer.compare(await readFile(a.path), await readFile(b.path))).toBe(0);
+  });
+
+  it("writes data.tar.xz and data.tar.zst when asked, control stays gzip", async () => {
+    const xz = parseDeb(await readFile((await build("xz", { compression: "xz" })).path));
+    expect(xz.members.map((m) => m.name)).toEqual(["debian-binary", "control.tar.gz", "data.tar.xz"]);
+    const zst = parseDeb(
+      await readFile((await build("zst", { compression: "zstd", target: "debian-12" })).path),
+    );
+    expect(zst.members.map((m) => m.name)).toEqual(["debian-binary", "control.tar.gz", "data.tar.zst"]);
+    expect(zst.data.map((i) => i.name)).toEqual(xz.data.map((i) => i.name));
+  });
+
+  it("refuses zstd for ubuntu-12.04 (and without a target) before writing anything", async () => {
+    const error = await build("refused", { compression: "zstd", target: "ubuntu-12.04" }).catch((e) => e);
+    expect(isDeployKitError(error, "E_INVALID_INPUT")).toBe(true);
+    expect(error.message).toMatch(/ubuntu-12\.04 ships dpkg 1\.16\.1, which cannot read zstd/);
+    const untargeted = await build("refused", { compression: "zstd" }).catch((e) => e);
+    expect(isDeployKitError(untargeted, "E_INVALID_INPUT")).toBe(true);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(work, "refused"))).toBe(false);
+  });
+
+  it("rejects bad names, versions and homes with their codes", async () => {
+    expect(isDeployKitError(await build("bad", { name: "Bad_Name" }).catch((e) => e), "E_INVALID_NAME")).toBe(
+      true,
+    );
+    expect(isDeployKitError(await build("bad", { version: "v1" }).catch((e) => e), "E_INVALID_VERSION")).toBe(
+      true,
+    );
+    expect(isDeployKitError(await build("bad", { home: "/usr" }).catch((e) => e), "E_INVALID_INPUT")).toBe(
+      true,
+    );
+  });
+});
+
+describe("writeDeb output read by dpkg-deb", () => {
+  it("--info shows every control field, --contents and -x match the tree", async () => {
+    const deb = await build("dpkg", {
+      maintainer: "Ops Team <ops@example.com>",
+      homepage: "https://example.com/shop",
+      depends: ["libc6 (>= 2.15)"],
+      section: "web",
+      description: "Example shop application\nThe shop as one package.\n\nSecond paragraph.",
+    });
+    const info = run("dpkg-deb", ["--info", deb.path]);
+    for (const field of [
+      `Package: ${NAME}`,
+      "Version: 1.0.0-1",
+      "Architecture: amd64",
+      "Maintainer: Ops Team <ops@example.com>",
+      `Installed-Size: ${deb.installedSize}`,
+      "Depends: libc6 (>= 2.15)",
+      "Section: web",
+      "Priority: optional",
+      "Homepage: https://example.com/shop",
+      "Description: Example shop application",
+      "  The shop as one package.\n  .\n  Second paragraph.",
+    ]) {
+      expect(info).toContain(field);
+    }
+    expect(run("dpkg-deb", ["--field", deb.path, "Version"]).trim()).toBe(deb.debVersion);
+    const contents = run("dpkg-deb", ["--contents", deb.path]).trim().split("\n");
+    const parsed = parseDeb(await readFile(deb.path));
+    expect(contents.map((line) => line.replace(/^.*? \d\d:\d\d (.*?)( -> .*)?$/, "$1"))).toEqual(
+      parsed.data.map((i) => i.name),
+    );
+    expect(contents.every((line) => line.includes(" root/root "))).toBe(true);
+    const out = join(work, "extracted");
+    run("dpkg-deb", ["-x", deb.path, out]);
+    expect(await readFile(join(out, "opt", NAME, LONG_PATH), "utf8")).toBe("# long path\n");
+    expect(await readFile(join(out, "opt", NAME, UNICODE_NAME), "utf8")).toBe("unicode\n");
+    expect(await readFile(join(out, "lib/systemd/system", `${NAME}-web.service`), "utf8")).toContain(
+      `ExecStart=/usr/bin/${NAME} run web`,
+    );
+  });
+});
