@@ -62,7 +62,7 @@ describe("vendorRuntime from a ruby archive", () => {
       const tgz = await download(store, result.key, join(dir, "..", `${format}-check.tgz`));
       expect(await tgzMembers(tgz)).toEqual(RUBY_MEMBERS);
       expect(events.filter((e) => e.type === "step:finish").map((e) => e.step)).toEqual([
-        "prepare",
+        "unpack",
         "validate",
         "pack",
         "upload",

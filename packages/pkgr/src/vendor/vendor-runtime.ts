@@ -10,11 +10,12 @@ import { uploadTarball } from "./upload";
 import { assertRuntime } from "./validate";
 import { urlPath, vendorBaseUrl } from "./vendor-url";
 
-const PREPARE_MESSAGE = {
-  directory: "Reading",
-  archive: "Unpacking",
-  gem: "Installing",
-  build: "Building",
+/** The first step's name and verb per input: its `log` events carry the same step name. */
+const PREPARE_STEP = {
+  directory: ["read", "Reading"],
+  archive: ["unpack", "Unpacking"],
+  gem: ["install", "Installing"],
+  build: ["build", "Building"],
 } as const;
 
 /**
@@ -24,7 +25,8 @@ const PREPARE_MESSAGE = {
  * `<stack>/ruby-<v>.tgz`, `bundler-<v>.tgz`, `libyaml-<v>.tgz` by default). Vendoring the same
  * bytes again is a no-op; other bytes under the same key are `E_VERSION_EXISTS`.
  *
- * Steps (events): `prepare` (with `log` lines from gem/configure/make), `validate`, `pack`, `upload`.
+ * Steps (events): `unpack`, `read`, `install` (with `log` lines from gem) or `build` (with `log`
+ * lines from configure and make), then `validate`, `pack`, `upload`.
  *
  * @throws `DeployKitError` `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`,
  * `E_TOOL_MISSING`, `E_COMMAND_FAILED`, `E_VENDOR_INVALID`, `E_VERSION_EXISTS`, `E_ABORTED`
@@ -58,8 +60,8 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
     };
     const root = await step(
       onEvent,
-      "prepare",
-      `${PREPARE_MESSAGE[plan.source.type]} ${plan.source.path}`,
+      PREPARE_STEP[plan.source.type][0],
+      `${PREPARE_STEP[plan.source.type][1]} ${plan.source.path}`,
       () => prepareRuntime(plan.source, ctx),
     );
     throwIfAborted(signal);
