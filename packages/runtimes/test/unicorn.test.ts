@@ -84,6 +84,8 @@ describe("unicorn() with real unicorn under load", () => {
     expect(failed?.rolledBack).toBe(true);
     expect(isDeployKitError(failed?.cause, "E_RESTART_FAILED")).toBe(true);
     expect(String(failed?.cause?.details.log)).toContain("crashes at boot on purpose");
-    expect((failed?.cause?.details.seen as string[]).join("\n")).toMatch(/USR2 sent.*\n[\s\S]*still serving/);
+    expect(((failed?.cause?.details.seen ?? []) as string[]).join("\n")).toMatch(
+      /USR2 sent.*\n[\s\S]*still serving/,
+    );
   }, 240_000);
 });

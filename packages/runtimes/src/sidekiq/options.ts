@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import type { CommandLine } from "../internal/run-command";
+
+/** Options of `sidekiq()`. */
+export interface SidekiqOptions {
+  /**
+   * Where deploykit keeps the pid of the sidekiq it started (sidekiq 6 writes none itself).
+   * Default `<root>/shared/tmp/pids/sidekiq.pid`.
+   */
+  pidFile?: string;
+  /** sidekiq's shutdown timeout (`-t`) in seconds; no process is KILLed before `timeout + 5` s. Default 25. */
+  timeout?: number;
+  /**
+   * Starts one sidekiq process in the release folder. An array runs without a shell; a string
+   * runs as `sh -c "exec <string>"` so the pid is sidekiq's own. Default
+   * `["sidekiq", "-e", "production", "-t", <timeout>]`.
+   */
+  startCommand?: CommandLine;
+  /** Seconds a new process may take to boot. Default 60. */
+  startTimeout?: number;
+  /** A log line (of the new pid) that says it booted. Default `/INFO: Running in /`. */
+  readyPattern?: RegExp;
+  /** Log file (appended). Default `<root>/shared/log/sidekiq.log`. */
+  logFile?: string;
+}
+
+/** {@link SidekiqOptions} with defaults applied for one host. */
+export interface SidekiqSettings {
+  pidFile: string;
+  timeoutMs: number;
+  /** timeout + 5 s: the earliest a KILL may come. */
+  killAfterMs: number;
+  startTimeoutMs: number;
+  command: [string, string[]];
+  readyPattern: RegExp;
+  logFile: string;
+}
+
+/** Checks options up front, before any signal is sent. */
+export function checkSidekiqOptions(options: SidekiqOptions): void {
+  for (const key of ["timeout", "startTimeout"] as const) {
+    const value = options[key];
+    if (value !== undefined && !(value > 0)) {
+      throw new DeployKitError("E_INVALID_INPUT", `sidekiq(): ${key} must be a positive number of seconds.`);
+    }
+  }
+  const start = options.startCommand;
+  if (start !== undefined && (typeof start === "string" ? start.trim() === "" : start.length === 0)) {
+    throw new DeployKitError("E_INVALID_INPUT", "sidekiq(): startCommand is empty.");
+  }
+}
+
+/** Applies defaults relative to the context's host root. */
+export function sidekiqSettings(options: SidekiqOptions, ctx: StrategyContext): SidekiqSettings {
+  const layout = hostLayout(ctx.root);
+  const timeout = options.timeout ?? 25;
+  const start = options.startCommand ?? ["sidekiq", "-e", "production", "-t", String(timeout)];
+  const [program = "sidekiq", ...args] = typeof start === "string" ? ["sh", "-c", `exec ${start}`] : start;
+  return {
+    pidFile: options.pidFile ?? join(layout.pids, "sidekiq.pid"),
+    timeoutMs: timeout * 1000,
+    killAfterMs: (timeout + 5) * 1000,
+    startTimeoutMs: (options.startTimeout ?? 60) * 1000,
+    command: [program, args],
+    readyPattern: options.readyPattern ?? /INFO: Running in /,
+    logFile: options.logFile ?? join(layout.logs, "sidekiq.log"),
+  };
+}
