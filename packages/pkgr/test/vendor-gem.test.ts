@@ -1,4 +1,4 @@
-import { cp } from "node:fs/promises";
+import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createFsStore, type DeployEvent, isDeployKitError } from "@deploykit/core";
 import { findOnPath, vendorRuntime } from "@deploykit/pkgr";
@@ -50,6 +50,10 @@ describe("vendorRuntime from a .gem", () => {
       ]),
     );
     expect(members.every((m) => m.startsWith("./"))).toBe(true);
+    const unpacked = await tempDir("vendor-bundler-check");
+    await execa("tar", ["-xzf", join(dir, "..", "bundler.tgz"), "-C", unpacked]);
+    const wrapper = await readFile(join(unpacked, "bin", "bundle"), "utf8");
+    expect(wrapper.split("\n")[0]).toBe("#!/usr/bin/env ruby");
     expect(
       events.some((e) => e.type === "log" && e.step === "install" && e.line.includes("bundler-1.9.7")),
     ).toBe(true);
