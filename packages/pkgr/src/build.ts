@@ -64,23 +64,19 @@ async function buildpackList(options: BuildOptions, appDir: string): Promise<str
   return (await readBuildpacksFile(buildpacksFileOf(appDir))) ?? [];
 }
 
+/** The error with every secret masked: message, hint and details (the unredacted cause is dropped). */
 function redactError(error: unknown, redact: Redactor): unknown {
   if (!(error instanceof Error)) return error;
-  const message = redact(error.message);
-  const code = error instanceof DeployKitError ? error.code : "E_COMMAND_FAILED";
-  if (
-    error instanceof DeployKitError &&
-    message === error.message &&
-    redact(JSON.stringify(error.details)) === JSON.stringify(error.details)
-  ) {
-    return error;
-  }
-  return new DeployKitError(code, message, {
-    ...(error instanceof DeployKitError && error.hint ? { hint: redact(error.hint) } : {}),
-    details: redactDeep(error instanceof DeployKitError ? error.details : {}, redact) as Record<
-      string,
-      unknown
-    >,
+  const isOurs = error instanceof DeployKitError;
+  const details = isOurs ? error.details : {};
+  const clean =
+    redact(error.message) === error.message &&
+    redact(JSON.stringify(details)) === JSON.stringify(details) &&
+    (!isOurs || error.hint === undefined || redact(error.hint) === error.hint);
+  if (clean) return error;
+  return new DeployKitError(isOurs ? error.code : "E_COMMAND_FAILED", redact(error.message), {
+    ...(isOurs && error.hint ? { hint: redact(error.hint) } : {}),
+    details: redactDeep(details, redact) as Record<string, unknown>,
   });
 }
 

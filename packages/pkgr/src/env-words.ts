@@ -24,15 +24,16 @@ export function unquote(value: string): string {
  */
 export function parseEnvWords(words: readonly string[], source: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const word of words) {
+  for (const [index, word] of words.entries()) {
     const match = WORD.exec(word);
     if (!match) {
       throw new DeployKitError(
         "E_INVALID_INPUT",
-        `${source}: "${word.split("=")[0]}" is not a NAME=value pair.`,
+        // The word itself is not shown: it may be a secret typed without its NAME=.
+        `${source}: word ${index + 1} is not a NAME=value pair.`,
         {
           hint: 'Pass build variables as NAME=value, e.g. --env "RAILS_ENV=production" "STACK=\\"\\"".',
-          details: { source },
+          details: { source, word: index + 1 },
         },
       );
     }

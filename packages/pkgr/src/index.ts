@@ -8,6 +8,7 @@ export { type ArtifactRequest, type ArtifactWriter, artifactWriter } from "./art
 export { buildPackage, DEFAULT_MTIME } from "./build";
 export { MIN_SECRET_LENGTH } from "./buildpack/redact";
 export { type BuildpackSpec, parseBuildpackSpec } from "./buildpack/spec";
+export * from "./deb/index";
 export type { BuildFormat, BuildOptions, PackageMetadata } from "./options";
 export { IGNORE_FILES, type IgnoreRules, loadIgnoreRules } from "./pack/ignore-rules";
 export { type TgzOptions, writeTgz } from "./pack/tgz";
@@ -16,4 +17,3 @@ export { type PkgrArgs, parsePkgrArgs, timestampIteration } from "./pkgr-args";
 export { mergePkgrOptions, type PkgrYmlOptions, pkgrYmlToOptions, readPkgrYml } from "./pkgr-yml";
 export { parseProcfile, readProcfile } from "./procfile";
 export * from "./vendor/index";
-export * from "./deb/index";

@@ -85,12 +85,16 @@ export async function fetchGitBuildpack(fetch: GitFetch): Promise<{ commit: stri
   ]);
   const commit = String(resolved.stdout).trim();
   if (resolved.exitCode !== 0 || !commit) throw fetchError(fetch, `no branch, tag or commit "${fetch.ref}"`);
+  await mkdir(fetch.into, { recursive: true });
   const archive = execa("git", ["--git-dir", mirror, "archive", "--format=tar", commit], {
     buffer: false,
     stdin: "ignore",
     cancelSignal: fetch.signal,
   });
-  await mkdir(fetch.into, { recursive: true });
-  await Promise.all([pipeline(archive.stdout, extract({ cwd: fetch.into })), archive]);
+  try {
+    await Promise.all([pipeline(archive.stdout, extract({ cwd: fetch.into })), archive]);
+  } catch (cause) {
+    throw fetchError(fetch, `could not export commit ${commit}: ${(cause as Error).message}`);
+  }
   return { commit };
 }
