@@ -53,7 +53,8 @@ const activate = (artifactPath: string, version: string, onEvent?: (e: DeployEve
     onEvent,
   });
 
-const installedVersion = () => execFileSync("dpkg-query", ["-W", "-f=${Version}", APP], { encoding: "utf8" });
+const installedVersion = () =>
+  execFileSync("dpkg-query", ["-W", `-f=\${Version}`, APP], { encoding: "utf8" });
 
 beforeAll(async () => {
   for (const tool of ["dpkg", "dpkg-deb", "dpkg-query"]) {

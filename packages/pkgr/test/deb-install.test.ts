@@ -107,7 +107,7 @@ describe("a .deb from writeDeb under the real dpkg", () => {
 
   it("upgrades to v2 in place, keeping the config", async () => {
     await install(debs["2.0.0"] as WrittenDeb);
-    expect(run("dpkg-query", ["-W", "-f=${Version}", NAME])).toBe("2.0.0-20240101");
+    expect(run("dpkg-query", ["-W", `-f=\${Version}`, NAME])).toBe("2.0.0-20240101");
     expect(wrapper("run", "web")).toBe(
       `web 2.0.0 port=6000 greeting=hello world user=${NAME} pwd=/opt/${NAME}`,
     );
@@ -115,7 +115,7 @@ describe("a .deb from writeDeb under the real dpkg", () => {
 
   it("reinstalls v1 over v2 (the rollback path)", async () => {
     await install(debs["1.0.0"] as WrittenDeb);
-    expect(run("dpkg-query", ["-W", "-f=${Version}", NAME])).toBe("1.0.0-20240101");
+    expect(run("dpkg-query", ["-W", `-f=\${Version}`, NAME])).toBe("1.0.0-20240101");
     expect(wrapper("run", "web")).toContain("web 1.0.0 ");
   });
 
