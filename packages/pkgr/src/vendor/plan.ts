@@ -61,7 +61,7 @@ export async function planVendor(options: VendorOptions): Promise<VendorPlan> {
   if ((options.from === undefined) === (options.build === undefined)) {
     throw invalid(
       "Give exactly one input: `from` (a prebuilt archive, directory or .gem) or `build` (a source tree to compile).",
-      "Pass --from for a prebuilt runtime or --build for a source tarball, not both.",
+      "Pass either --from (a prebuilt runtime) or --build (a source tarball), exactly one of them.",
     );
   }
   const stack = options.stack ?? "";
