@@ -6,19 +6,24 @@ import { type DebEntry, normalizedFileMode } from "./entries";
 /**
  * Lists the app directory as package entries placed under `prefix` (the app home without the
  * leading `/`). Regular files, directories and symlinks are kept; modes are normalised
- * (0755 / 0644) and owners become root:root in the tar.
+ * (0755 / 0644) and owners become root:root in the tar. `exclude` gets paths relative to `appDir`.
  *
  * @throws {@link DeployKitError} `E_INVALID_INPUT` for sockets, devices, fifos or names with a newline.
  */
-export async function readAppTree(appDir: string, prefix: string): Promise<DebEntry[]> {
+export async function readAppTree(
+  appDir: string,
+  prefix: string,
+  exclude?: (relativePath: string, isDir: boolean) => boolean,
+): Promise<DebEntry[]> {
   const entries: DebEntry[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
+  const walk = async (dir: string, rel: string, appRel: string): Promise<void> => {
     const names = await readdir(dir);
     const stats = await Promise.all(names.map((name) => lstat(join(dir, name))));
     const subdirs: Promise<void>[] = [];
     for (const [i, name] of names.entries()) {
       const source = join(dir, name);
       const path = `${rel}/${name}`;
+      const relative = appRel ? `${appRel}/${name}` : name;
       const stat = stats[i];
       if (name.includes("\n") || stat === undefined) {
         throw new DeployKitError(
@@ -30,9 +35,10 @@ export async function readAppTree(appDir: string, prefix: string): Promise<DebEn
           },
         );
       }
+      if (exclude?.(relative, stat.isDirectory())) continue;
       if (stat.isDirectory()) {
         entries.push({ kind: "dir", path, mode: 0o755 });
-        subdirs.push(walk(source, path));
+        subdirs.push(walk(source, path, relative));
       } else if (stat.isFile()) {
         entries.push({ kind: "file", path, mode: normalizedFileMode(stat.mode), size: stat.size, source });
       } else if (stat.isSymbolicLink()) {
@@ -50,6 +56,6 @@ export async function readAppTree(appDir: string, prefix: string): Promise<DebEn
     }
     await Promise.all(subdirs);
   };
-  await walk(appDir, prefix);
+  await walk(appDir, prefix, "");
   return entries;
 }

@@ -15,7 +15,11 @@ export interface ControlMembers {
  * (only when there are any), then the maintainer scripts (0755). Always gzip, because dpkg
  * before 1.17.6 (Ubuntu 12.04 ships 1.16.1) reads nothing else.
  */
-export function buildControlTar(members: ControlMembers, mtime: number): Buffer {
+export function buildControlTar(
+  members: ControlMembers,
+  mtime: number,
+  onTarData?: (chunk: Buffer) => void,
+): Buffer {
   const parts: Buffer[] = [encodeTarHeader({ name: "./", type: "dir", mode: 0o755, size: 0, mtime })];
   const add = (name: string, text: string, mode: number) => {
     const data = Buffer.from(text, "utf8");
@@ -34,5 +38,7 @@ export function buildControlTar(members: ControlMembers, mtime: number): Buffer 
     if (text !== undefined) add(name, text, 0o755);
   }
   parts.push(END_OF_ARCHIVE);
-  return gzipSync(Buffer.concat(parts), { level: 9 });
+  const tar = Buffer.concat(parts);
+  onTarData?.(tar);
+  return gzipSync(tar, { level: 9 });
 }

@@ -24,6 +24,7 @@ export interface DataTarOptions {
   level: number;
   /** The file that receives the compressed tar. */
   file: string;
+  onTarData?: (chunk: Buffer) => void;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -83,6 +84,7 @@ export async function writeDataTar(options: DataTarOptions): Promise<DataTarResu
       batch = [];
       batched = 0;
       bytes += out.length;
+      options.onTarData?.(out);
       options.onEvent?.({ type: "progress", step: "deb:data", bytes });
       return out;
     };

@@ -28,8 +28,22 @@ ${lines.join("\n")}
 `;
 }
 
+function logrotateFile(spec: DebSpec, logDir: string): string {
+  return `${logDir}/*.log {
+  ${spec.logrotate.frequency}
+  rotate ${spec.logrotate.backlog}
+  missingok
+  notifempty
+  compress
+  delaycompress
+  copytruncate
+  su ${spec.user} ${spec.group}
+}
+`;
+}
+
 /**
- * Lays the package out like pkgr: the app in its home, `/etc/default/<name>`,
+ * Lays the package out like pkgr: the app in its home, `/etc/default/<name>`, `/etc/logrotate.d/<name>`,
  * `/etc/<name>/conf.d/`, the `/usr/bin/<name>` wrapper, a service per process for the chosen
  * init system, docs, and the maintainer scripts. `/var/log/<name>` is made by postinst.
  */
@@ -57,11 +71,12 @@ export async function layoutPackage(spec: DebSpec): Promise<DebLayout> {
           postrm: `${systemd.postrm}\n${own.postrm}`,
         }
       : own;
-  const app = await readAppTree(spec.appDir, spec.home.slice(1));
+  const app = await readAppTree(spec.appDir, spec.home.slice(1), spec.exclude);
   const entries: DebEntry[] = [
     { kind: "dir", path: spec.home.slice(1), mode: 0o755 },
     ...app,
     inlineFile(`etc/default/${spec.name}`, defaultsFile(spec)),
+    inlineFile(`etc/logrotate.d/${spec.name}`, logrotateFile(spec, logDir)),
     { kind: "dir", path: confDir.slice(1), mode: 0o755 },
     inlineFile(
       `usr/bin/${spec.name}`,

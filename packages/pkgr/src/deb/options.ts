@@ -64,6 +64,12 @@ export interface DebOptions extends OperationOptions {
   restartOnUpgrade?: boolean;
   /** Text of this version's changelog entry. */
   changes?: string;
+  /** Sees every uncompressed byte of `data.tar` and `control.tar` as written (secret scans). */
+  onTarData?: (chunk: Buffer) => void;
+  /** Leaves paths of the app out: called with the path relative to `appDir` (`/`-separated). */
+  exclude?: (relativePath: string, isDir: boolean) => boolean;
+  /** Rotation of `/var/log/<name>/*.log` (`/etc/logrotate.d/<name>`). Default daily, 7 kept. */
+  logrotate?: { frequency?: "daily" | "weekly" | "monthly"; backlog?: number };
   /** Timestamp (seconds) for every mtime and the changelog. Default `$SOURCE_DATE_EPOCH`, else 2024-01-01. */
   sourceDateEpoch?: number;
 }

@@ -30,6 +30,8 @@ export interface DebSpec extends ResolvedTarget {
   restartOnUpgrade: boolean;
   changes: string;
   mtime: number;
+  exclude?: (relativePath: string, isDir: boolean) => boolean;
+  logrotate: { frequency: "daily" | "weekly" | "monthly"; backlog: number };
 }
 
 const DEFAULT_EPOCH = 1_704_067_200; // 2024-01-01T00:00:00Z
@@ -214,6 +216,22 @@ export async function resolveDebSpec(options: DebOptions): Promise<DebSpec> {
     if (value !== undefined)
       check(ONE_LINE.test(value) && value.trim() !== "", what, value, "Use one line of text.");
   }
+  const logrotate = {
+    frequency: options.logrotate?.frequency ?? "daily",
+    backlog: options.logrotate?.backlog ?? 7,
+  };
+  check(
+    ["daily", "weekly", "monthly"].includes(logrotate.frequency),
+    "logrotate frequency",
+    logrotate.frequency,
+    "Use daily, weekly or monthly.",
+  );
+  check(
+    Number.isInteger(logrotate.backlog) && logrotate.backlog >= 0,
+    "logrotate backlog",
+    logrotate.backlog,
+    "Use a whole number of rotated logs to keep.",
+  );
   const target = resolveTarget(options.target, options.init, options.compression);
   const level = options.compressionLevel ?? DEFAULT_LEVEL[target.compression];
   assertLevel(target.compression, level);
@@ -246,5 +264,7 @@ export async function resolveDebSpec(options: DebOptions): Promise<DebSpec> {
     restartOnUpgrade: options.restartOnUpgrade ?? false,
     changes: options.changes?.trim() || `Release ${debVersion} built by deploykit.`,
     mtime: epochFrom(options),
+    exclude: options.exclude,
+    logrotate,
   };
 }
