@@ -1,9 +1,6 @@
 import type { OperationOptions } from "@deploykit/core";
 
-/**
- * How the artifact is packed. `tgz` is written today; `deb` is part of the type so callers can
- * name it, and fails with `E_UNSUPPORTED_FORMAT` until the `.deb` writer is wired in.
- */
+/** How the artifact is packed: a reproducible `.tgz`, or a `.deb` (see the `.deb` section of the README). */
 export type BuildFormat = "tgz" | "deb";
 
 /**

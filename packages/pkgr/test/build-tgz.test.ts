@@ -120,15 +120,17 @@ describe("buildPackage without buildpacks (.tgz)", () => {
       [{ name: "Bad_Name" }, "E_INVALID_NAME"],
       [{ version: "not a version" }, "E_INVALID_VERSION"],
       [{ version: "1.0", iteration: "bad iteration" }, "E_INVALID_VERSION"],
-      [{ format: "deb" as const, version: "1.0" }, "E_UNSUPPORTED_FORMAT"],
+      [{ format: "rpm" as never, version: "1.0" }, "E_UNSUPPORTED_FORMAT"],
       [{ appDir: join(appDir, "missing") }, "E_INVALID_INPUT"],
     ] as const;
     for (const [extra, code] of cases) {
       const error = await buildPackage({ appDir, outDir, ...extra }).catch((e: unknown) => e);
       expect(isDeployKitError(error, code), `${JSON.stringify(extra)} -> ${String(error)}`).toBe(true);
     }
-    const deb = await buildPackage({ appDir, outDir, format: "deb", version: "1.0" }).catch((e: Error) => e);
-    expect((deb as Error).message).toMatch(/\.deb packages is not available yet/);
+    const rpm = await buildPackage({ appDir, outDir, format: "rpm" as never, version: "1.0" }).catch(
+      (e: Error) => e,
+    );
+    expect((rpm as Error).message).toBe('Unknown package format "rpm".');
     await expect(readdir(outDir)).rejects.toThrow(/ENOENT/);
   });
 

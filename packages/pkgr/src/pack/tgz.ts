@@ -18,6 +18,8 @@ export interface TgzOptions extends ArtifactWriterOptions {
   rules: IgnoreRules;
   /** Every entry's mtime. */
   mtime: Date;
+  /** Sees every chunk of the uncompressed tar stream (used to scan for leaked secrets). */
+  onTarData?: (chunk: Buffer) => void;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
     pack.on("end", resolve);
   });
   return writeHashed(options, async (sink) => {
+    if (options.onTarData) pack.on("data", options.onTarData);
     pack.pipe(gzip);
     await Promise.all([feed(), packed, pipeline(gzip, sink)]);
   });
