@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError } from "@deploykit/core";
+import { writeDebArtifact } from "./deb/artifact";
 import type { BuildFormat, BuildOptions } from "./options";
 import type { IgnoreRules } from "./pack/ignore-rules";
 import { writeTgz } from "./pack/tgz";
@@ -23,6 +24,8 @@ export interface ArtifactRequest {
   /** The merged build options (user, group, home, package metadata...). */
   options: BuildOptions;
   onBytes: (bytes: number) => void;
+  /** Sees the package's uncompressed bytes (the secret scan); writers call it when they can. */
+  onContent?: (chunk: Buffer) => void;
   signal: AbortSignal | undefined;
 }
 
@@ -36,15 +39,14 @@ const writeTgzArtifact: ArtifactWriter = (request) =>
     mtime: request.mtime,
     dest: join(request.outDir, `${request.name}_${request.version}.tgz`),
     onBytes: request.onBytes,
+    ...(request.onContent ? { onTarData: request.onContent } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   });
 
-/**
- * The format seam: one writer per {@link BuildFormat}. The `.deb` writer registers here when it
- * lands (`deb: writeDebArtifact`); until then `deb` is refused before anything is built.
- */
+/** The format seam: one writer per {@link BuildFormat}. */
 const WRITERS: Partial<Record<BuildFormat, ArtifactWriter>> = {
   tgz: writeTgzArtifact,
+  deb: writeDebArtifact,
 };
 
 /**
@@ -55,13 +57,10 @@ const WRITERS: Partial<Record<BuildFormat, ArtifactWriter>> = {
 export function artifactWriter(format: BuildFormat): ArtifactWriter {
   const writer = WRITERS[format];
   if (!writer) {
-    throw new DeployKitError(
-      "E_UNSUPPORTED_FORMAT",
-      format === "deb"
-        ? "Building .deb packages is not available yet in this version of @deploykit/pkgr; build a .tgz (format: 'tgz')."
-        : `Unknown package format "${String(format)}".`,
-      { hint: "Use format 'tgz'.", details: { format, supported: Object.keys(WRITERS) } },
-    );
+    throw new DeployKitError("E_UNSUPPORTED_FORMAT", `Unknown package format "${String(format)}".`, {
+      hint: `Use one of: ${Object.keys(WRITERS).join(", ")}.`,
+      details: { format, supported: Object.keys(WRITERS) },
+    });
   }
   return writer;
 }

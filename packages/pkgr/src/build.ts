@@ -12,6 +12,7 @@ import {
 } from "@deploykit/core";
 import { artifactWriter } from "./artifact-writers";
 import { createRedactor, type Redactor, redactDeep } from "./buildpack/redact";
+import { createSecretScanner } from "./buildpack/secret-scan";
 import { buildpacksFileOf, parseBuildpackSpec, readBuildpacksFile } from "./buildpack/spec";
 import { defaultBuildpackCacheDir, defaultCompileCacheDir } from "./cache-dirs";
 import { compileApp } from "./compile-app";
@@ -151,6 +152,7 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
     const root = compiled?.buildDir ?? appDir;
     const processes = { ...compiled?.defaultProcessTypes, ...(await readProcfile(root)) };
     await mkdir(outDir, { recursive: true });
+    const scanner = createSecretScanner(options.env ?? {});
     const artifact = await step(onEvent, "pack", `Packing ${name} ${version} (${format})`, () =>
       writer({
         root,
@@ -162,9 +164,18 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
         processes,
         options,
         onBytes: (bytes) => onEvent?.({ type: "progress", step: "pack", bytes }),
+        onContent: (chunk) => scanner.scan(chunk),
         signal,
       }),
     );
+    const leaked = scanner.found();
+    if (leaked.length > 0) {
+      onEvent?.({
+        type: "warning",
+        step: "pack",
+        message: `The package contains the value of ${leaked.join(", ")}: a buildpack or hook wrote it into the app. deploykit never does; remove it from the build output if it is a secret.`,
+      });
+    }
     const commit = await sourceCommit(appDir);
     const manifest = parseManifest(
       {
