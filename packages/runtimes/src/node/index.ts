@@ -1,0 +1,164 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  DeployKitError,
+  type RestartResult,
+  type RuntimeStrategy,
+  type StrategyContext,
+  type StrategyStatus,
+} from "@deploykit/core";
+import { restartFailed } from "../internal/failure";
+import { probeHealth } from "../internal/health";
+import { logTail } from "../internal/log-tail";
+import { type Observations, observations } from "../internal/observations";
+import { livePid, removePidFile, writePidFile } from "../internal/pid";
+import { terminate } from "../internal/terminate";
+import { waitUntil } from "../internal/wait";
+import { launcherSource } from "./launcher";
+import { checkNodeOptions, type NodeOptions, type NodeSettings, nodeSettings } from "./options";
+import { type LauncherState, readLauncherState } from "./state";
+
+export type { NodeOptions } from "./options";
+
+async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observations): Promise<number> {
+  await mkdir(dirname(settings.launcherFile), { recursive: true });
+  await mkdir(dirname(settings.logFile), { recursive: true });
+  await writeFile(settings.launcherFile, launcherSource());
+  const env: Record<string, string> = {
+    ...ctx.env,
+    DK_NODE_CURRENT: settings.current,
+    DK_NODE_SCRIPT: settings.script,
+    DK_NODE_ARGS: JSON.stringify(settings.args),
+    DK_NODE_WORKERS: String(settings.workers),
+    DK_NODE_READY: settings.waitReady ? "message" : "listening",
+    DK_NODE_READY_TIMEOUT: String(settings.timeoutMs),
+    DK_NODE_KILL_TIMEOUT: String(settings.killTimeoutMs),
+    DK_NODE_STATE: settings.stateFile,
+  };
+  if (settings.port !== undefined) env.PORT = String(settings.port);
+  const { pid } = await ctx.runner.spawnDetached(globalThis.process.execPath, [settings.launcherFile], {
+    cwd: settings.root,
+    env,
+    logFile: settings.logFile,
+  });
+  await writePidFile(settings.pidFile, pid);
+  log.note(`launcher ${pid} started`);
+  return pid;
+}
+
+/** Waits for the launcher to finish generation `after + 1` (or later), or to die. */
+async function generation(ctx: StrategyContext, settings: NodeSettings, pid: number, after: number) {
+  const finished = async () => {
+    const state = await readLauncherState(settings.stateFile);
+    if (state?.pid === pid && state.generation > after && state.status !== "starting") return state;
+    return ctx.processes.isAlive(pid) ? undefined : ("launcher exited" as const);
+  };
+  return waitUntil(ctx.clock, finished, {
+    timeoutMs: settings.timeoutMs + 5_000,
+    intervalMs: 50,
+    signal: ctx.signal,
+  });
+}
+
+async function healthy(ctx: StrategyContext, settings: NodeSettings, log: Observations): Promise<boolean> {
+  const url = settings.healthcheck;
+  if (url === undefined) return true;
+  const check = async () => {
+    const health = await probeHealth(ctx, url);
+    log.note(`health check ${url}: ${health.seen}`);
+    return health.ok;
+  };
+  return (await waitUntil(ctx.clock, check, { timeoutMs: settings.timeoutMs, signal: ctx.signal })) === true;
+}
+
+/**
+ * Zero-downtime restarts for a plain Node HTTP app, on node's own `cluster` module: a small
+ * launcher (the cluster primary) holds the listening socket; a restart (SIGHUP to it) forks
+ * workers from the release `current` points at, waits until they listen (or send "ready" with
+ * `waitReady`), then disconnects the old workers, which finish their open requests (KILL after
+ * `killTimeout`). A new worker that crashes or is not ready in time is killed and the old ones
+ * keep serving; the restart then fails with `E_RESTART_FAILED`. The app needs no changes.
+ *
+ * @example
+ * ```ts
+ * node({ script: "server.js", port: 3000, workers: 2, healthcheck: "http://127.0.0.1:3000/health" })
+ * ```
+ */
+export function node(options: NodeOptions = {}): RuntimeStrategy {
+  checkNodeOptions(options);
+  return {
+    name: "node",
+    async restart(ctx): Promise<RestartResult> {
+      const settings = nodeSettings(options, ctx);
+      const log = observations(ctx, "node");
+      let pid = await livePid(ctx.processes, settings.pidFile);
+      const before = pid === undefined ? undefined : await readLauncherState(settings.stateFile);
+      if (pid === undefined) {
+        pid = await launch(ctx, settings, log);
+      } else {
+        ctx.processes.kill(pid, "SIGHUP");
+        log.note(`HUP sent to launcher ${pid} (generation ${before?.generation ?? "?"} serving)`);
+      }
+      const state: LauncherState | "launcher exited" | undefined = await generation(
+        ctx,
+        settings,
+        pid,
+        before?.pid === pid ? before.generation : 0,
+      );
+      if (state === undefined || state === "launcher exited" || state.status !== "ready") {
+        const why =
+          state === undefined
+            ? "no answer from the launcher in time"
+            : state === "launcher exited"
+              ? state
+              : state.error;
+        log.note(`${why}${before ? `; workers ${before.workers.join(", ")} keep serving` : ""}`);
+        throw restartFailed("node", `the new workers for ${ctx.release.version} did not come up: ${why}`, {
+          launcher: pid,
+          seen: log.seen,
+          log: await logTail(settings.logFile),
+        });
+      }
+      log.note(
+        `generation ${state.generation} (workers ${state.workers.join(", ")}) serving from ${state.dir}`,
+      );
+      if (!(await healthy(ctx, settings, log))) {
+        throw restartFailed("node", `${settings.healthcheck} did not answer 2xx after the switch.`, {
+          seen: log.seen,
+        });
+      }
+      return {
+        strategy: "node",
+        pids: [pid, ...state.workers],
+        details: { generation: state.generation, seen: log.seen },
+      };
+    },
+    async status(ctx): Promise<StrategyStatus> {
+      const settings = nodeSettings(options, ctx);
+      const pid = await livePid(ctx.processes, settings.pidFile);
+      if (pid === undefined) return { running: false };
+      const state = await readLauncherState(settings.stateFile);
+      return {
+        running: true,
+        pids: [pid, ...(state?.workers ?? [])],
+        details: { generation: state?.generation },
+      };
+    },
+    async healthcheck(ctx) {
+      const settings = nodeSettings(options, ctx);
+      if ((await livePid(ctx.processes, settings.pidFile)) === undefined) {
+        throw new DeployKitError("E_HEALTHCHECK", `No node launcher in ${settings.pidFile}.`);
+      }
+      if (settings.healthcheck === undefined) return;
+      const health = await probeHealth(ctx, settings.healthcheck);
+      if (!health.ok)
+        throw new DeployKitError("E_HEALTHCHECK", `${settings.healthcheck} answered ${health.seen}`);
+    },
+    async stop(ctx) {
+      const settings = nodeSettings(options, ctx);
+      const pid = await livePid(ctx.processes, settings.pidFile);
+      if (pid !== undefined) await terminate(ctx, pid, { timeoutMs: settings.killTimeoutMs + 5_000 });
+      await removePidFile(settings.pidFile);
+    },
+  };
+}
