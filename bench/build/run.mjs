@@ -1,0 +1,121 @@
+// bench/build: buildPackage packing a generated app to .tgz, next to GNU tar + gzip -6
+// (`tar -czf`) on the same tree in the same run; peak RSS on a big and a small tree (flat
+// memory); and the warm-cache ratio of a buildpack build (second build / first build).
+// Exits 1 when a target is missed.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateTree } from "./tree.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = Number(process.argv[2] ?? 3);
+const TIME_TARGET = 1.2;
+// 10x the tree must not mean much more memory: a design that buffered the tree would show ~10x.
+const RSS_FLAT_TARGET = 1.5;
+const CACHE_TARGET = 0.8;
+const work = mkdtempSync(join(tmpdir(), "bench-build-"));
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function packWithPkgr(appDir, extra = []) {
+  const outDir = mkdtempSync(join(work, "out-"));
+  const child = spawnSync(process.execPath, [join(here, "pack-once.mjs"), appDir, outDir, ...extra], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`buildPackage failed:\n${child.stderr}`);
+  rmSync(outDir, { recursive: true, force: true });
+  return JSON.parse(child.stdout.trim().split("\n").at(-1));
+}
+
+function packWithTar(appDir) {
+  const out = join(work, "gnu.tgz");
+  const started = performance.now();
+  // GNU time reports the peak RSS of the largest process in the tree (tar or gzip).
+  const child = spawnSync("/usr/bin/time", ["-f", "%M", "tar", "-czf", out, "-C", appDir, "."], {
+    encoding: "utf8",
+  });
+  const ms = performance.now() - started;
+  if (child.status !== 0) throw new Error(`tar failed:\n${child.stderr}`);
+  rmSync(out, { force: true });
+  return { ms, maxRssKb: Number(child.stderr.trim().split("\n").at(-1)) };
+}
+
+function compare(label, appDir) {
+  const ours = [];
+  const gnu = [];
+  for (let i = 0; i < RUNS; i++) {
+    gnu.push(packWithTar(appDir));
+    ours.push(packWithPkgr(appDir));
+  }
+  return {
+    label,
+    pkgrMs: median(ours.map((r) => r.ms)),
+    tarMs: median(gnu.map((r) => r.ms)),
+    pkgrRssMb: Math.max(...ours.map((r) => r.maxRssKb)) / 1024,
+    tarRssMb: Math.max(...gnu.map((r) => r.maxRssKb)) / 1024,
+  };
+}
+
+try {
+  console.log(`generating trees in ${work} ...`);
+  const big = join(work, "big-app");
+  const small = join(work, "small-app");
+  const bigBytes = await generateTree(big, { files: 20_000, bytes: 200_000_000 });
+  const smallBytes = await generateTree(small, { files: 2_000, bytes: 20_000_000, seed: 7 });
+  console.log(
+    `big: 20000 files, ${(bigBytes / 1e6).toFixed(0)} MB; small: 2000 files, ${(smallBytes / 1e6).toFixed(0)} MB; ${RUNS} runs each (median time, max RSS)`,
+  );
+
+  const rows = [compare("200 MB / 20k files", big), compare("20 MB / 2k files", small)];
+  const cacheDir = join(work, "compile-cache");
+  mkdirSync(cacheDir);
+  const cacheApp = join(work, "cache-app");
+  await generateTree(cacheApp, { files: 200, bytes: 2_000_000, seed: 3 });
+  writeFileSync(join(cacheApp, "deps.txt"), "some-dep 1.0.0\n");
+  const buildpack = join(here, "..", "..", "packages", "pkgr", "test", "fixtures", "buildpacks", "cache");
+  const cold = packWithPkgr(cacheApp, [buildpack, cacheDir, "48"]);
+  const warm = packWithPkgr(cacheApp, [buildpack, cacheDir, "48"]);
+  if (!cold.logs.some((l) => l.includes("cache miss")) || !warm.logs.some((l) => l.includes("cache hit"))) {
+    throw new Error("the cache fixture did not miss then hit");
+  }
+
+  const checks = [];
+  console.log("\n| tree | buildPackage | tar -czf | ratio | buildPackage peak RSS | tar/gzip peak RSS |");
+  console.log("|---|---|---|---|---|---|");
+  for (const row of rows) {
+    const ratio = row.pkgrMs / row.tarMs;
+    console.log(
+      `| ${row.label} | ${(row.pkgrMs / 1000).toFixed(2)} s | ${(row.tarMs / 1000).toFixed(2)} s | ${ratio.toFixed(2)}x | ${row.pkgrRssMb.toFixed(0)} MB | ${row.tarRssMb.toFixed(1)} MB |`,
+    );
+  }
+  const bigRatio = rows[0].pkgrMs / rows[0].tarMs;
+  checks.push([
+    `200 MB pack time vs GNU tar <= ${TIME_TARGET}x`,
+    bigRatio <= TIME_TARGET,
+    `${bigRatio.toFixed(2)}x`,
+  ]);
+  const rssGrowth = rows[0].pkgrRssMb / rows[1].pkgrRssMb;
+  checks.push([
+    `peak RSS 200 MB tree / 20 MB tree <= ${RSS_FLAT_TARGET}`,
+    rssGrowth <= RSS_FLAT_TARGET,
+    rssGrowth.toFixed(2),
+  ]);
+  const cacheRatio = warm.ms / cold.ms;
+  console.log(
+    `\nwarm compile cache: first build ${(cold.ms / 1000).toFixed(2)} s, second ${(warm.ms / 1000).toFixed(2)} s, ratio second/first ${cacheRatio.toFixed(2)}`,
+  );
+  checks.push([
+    `warm-cache build / cold build <= ${CACHE_TARGET}`,
+    cacheRatio <= CACHE_TARGET,
+    cacheRatio.toFixed(2),
+  ]);
+
+  console.log("");
+  for (const [name, ok, value] of checks) console.log(`${ok ? "ok  " : "MISS"} ${name}: ${value}`);
+  process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
