@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { constants, createGzip } from "node:zlib";
+import { constants, createGzip, type ZlibOptions } from "node:zlib";
 import { DeployKitError } from "@deploykit/core";
 import { execa } from "execa";
 import type { DebCompression } from "./targets";
