@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { open } from "node:fs/promises";
 import { execa } from "execa";
 import { DeployKitError } from "../errors";
 
@@ -92,26 +94,40 @@ export function createExecaRunner(): ProcessRunner {
     },
 
     async spawnDetached(command, args, options) {
-      const log = { file: options.logFile, append: true } as const;
-      const child = execa(command, args, {
-        cwd: options.cwd,
-        env: options.env,
-        detached: true,
-        cleanup: false,
-        stdin: "ignore",
-        stdout: log,
-        stderr: log,
-        reject: false,
-      });
-      if (child.pid === undefined) {
-        const result = await child;
-        throw new DeployKitError("E_COMMAND_FAILED", `Could not start ${command}: ${result.message}`, {
-          hint: "Check that the program exists and is executable.",
-          details: { command, args },
-        });
+      // The child writes to the log file's own descriptor. (An execa `{ file }` target is pumped
+      // through this process, so the app would die of EPIPE once a deploying CLI exits, and the
+      // CLI could not exit while the app runs.)
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries({ ...process.env, ...options.env })) {
+        if (value !== undefined) env[key] = value;
       }
+      const log = await open(options.logFile, "a");
+      const child = (() => {
+        try {
+          return spawn(command, [...args], {
+            cwd: options.cwd,
+            env,
+            detached: true,
+            stdio: ["ignore", log.fd, log.fd],
+          });
+        } finally {
+          void log.close();
+        }
+      })();
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once("spawn", () => resolve(child.pid as number));
+        child.once("error", (error) =>
+          reject(
+            new DeployKitError("E_COMMAND_FAILED", `Could not start ${command}: ${error.message}`, {
+              cause: error,
+              hint: "Check that the program exists and is executable.",
+              details: { command, args },
+            }),
+          ),
+        );
+      });
       child.unref();
-      return { pid: child.pid };
+      return { pid };
     },
   };
 }
