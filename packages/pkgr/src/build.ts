@@ -13,7 +13,12 @@ import {
 import { artifactWriter } from "./artifact-writers";
 import { createRedactor, type Redactor, redactDeep } from "./buildpack/redact";
 import { createSecretScanner } from "./buildpack/secret-scan";
-import { buildpacksFileOf, parseBuildpackSpec, readBuildpacksFile } from "./buildpack/spec";
+import {
+  type BuildpackSpec,
+  buildpacksFileOf,
+  parseBuildpackSpec,
+  readBuildpacksFile,
+} from "./buildpack/spec";
 import { defaultBuildpackCacheDir, defaultCompileCacheDir } from "./cache-dirs";
 import { compileApp } from "./compile-app";
 import { redactingSink } from "./events";
@@ -48,9 +53,14 @@ async function assertDirectory(path: string): Promise<void> {
   }
 }
 
-/** Buildpacks to run: the option, else `--buildpack-list`, else the app's `.buildpacks`. */
-async function buildpackList(options: BuildOptions, appDir: string): Promise<string[]> {
-  if (options.buildpacks && options.buildpacks.length > 0) return options.buildpacks;
+/**
+ * Buildpacks to run: the option (relative paths from the current directory), else
+ * `buildpackList`, else the app's `.buildpacks` (relative paths from the app).
+ */
+async function buildpackSpecs(options: BuildOptions, appDir: string): Promise<BuildpackSpec[]> {
+  if (options.buildpacks && options.buildpacks.length > 0) {
+    return options.buildpacks.map((text) => parseBuildpackSpec(text));
+  }
   if (options.buildpackList) {
     const file = resolve(appDir, options.buildpackList);
     const list = await readBuildpacksFile(file);
@@ -60,9 +70,11 @@ async function buildpackList(options: BuildOptions, appDir: string): Promise<str
         details: { file },
       });
     }
-    return list;
+    return list.map((text) => parseBuildpackSpec(text, appDir));
   }
-  return (await readBuildpacksFile(buildpacksFileOf(appDir))) ?? [];
+  return ((await readBuildpacksFile(buildpacksFileOf(appDir))) ?? []).map((text) =>
+    parseBuildpackSpec(text, appDir),
+  );
 }
 
 /** The error with every secret masked: message, hint and details (the unredacted cause is dropped). */
@@ -121,7 +133,7 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
   assertVersion(version);
   const format = options.format ?? "tgz";
   const writer = artifactWriter(format);
-  const specs = (await buildpackList(options, appDir)).map((text) => parseBuildpackSpec(text, appDir));
+  const specs = await buildpackSpecs(options, appDir);
   const outDir = resolve(options.outDir ?? process.cwd());
   const rules = await loadIgnoreRules(appDir);
   const compiles =
