@@ -9,9 +9,11 @@ import { join, relative } from "node:path";
 import { writeDeb } from "@deploykit/pkgr";
 import { generateTree } from "../build/tree.mjs";
 
-const FILES = Number(process.env.BENCH_DEB_FILES ?? 20_000);
-const BYTES = Number(process.env.BENCH_DEB_BYTES ?? 200 * 1024 * 1024);
-const RUNS = Number(process.env.BENCH_DEB_RUNS ?? 3);
+// `--quick`: a 20 MB / 2,000-file tree and one timed run, for trying changes out.
+const QUICK = process.argv.includes("--quick");
+const FILES = QUICK ? 2_000 : 20_000;
+const BYTES = (QUICK ? 20 : 200) * 1024 * 1024;
+const RUNS = QUICK ? 1 : 3;
 const TIME_TARGET = 1.2;
 const SIZE_TARGET = 0.02;
 

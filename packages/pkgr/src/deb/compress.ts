@@ -28,8 +28,16 @@ export function assertLevel(method: DebCompression, level: number): void {
  * deterministic); xz and zstd run the system's `xz` / `zstd` single-threaded so output is reproducible.
  */
 export function createCompressor(method: DebCompression, level: number): Duplex {
-  if (method === "gzip")
-    return createGzip({ level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+  if (method === "gzip") {
+    // A deep input buffer lets the tar producer run ahead while zlib works on the pool thread.
+    const options: ZlibOptions & { writableHighWaterMark: number } = {
+      level,
+      chunkSize: 256 * 1024,
+      strategy: constants.Z_DEFAULT_STRATEGY,
+      writableHighWaterMark: 8 << 20,
+    };
+    return createGzip(options);
+  }
   const [command, args] =
     method === "xz"
       ? ["xz", ["--compress", "--stdout", "--threads=1", `-${level}`]]
