@@ -1,0 +1,73 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeArtifact } from "./support/artifact";
+import { deploykit, jsonLines, tempDir } from "./support/cli";
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+describe("deploy with the process strategy from a config file", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/`;
+    await writeFile(
+      join(dir, "deploykit.config.json"),
+      JSON.stringify({
+        store: "store",
+        app: "hello",
+        root: "host",
+        strategy: { name: "process", port, startTimeoutMs: 5000, stopTimeoutMs: 2000 },
+        healthcheck: { url, timeoutMs: 5000 },
+      }),
+    );
+    for (const [version, crash] of [
+      ["1.0.0", false],
+      ["2.0.0", true],
+    ] as const) {
+      const artifact = await makeArtifact(dir, "hello", version, { crash });
+      expect((await deploykit(["publish", artifact], { cwd: dir })).exitCode).toBe(0);
+    }
+  });
+
+  afterAll(async () => {
+    const pid = Number(await readFile(join(dir, "host/shared/tmp/pids/web.pid"), "utf8").catch(() => "0"));
+    if (pid > 0) {
+      try {
+        process.kill(-pid, "SIGTERM");
+      } catch {}
+    }
+    await cleanup();
+  });
+
+  it("deploys v1 and it answers", async () => {
+    const run = await deploykit(["deploy", "--version", "1.0.0"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Deployed hello 1.0.0 and restarted (process)");
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+  });
+
+  it("a v2 that crashes at boot exits 1, reports the rollback, and v1 answers again", async () => {
+    const run = await deploykit(["deploy", "--version", "2.0.0", "--json"], { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    const lines = jsonLines(run.stdout);
+    expect(lines.some((e) => e.type === "warning" && e.step === "rollback")).toBe(true);
+    expect(lines.at(-1)).toMatchObject({
+      type: "result",
+      command: "deploy",
+      result: { rolledBack: true, release: { version: "1.0.0" }, cause: { code: "E_RESTART_FAILED" } },
+    });
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+  });
+});

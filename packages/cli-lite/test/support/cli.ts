@@ -1,0 +1,58 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+
+/** The BUILT binary: these tests exercise what users run. */
+export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+if (!existsSync(CLI)) {
+  throw new Error(`${CLI} is missing: run \`npx turbo run build --filter=@deploykit/cli-lite...\` first.`);
+}
+
+/** The test process's env without colour settings, so each test sets its own. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && key !== "NO_COLOR" && key !== "FORCE_COLOR") env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** What one run of the CLI did. */
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js ...args` as a child process with pipes (no TTY). */
+export async function deploykit(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const result = await execa("node", [CLI, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? cleanEnv(),
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Parses `--json` output: every line must be one JSON object. */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A temp dir removed by the returned cleanup. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "deploykit-cli-"));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
