@@ -52,7 +52,7 @@ const WRITERS: Partial<Record<BuildFormat, ArtifactWriter>> = {
 /**
  * The writer for a format.
  *
- * @throws {@link DeployKitError} `E_UNSUPPORTED_FORMAT` for a format with no writer yet.
+ * @throws `DeployKitError` `E_UNSUPPORTED_FORMAT` for a format with no writer yet.
  */
 export function artifactWriter(format: BuildFormat): ArtifactWriter {
   const writer = WRITERS[format];

@@ -104,7 +104,7 @@ function redactError(error: unknown, redact: Redactor): unknown {
  * const pkg = await buildPackage({ appDir: "./app", name: "hello", version: "1.0.0", outDir: "dist" })
  * await publish(pkg, { store: createFsStore({ dir: "store" }) })
  * ```
- * @throws {@link DeployKitError} `E_INVALID_INPUT`, `E_INVALID_NAME`, `E_INVALID_VERSION`,
+ * @throws `DeployKitError` `E_INVALID_INPUT`, `E_INVALID_NAME`, `E_INVALID_VERSION`,
  * `E_UNSUPPORTED_FORMAT`, `E_BUILDPACK_FETCH`, `E_BUILDPACK_DETECT`, `E_BUILDPACK_COMPILE`, `E_ABORTED`.
  * Messages and details never contain a build secret.
  */

@@ -20,7 +20,7 @@ export function unquote(value: string): string {
 /**
  * Parses `NAME=value` words into a map (later words win).
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT` for a word without `=`.
+ * @throws `DeployKitError` `E_INVALID_INPUT` for a word without `=`.
  */
 export function parseEnvWords(words: readonly string[], source: string): Record<string, string> {
   const env: Record<string, string> = {};

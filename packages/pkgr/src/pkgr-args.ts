@@ -78,7 +78,7 @@ export const timestampIteration = (now: Date) => now.toISOString().replace(/\D/g
  * `--iteration` defaults to the timestamp of `now`; `--version` is left for `buildPackage` to
  * default from git tags. Pure: no file or environment is read.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT` for an unknown flag, a missing value, or
+ * @throws `DeployKitError` `E_INVALID_INPUT` for an unknown flag, a missing value, or
  * more than one DIR.
  */
 export function parsePkgrArgs(argv: readonly string[], now: Date = new Date()): PkgrArgs {

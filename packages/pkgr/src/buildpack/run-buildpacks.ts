@@ -34,7 +34,7 @@ const exists = (path: string) =>
  * Runs each buildpack that detects, in order: `bin/detect BUILD`, `bin/compile BUILD CACHE
  * ENV_DIR`, `bin/release BUILD`; a buildpack's `export` file is sourced before the next one runs.
  *
- * @throws {@link DeployKitError} `E_BUILDPACK_DETECT` when none detects, `E_BUILDPACK_COMPILE`
+ * @throws `DeployKitError` `E_BUILDPACK_DETECT` when none detects, `E_BUILDPACK_COMPILE`
  * with the redacted output tail when a compile (or release) fails.
  */
 export async function runBuildpacks(pass: BuildpackPass): Promise<BuildpackOutcome> {
