@@ -9,6 +9,7 @@ export { type CommandOptions, command } from "./command";
 export { defineStrategy } from "./define";
 export type { CommandLine } from "./internal/run-command";
 export { type NodeOptions, node } from "./node/index";
+export { type Pm2Options, pm2 } from "./pm2/index";
 export { type ProcessOptions, process } from "./process";
 export { type SidekiqOptions, sidekiq } from "./sidekiq/index";
 export { type UnicornOptions, unicorn } from "./unicorn/index";

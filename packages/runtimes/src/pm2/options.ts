@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+
+/** Options of `pm2()`. */
+export interface Pm2Options {
+  /** The pm2 app name. */
+  name: string;
+  /** Entry script relative to the release. Default: from the manifest's `web` process (`node <script>`). */
+  script?: string;
+  /** Cluster instances. Default 2. */
+  instances?: number;
+  /** Passed to the app as `PORT`. */
+  port?: number;
+  /** Health URL; checked on a canary of the new release before the reload, and after it. */
+  healthcheck?: string;
+  /** Seconds for a new instance to send "ready" (pm2's `listen_timeout`) and for health. Default 30. */
+  timeout?: number;
+  /** Milliseconds pm2 gives an old instance after SIGINT (pm2's `kill_timeout`). Default 5000. */
+  killTimeout?: number;
+  /** The pm2 program. Default `pm2` on the PATH. */
+  bin?: string;
+  /** `PM2_HOME` for every pm2 call (a private daemon). Default: pm2's own (`~/.pm2`). */
+  home?: string;
+  /**
+   * Boot the new release once as a throwaway pm2 process on a free port before reloading (default
+   * true). pm2's reload replaces healthy instances with crashing ones; the canary catches that first.
+   */
+  canary?: boolean;
+}
+
+/** {@link Pm2Options} with defaults applied for one host. */
+export interface Pm2Settings {
+  name: string;
+  script: string;
+  instances: number;
+  port: number | undefined;
+  healthcheck: string | undefined;
+  timeoutMs: number;
+  killTimeoutMs: number;
+  bin: string;
+  home: string | undefined;
+  canary: boolean;
+  ecosystem: string;
+  canaryEcosystem: string;
+  current: string;
+  logFile: string;
+}
+
+/** Checks options up front. */
+export function checkPm2Options(options: Pm2Options): void {
+  if (typeof options?.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.name)) {
+    throw new DeployKitError("E_INVALID_INPUT", "pm2(): name must be a plain app name.", {
+      details: { name: options?.name },
+    });
+  }
+  if (options.instances !== undefined && !(Number.isInteger(options.instances) && options.instances >= 1)) {
+    throw new DeployKitError("E_INVALID_INPUT", "pm2(): instances must be a whole number of at least 1.");
+  }
+}
+
+/** Applies defaults relative to the context's host root and release. */
+export function pm2Settings(options: Pm2Options, ctx: StrategyContext): Pm2Settings {
+  const web = ctx.release.manifest.processes.web?.trim().split(/\s+/);
+  const script = options.script ?? (web?.[0] === "node" ? web[1] : undefined);
+  if (!script) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      "pm2(): no script given and the web process is not `node <script>`.",
+      {
+        hint: 'Pass pm2({ name, script: "server.js" }).',
+      },
+    );
+  }
+  const layout = hostLayout(ctx.root);
+  return {
+    name: options.name,
+    script,
+    instances: options.instances ?? 2,
+    port: options.port,
+    healthcheck: options.healthcheck,
+    timeoutMs: (options.timeout ?? 30) * 1000,
+    killTimeoutMs: options.killTimeout ?? 5_000,
+    bin: options.bin ?? "pm2",
+    home: options.home,
+    canary: options.canary ?? true,
+    ecosystem: join(layout.shared, "tmp", `deploykit-pm2-${options.name}.json`),
+    canaryEcosystem: join(layout.shared, "tmp", `deploykit-pm2-${options.name}-canary.json`),
+    current: layout.current,
+    logFile: join(layout.logs, `${options.name}.log`),
+  };
+}
