@@ -30,8 +30,8 @@ export { type HashingStream, hashingStream } from "./hashing";
 export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
 export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { type HostLayout, hostLayout } from "./host/layout";
-export type { HistoryEntry, HostState, InstalledEntry } from "./host/state";
-export { type InstalledRelease, type InstallOptions, install } from "./install";
+export { type HistoryEntry, type HostState, type InstalledEntry, readState } from "./host/state";
+export { hostRelease, type InstalledRelease, type InstallOptions, install } from "./install";
 export {
   type ArtifactFormat,
   MANIFEST_SCHEMA_VERSION,
