@@ -5,6 +5,19 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 const SLICE = 64 * 1024;
 
+/** Resolves on `event` or when `emitter` closes, removing both listeners either way. */
+function once(emitter, event) {
+  return new Promise((resolve) => {
+    const done = () => {
+      emitter.off(event, done);
+      emitter.off("close", done);
+      resolve();
+    };
+    emitter.on(event, done);
+    emitter.on("close", done);
+  });
+}
+
 /** A small seeded PRNG (mulberry32), so a run's faults can be replayed. */
 function seeded(seed) {
   let a = seed >>> 0;
@@ -37,7 +50,7 @@ async function forward(out, chunk, socket, rate) {
     const slice = chunk.subarray(at, at + SLICE);
     await throttle(socket, slice.length, rate);
     if (out.destroyed) return false;
-    if (!out.write(slice)) await new Promise((resolve) => out.once("drain", resolve).once("close", resolve));
+    if (!out.write(slice)) await once(out, "drain");
   }
   return !out.destroyed;
 }
@@ -88,7 +101,7 @@ export async function startFaultProxy(options) {
     if (fail) {
       stats.failed += 1;
       req.resume();
-      await new Promise((resolve) => req.once("end", resolve).once("close", resolve));
+      await once(req, "end");
       const status = faults.failStatus;
       const body =
         req.method === "HEAD" ? "" : errorXml(CODES[status] ?? "InternalError", "Injected failure");

@@ -101,7 +101,7 @@ async function startS3rver(options) {
   const { child, port } = await spawnS3rver(directory, bucket);
   const region = "us-east-1";
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = adminClient(endpoint, region, S3RVER_CREDENTIALS);
+  const client = adminClient(endpoint, region, { ...S3RVER_CREDENTIALS });
   return {
     kind: "s3rver",
     endpoint,
