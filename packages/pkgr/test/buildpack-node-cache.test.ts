@@ -1,6 +1,7 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DeployEvent, LogEvent } from "@deploykit/core";
+import { type DeployEvent, isDeployKitError, type LogEvent } from "@deploykit/core";
 import { buildPackage } from "@deploykit/pkgr";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,5 +129,45 @@ describe("build dir hygiene", () => {
     });
     const paths = (await tgzEntries(pkg.path)).map((e) => e.path);
     expect(paths.some((p) => p.startsWith("secret-stuff") || p.includes("API_KEY"))).toBe(false);
+  });
+});
+
+describe("stopping a build", () => {
+  it("aborts a running compile with E_ABORTED and removes its temp dir", async () => {
+    const appDir = join(await temp.make("app"), "aborted");
+    await writeTree(appDir, { "deps.txt": "abort-me\n" });
+    const controller = new AbortController();
+    const before = await readdir(tmpdir());
+    const error = await buildPackage({
+      appDir,
+      version: "1.0.0",
+      buildpacks: [fixtureBuildpack("cache")],
+      env: { CACHE_FIXTURE_MB: "512" },
+      outDir: await temp.make("out"),
+      compileCacheDir: join(caches, "aborted"),
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "log" && e.line.includes("deps cache miss")) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(isDeployKitError(error, "E_ABORTED")).toBe(true);
+    const leftover = (await readdir(tmpdir())).filter(
+      (d) => d.startsWith("deploykit-build-") && !before.includes(d),
+    );
+    expect(leftover).toEqual([]);
+  });
+
+  it("fails a broken before hook with E_COMMAND_FAILED naming the command", async () => {
+    const appDir = join(await temp.make("app"), "hooked");
+    await writeTree(appDir, { "deps.txt": "x\n" });
+    const error = await buildPackage({
+      appDir,
+      version: "1.0.0",
+      beforePrecompile: ["echo about to fail; exit 4"],
+      outDir: await temp.make("out"),
+    }).catch((e: unknown) => e);
+    expect(isDeployKitError(error, "E_COMMAND_FAILED")).toBe(true);
+    expect((error as Error).message).toContain("`echo about to fail; exit 4` exited with 4");
+    expect((error as Error).message).toContain("about to fail");
   });
 });

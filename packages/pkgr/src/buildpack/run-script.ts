@@ -49,7 +49,7 @@ export async function runScript(run: ScriptRun): Promise<ScriptResult> {
       if (tail.length > TAIL_LINES) tail.shift();
       yield line;
     };
-  const result = await execa(
+  const child = execa(
     "bash",
     [
       "-c",
@@ -66,14 +66,30 @@ export async function runScript(run: ScriptRun): Promise<ScriptResult> {
       extendEnv: false,
       stdin: "ignore",
       reject: false,
-      cancelSignal: run.signal,
-      forceKillAfterDelay: 5_000,
+      // Its own process group, so an abort stops the script's children (curl, gzip...) too:
+      // they hold the output pipes open and would otherwise outlive it.
+      detached: true,
       buffer: { stdout: run.collect, stderr: false },
       stdout: [lines("stdout")],
       stderr: [lines("stderr")],
     },
   );
-  if (result.isCanceled) throw new DeployKitError("E_ABORTED", `${run.step} was aborted.`);
+  const killGroup = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  run.signal?.addEventListener("abort", killGroup, { once: true });
+  if (run.signal?.aborted) killGroup();
+  const result = await child.finally(() => run.signal?.removeEventListener("abort", killGroup));
+  if (run.signal?.aborted) {
+    throw new DeployKitError("E_ABORTED", `${run.step} was aborted.`, {
+      hint: "Nothing was packed; run the build again when ready.",
+    });
+  }
   return {
     exitCode: result.exitCode ?? -1,
     stdout: run.collect ? String(result.stdout ?? "") : "",
