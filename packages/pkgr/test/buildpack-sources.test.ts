@@ -1,4 +1,7 @@
+import { createReadStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type DeployEvent, isDeployKitError } from "@deploykit/core";
@@ -111,6 +114,31 @@ describe("buildpack sources", () => {
     expect(fromTgz.manifest.build.buildpacks).toEqual([{ url: tarball }]);
     const fromDir = await build({ buildpacks: [fixtureBuildpack("reader")] });
     expect(fromDir.manifest.processes).toEqual({ web: "./bin/reader-web" });
+  });
+
+  it("downloads a .tgz buildpack over http", async () => {
+    const tarball = join(await temp.make("tgz"), "reader.tgz");
+    await create({ gzip: true, file: tarball, cwd: fixtureBuildpack("reader"), portable: true }, ["bin"]);
+    const server = createServer((request, response) => {
+      if (request.url !== "/buildpacks/reader.tgz") return void response.writeHead(404).end();
+      response.writeHead(200, { "content-type": "application/gzip" });
+      createReadStream(tarball).pipe(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const url = `http://127.0.0.1:${port}/buildpacks/reader.tgz`;
+      const pkg = await build({ buildpacks: [url] });
+      expect(pkg.manifest.build.buildpacks).toEqual([{ url }]);
+      expect(await tgzFile(pkg.path, "chained.txt")).toBe("unset");
+      const missing = await build({ buildpacks: [url.replace("reader", "missing")] }).catch(
+        (e: unknown) => e,
+      );
+      expect(isDeployKitError(missing, "E_BUILDPACK_FETCH")).toBe(true);
+      expect((missing as Error).message).toContain("HTTP 404");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("fails with E_BUILDPACK_DETECT naming every buildpack tried", async () => {

@@ -21,13 +21,20 @@ export interface GitFetch {
   signal: AbortSignal | undefined;
 }
 
+/** Removes `user:password@` from every URL in a text (git echoes URLs in its errors). */
+const withoutCredentials = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1");
+
 const fetchError = (fetch: GitFetch, why: string, stderr?: string) =>
   new DeployKitError(
     "E_BUILDPACK_FETCH",
     `Could not fetch buildpack ${displayUrl(fetch.url)}${fetch.ref ? ` at ${fetch.ref}` : ""}: ${why}.`,
     {
       hint: "Check the URL and that the branch, tag or commit after '#' exists (git ls-remote URL).",
-      details: { url: displayUrl(fetch.url), ref: fetch.ref, ...(stderr ? { stderr } : {}) },
+      details: {
+        url: displayUrl(fetch.url),
+        ref: fetch.ref,
+        ...(stderr ? { stderr: withoutCredentials(stderr) } : {}),
+      },
     },
   );
 
