@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, resolve } from "node:path";
+import { basename, relative, resolve, sep } from "node:path";
 import {
   assertAppName,
   assertVersion,
@@ -25,7 +25,7 @@ import { redactingSink } from "./events";
 import { defaultVersion, sourceCommit } from "./git-facts";
 import { liftBuildpackVars } from "./lift-vars";
 import type { BuildOptions } from "./options";
-import { gitOnlyRules, loadIgnoreRules } from "./pack/ignore-rules";
+import { gitOnlyRules, loadIgnoreRules, withoutBuildOutput } from "./pack/ignore-rules";
 import { mergePkgrOptions, readPkgrYml } from "./pkgr-yml";
 import { readProcfile } from "./procfile";
 
@@ -135,7 +135,11 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
   const writer = artifactWriter(format);
   const specs = await buildpackSpecs(options, appDir);
   const outDir = resolve(options.outDir ?? process.cwd());
-  const rules = await loadIgnoreRules(appDir);
+  const rules = withoutBuildOutput(
+    await loadIgnoreRules(appDir),
+    relative(appDir, outDir).split(sep).join("/"),
+    name,
+  );
   const compiles =
     specs.length > 0 || !!options.beforePrecompile?.length || !!options.afterPrecompile?.length;
   throwIfAborted(signal);

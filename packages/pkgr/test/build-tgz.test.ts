@@ -159,6 +159,27 @@ describe("buildPackage without buildpacks (.tgz)", () => {
     expect(isDeployKitError(error, "E_ABORTED")).toBe(true);
   });
 
+  it("never packs its own output when building into the app folder or a folder inside it", async () => {
+    const app = join(await temp.make("self"), "selfish");
+    await writeTree(app, {
+      "index.js": "1\n",
+      "selfish_0.9.tgz": "an older artifact\n",
+      "pkg/keep.txt": "x\n",
+    });
+    const intoRoot = await buildPackage({ appDir: app, outDir: app, version: "1.0.0" });
+    expect((await tgzEntries(intoRoot.path)).map((e) => e.path)).toEqual([
+      "index.js",
+      "pkg/",
+      "pkg/keep.txt",
+    ]);
+    const intoSub = await buildPackage({ appDir: app, outDir: join(app, "pkg"), version: "1.0.1" });
+    expect((await tgzEntries(intoSub.path)).map((e) => e.path)).toEqual([
+      "index.js",
+      "selfish_0.9.tgz",
+      "selfish_1.0.0.tgz",
+    ]);
+  });
+
   it("writes nothing but the artifact into outDir (no partial files left)", async () => {
     const outDir = await temp.make("out");
     await writeFile(join(outDir, "keep.txt"), "x");

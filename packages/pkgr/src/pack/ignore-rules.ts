@@ -39,3 +39,20 @@ export async function loadIgnoreRules(appDir: string): Promise<IgnoreRules> {
 export const gitOnlyRules: IgnoreRules = {
   ignores: (relativePath) => relativePath.slice(relativePath.lastIndexOf("/") + 1) === ".git",
 };
+
+/**
+ * Adds the build's own output to `rules` when `outDir` lies inside the app (e.g. building from
+ * the app folder with the default out dir): the out folder itself, or, when it is the app root,
+ * earlier artifacts of this app (`<name>_*.tgz|.deb`) and the one being written.
+ */
+export function withoutBuildOutput(rules: IgnoreRules, outDirFromApp: string, name: string): IgnoreRules {
+  if (outDirFromApp.startsWith("..") || outDirFromApp.startsWith("/")) return rules;
+  const artifact = new RegExp(`^${name.replace(/[.+]/g, "\\$&")}_.*\\.(tgz|deb)(\\.partial-\\d+)?$`);
+  return {
+    ignores(relativePath, isDir) {
+      if (rules.ignores(relativePath, isDir)) return true;
+      if (outDirFromApp !== "") return relativePath === outDirFromApp;
+      return !isDir && !relativePath.includes("/") && artifact.test(relativePath);
+    },
+  };
+}
