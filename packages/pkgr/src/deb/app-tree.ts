@@ -8,7 +8,7 @@ import { type DebEntry, normalizedFileMode } from "./entries";
  * leading `/`). Regular files, directories and symlinks are kept; modes are normalised
  * (0755 / 0644) and owners become root:root in the tar. `exclude` gets paths relative to `appDir`.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT` for sockets, devices, fifos or names with a newline.
+ * @throws `DeployKitError` `E_INVALID_INPUT` for sockets, devices, fifos or names with a newline.
  */
 export async function readAppTree(
   appDir: string,

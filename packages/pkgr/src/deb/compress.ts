@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
-import { constants, createGzip, type ZlibOptions } from "node:zlib";
 import { DeployKitError } from "@deploykit/core";
 import { execa } from "execa";
+import { createParallelGzip } from "./parallel-gzip";
 import type { DebCompression } from "./targets";
 
 /** The file extension of a member compressed with each method. */
@@ -12,7 +12,7 @@ export const DEFAULT_LEVEL: Record<DebCompression, number> = { gzip: 6, xz: 6, z
 
 const LEVEL_RANGE: Record<DebCompression, [number, number]> = { gzip: [1, 9], xz: [0, 9], zstd: [1, 19] };
 
-/** @throws {@link DeployKitError} `E_INVALID_INPUT` when `level` is outside the method's range. */
+/** @throws `DeployKitError` `E_INVALID_INPUT` when `level` is outside the method's range. */
 export function assertLevel(method: DebCompression, level: number): void {
   const [min, max] = LEVEL_RANGE[method];
   if (!Number.isInteger(level) || level < min || level > max) {
@@ -24,20 +24,11 @@ export function assertLevel(method: DebCompression, level: number): void {
 }
 
 /**
- * A stream that compresses what is written to it. gzip runs in zlib (off the main thread, and
- * deterministic); xz and zstd run the system's `xz` / `zstd` single-threaded so output is reproducible.
+ * A stream that compresses what is written to it. gzip runs in zlib on several libuv threads
+ * (see `createParallelGzip`; deterministic); xz and zstd run the system's `xz` / `zstd` single-threaded so output is reproducible.
  */
 export function createCompressor(method: DebCompression, level: number): Duplex {
-  if (method === "gzip") {
-    // A deep input buffer lets the tar producer run ahead while zlib works on the pool thread.
-    const options: ZlibOptions & { writableHighWaterMark: number } = {
-      level,
-      chunkSize: 256 * 1024,
-      strategy: constants.Z_DEFAULT_STRATEGY,
-      writableHighWaterMark: 8 << 20,
-    };
-    return createGzip(options);
-  }
+  if (method === "gzip") return createParallelGzip(level);
   const [command, args] =
     method === "xz"
       ? ["xz", ["--compress", "--stdout", "--threads=1", `-${level}`]]

@@ -121,7 +121,7 @@ function describe(
 /**
  * Validates the options and fills in every default. Nothing is written before this passes.
  *
- * @throws {@link DeployKitError} `E_INVALID_NAME`, `E_INVALID_VERSION` or `E_INVALID_INPUT`.
+ * @throws `DeployKitError` `E_INVALID_NAME`, `E_INVALID_VERSION` or `E_INVALID_INPUT`.
  */
 export async function resolveDebSpec(options: DebOptions): Promise<DebSpec> {
   const { name } = options;

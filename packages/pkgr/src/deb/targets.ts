@@ -49,7 +49,7 @@ export interface ResolvedTarget {
  * Picks the init system (explicit `init`, else the target's, else systemd) and checks that the
  * target's dpkg reads the requested compression.
  *
- * @throws {@link DeployKitError} `E_INVALID_INPUT` for an unknown target, or zstd for a dpkg that cannot read it.
+ * @throws `DeployKitError` `E_INVALID_INPUT` for an unknown target, or zstd for a dpkg that cannot read it.
  */
 export function resolveTarget(
   target?: string,

@@ -43,7 +43,7 @@ function treeOf(entries: DebEntry[]): DebEntry[] {
  *   iteration: "1", processes: { web: "bundle exec unicorn -p $PORT" }, target: "ubuntu-12.04" });
  * console.log(deb.path, deb.sha256);
  * ```
- * @throws {@link DeployKitError} `E_INVALID_INPUT` / `E_INVALID_NAME` / `E_INVALID_VERSION` before
+ * @throws `DeployKitError` `E_INVALID_INPUT` / `E_INVALID_NAME` / `E_INVALID_VERSION` before
  * anything is written; `E_TOOL_MISSING` when xz or zstd is asked for but absent; `E_ABORTED`.
  */
 export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
