@@ -1,8 +1,7 @@
 import { DeployKitError, isDeployKitError } from "./errors";
 import { step } from "./events";
 import { type HealthcheckOptions, waitHealthy } from "./healthcheck";
-import { goLive, unpackRelease } from "./host/activate";
-import { fetchArtifactFromCache } from "./host/cache";
+import { reactivate } from "./host/activate";
 import { type HostState, writeState } from "./host/state";
 import type { HostPlan } from "./install";
 import { restart, strategyContext } from "./restart";
@@ -65,8 +64,7 @@ async function bringUp(
 }
 
 /**
- * Makes an installed release live: re-unpacks it from the cache if its directory was removed,
- * switches `current`, and records the switch in the state (mutated and written) with
+ * Makes an installed release live again (see {@link reactivate}) and records the switch in the state (mutated and written) with
  * `previous` as the new previous release.
  */
 export async function switchTo(
@@ -82,17 +80,7 @@ export async function switchTo(
       hint: "Install it from the store instead (deploykit install --version ...).",
     });
   }
-  const { onEvent } = plan;
-  const dir = await goLive(entry.manifest, entry.dir, plan.layout, onEvent).then(
-    () => entry.dir,
-    async (error) => {
-      if (!isDeployKitError(error, "E_NOT_FOUND")) throw error;
-      const artifact = await fetchArtifactFromCache(plan.layout, entry);
-      const unpacked = await unpackRelease(entry.manifest, artifact, plan.layout, plan.sharedDirs, onEvent);
-      await goLive(entry.manifest, unpacked, plan.layout, onEvent);
-      return unpacked;
-    },
-  );
+  const dir = await reactivate(plan, entry);
   const from = state.current;
   state.current = version;
   if (previous === undefined) delete state.previous;

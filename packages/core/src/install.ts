@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { DeployKitError, throwIfAborted } from "./errors";
 import type { OperationOptions } from "./events";
-import { goLive, unpackRelease } from "./host/activate";
+import { activateArtifact } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
 import { type HostLayout, hostLayout } from "./host/layout";
 import { acquireLock } from "./host/lock";
@@ -88,9 +88,7 @@ export async function installLocked(plan: HostPlan, options: InstallOptions): Pr
   throwIfAborted(signal);
   const artifact = await fetchArtifact(store, manifest, layout.cache, onEvent, signal);
   throwIfAborted(signal);
-  const dir = await unpackRelease(manifest, artifact, layout, plan.sharedDirs, onEvent);
-  throwIfAborted(signal);
-  await goLive(manifest, dir, layout, onEvent);
+  const dir = await activateArtifact(plan, manifest, artifact);
 
   const now = new Date().toISOString();
   state.app = manifest.app;
