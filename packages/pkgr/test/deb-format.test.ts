@@ -5,7 +5,7 @@ import { writeDeb } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LONG_PATH, makeApp, makeTempDir, removeDir, UNICODE_NAME } from "./fixtures/deb-support/app";
 import { parseDeb } from "./fixtures/deb-support/reader";
-import { requireTools, run } from "./fixtures/deb-support/tools";
+import { attempt, requireTools, run } from "./fixtures/deb-support/tools";
 
 const NAME = "dk-format-test";
 const processes = { web: "bin/web", worker: "bin/worker" };
@@ -180,5 +180,49 @@ describe("writeDeb output read by dpkg-deb", () => {
     expect(await readFile(join(out, "lib/systemd/system", `${NAME}-web.service`), "utf8")).toContain(
       `ExecStart=/usr/bin/${NAME} run web`,
     );
+  });
+});
+
+describe("maintainer scripts and the wrapper", () => {
+  for (const init of ["systemd", "upstart", "sysv"] as const) {
+    it(`are valid shell with set -e, restart on upgrade only when asked, embed hooks (${init})`, async () => {
+      const hooks = {
+        beforeInstall: "echo before-install",
+        afterInstall: "echo after-install",
+        beforeRemove: "echo before-remove",
+        afterRemove: "echo after-remove",
+      };
+      const plain = parseDeb(await readFile((await build(`scripts-${init}`, { init, hooks })).path));
+      const restarting = parseDeb(
+        await readFile((await build(`scripts-${init}-r`, { init, restartOnUpgrade: true })).path),
+      );
+      for (const name of ["./preinst", "./postinst", "./prerm", "./postrm"]) {
+        const text = plain.file(plain.control, name);
+        expect(text.startsWith("#!/bin/sh\n")).toBe(true);
+        expect(text).toContain("\nset -e\n");
+        expect(attempt("sh", ["-n", "-c", text]).status, `${name} parses`).toBe(0);
+      }
+      expect(plain.file(plain.control, "./preinst")).toContain("echo before-install");
+      expect(plain.file(plain.control, "./postinst")).toContain("echo after-install");
+      expect(plain.file(plain.control, "./prerm")).toContain("echo before-remove");
+      expect(plain.file(plain.control, "./postrm")).toContain("echo after-remove");
+      expect(plain.file(plain.control, "./postinst")).toContain("\nRESTART=\n");
+      expect(restarting.file(restarting.control, "./postinst")).toContain("\nRESTART=1\n");
+      const wrapper = plain.file(plain.data, `./usr/bin/${NAME}`);
+      expect(attempt("bash", ["-n", "-c", wrapper]).status).toBe(0);
+    });
+  }
+
+  it("stops with E_ABORTED and leaves no temp files when the signal fires", async () => {
+    const controller = new AbortController();
+    const pending = build("aborted", {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === "step:start" && event.step === "deb:data") controller.abort();
+      },
+    });
+    expect(isDeployKitError(await pending.catch((e) => e), "E_ABORTED")).toBe(true);
+    const { readdir } = await import("node:fs/promises");
+    expect(await readdir(join(work, "aborted"))).toEqual([]);
   });
 });
