@@ -24,6 +24,14 @@ export const CONFIG_KEYS = [
   "strategy",
   "healthcheck",
   "env",
+  "format",
+  "outDir",
+  "buildpacks",
+  "stack",
+  "buildpackVendorUrl",
+  "compileCacheDir",
+  "vendorUrl",
+  "layout",
 ] as const;
 
 /** A loaded config file: its values by key, and where it came from (for error messages). */

@@ -1,11 +1,15 @@
 import { type CommandDef, defineCommand } from "citty";
 import packageJson from "../package.json";
 import { type CommandSpec, deploykitCommand, type Session } from "./command";
+import { buildCommand } from "./commands/build";
 import { deployCommand } from "./commands/deploy";
 import { installCommand } from "./commands/install";
+import { packageCommand } from "./commands/package";
 import { publishCommand } from "./commands/publish";
 import { releasesCommand } from "./commands/releases";
+import { restartCommand } from "./commands/restart";
 import { rollbackCommand } from "./commands/rollback";
+import { vendorCommand } from "./commands/vendor";
 import type { CliIo } from "./io";
 
 /** The CLI's version (the package's). */
@@ -13,11 +17,15 @@ export const CLI_VERSION: string = packageJson.version;
 
 // biome-ignore lint/suspicious/noExplicitAny: specs differ in their flags
 const commands: CommandSpec<any>[] = [
+  buildCommand,
+  packageCommand,
   publishCommand,
   installCommand,
   deployCommand,
   rollbackCommand,
   releasesCommand,
+  restartCommand,
+  vendorCommand,
 ];
 
 /** The names of the registered commands, in help order. */

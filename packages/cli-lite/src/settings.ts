@@ -63,6 +63,27 @@ export class Settings {
     return value;
   }
 
+  /**
+   * A list option: the flag `flagName` as a comma-separated value, else the config's array of
+   * strings under `key`.
+   */
+  list(key: string, flagName: string): string[] | undefined {
+    const flag = this.flag(flagName);
+    if (flag !== undefined) return flag.split(",").filter(Boolean);
+    const value = this.#config.values[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+      throw new DeployKitError(
+        "E_INVALID_INPUT",
+        `${this.#config.path}: "${key}" must be a list of strings.`,
+        {
+          hint: `Write ${key} as a YAML/JSON list.`,
+        },
+      );
+    }
+    return value;
+  }
+
   /** A non-negative integer option. @throws {@link UsageError} for a malformed flag value */
   integer(key: string): number | undefined {
     const flag = this.#flags[key];

@@ -1,14 +1,14 @@
 import type { HealthcheckOptions, RuntimeStrategy } from "@deploykit/core";
 import { DeployKitError } from "@deploykit/core";
-import { command, process } from "@deploykit/runtimes";
+import { command, node, pm2, process, sidekiq, unicorn } from "@deploykit/runtimes";
 import type { ArgsDef } from "citty";
-import type { Settings } from "./settings";
+import { kebab, type Settings } from "./settings";
 import { UsageError } from "./usage";
 
 type Factory = (options: never) => RuntimeStrategy;
 
 /** The strategies `--strategy` (or the config's `strategy.name`) can name, from `@deploykit/runtimes`. */
-export const STRATEGIES: Record<string, Factory> = { process, command };
+export const STRATEGIES: Record<string, Factory> = { process, command, unicorn, sidekiq, node, pm2 };
 
 /** Flags of the commands that restart the app; each sets the strategy option of the same name. */
 export const strategyArgs = {
@@ -21,8 +21,16 @@ export const strategyArgs = {
     type: "string",
     description: "Strategy option command (for --strategy command: the restart command)",
   },
-  "process-name": { type: "string", description: "Strategy option name (the Procfile process type)" },
+  "process-name": {
+    type: "string",
+    description: "Strategy option name (process: the Procfile process type; pm2: the app name)",
+  },
   port: { type: "string", description: "Strategy option port" },
+  "start-command": { type: "string", description: "Strategy option startCommand (unicorn, sidekiq)" },
+  timeout: { type: "string", description: "Strategy option timeout (unicorn, sidekiq, node)" },
+  mode: { type: "string", valueHint: "upgrade|reload", description: "Strategy option mode (unicorn)" },
+  script: { type: "string", description: "Strategy option script (node, pm2)" },
+  workers: { type: "string", description: "Strategy option workers (unicorn, node)" },
   service: { type: "string", description: "Strategy option service (systemd, upstart, sysv)" },
   healthcheck: {
     type: "string",
@@ -56,14 +64,16 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
     throw new UsageError(`Unknown strategy "${name}".`, `Use one of: ${Object.keys(STRATEGIES).join(", ")}.`);
   }
   const { name: _configuredName, ...configOptions } = fromConfig.name === name ? fromConfig : {};
-  const port = settings.flag("port");
-  if (port !== undefined && !/^\d+$/.test(port))
-    throw new UsageError(`--port must be a number, not "${port}".`);
   const flags: Record<string, unknown> = {
     pidFile: settings.flag("pidFile"),
     [name === "command" ? "restart" : "command"]: settings.flag("command"),
     name: settings.flag("processName"),
-    port: port === undefined ? undefined : Number(port),
+    port: numberFlag(settings, "port"),
+    startCommand: settings.flag("startCommand"),
+    timeout: numberFlag(settings, "timeout"),
+    mode: settings.flag("mode"),
+    script: settings.flag("script"),
+    workers: numberFlag(settings, "workers"),
     service: settings.flag("service"),
   };
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
@@ -83,6 +93,14 @@ export function healthcheckFromSettings(settings: Settings): string | Healthchec
   )
     return configured as HealthcheckOptions;
   throw configError(settings, "healthcheck must be a URL or a mapping with a url.");
+}
+
+function numberFlag(settings: Settings, key: string): number | undefined {
+  const value = settings.flag(key);
+  if (value !== undefined && !/^\d+$/.test(value)) {
+    throw new UsageError(`--${kebab(key)} must be a whole number, not "${value}".`);
+  }
+  return value === undefined ? undefined : Number(value);
 }
 
 /** The config's `env` mapping (extra environment for the app's processes). */

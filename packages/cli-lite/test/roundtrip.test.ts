@@ -71,7 +71,9 @@ describe("publish → install on a filesystem store", () => {
   it("lists installed and published releases", async () => {
     const run = await deploykit(["releases", "--json"], { cwd: dir });
     expect(run.exitCode, run.stdout).toBe(0);
-    const { result } = jsonLines(run.stdout).at(-1) as { result: Record<string, any> };
+    const { result } = jsonLines(run.stdout).at(-1) as {
+      result: { installed: { current: string }; published: unknown };
+    };
     expect(result.installed.current).toBe("1.1.0");
     expect(result.published).toMatchObject({
       versions: ["1.0.0", "1.1.0"],

@@ -24,7 +24,7 @@ export const deployCommand: CommandSpec<typeof args> = {
         "Run `deploykit deploy --help`; use `deploykit install` to install without restarting.",
       );
     }
-    const store = await openStore(settings, io.cwd);
+    const store = await openStore(settings, io.cwd, onEvent);
     const keep = settings.integer("keep");
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);

@@ -24,7 +24,7 @@ export const installCommand: CommandSpec<typeof installArgs> = {
   async run({ settings, io, onEvent, signal }) {
     const root = rootFromSettings(settings, io.cwd);
     const app = settings.requiredString("app");
-    const store = await openStore(settings, io.cwd);
+    const store = await openStore(settings, io.cwd, onEvent);
     const keep = settings.integer("keep");
     const result = await install({
       store,

@@ -20,7 +20,7 @@ export const releasesCommand: CommandSpec<typeof args> = {
   name: "releases",
   description: "List the releases installed on a host (--root) and/or published in a store (--store --app)",
   args,
-  async run({ settings, io }) {
+  async run({ settings, io, onEvent }) {
     const hasRoot = settings.string("root") !== undefined;
     const hasStore = settings.string("store") !== undefined;
     if (!hasRoot && !hasStore) {
@@ -31,7 +31,7 @@ export const releasesCommand: CommandSpec<typeof args> = {
     const installed = hasRoot ? await listInstalled(rootFromSettings(settings, io.cwd)) : undefined;
     const app = hasStore ? settings.requiredString("app") : undefined;
     const published = app
-      ? { app, ...(await listPublished(await openStore(settings, io.cwd), app)) }
+      ? { app, ...(await listPublished(await openStore(settings, io.cwd, onEvent), app)) }
       : undefined;
     const lines: string[] = [];
     if (installed) {

@@ -1,0 +1,46 @@
+import { DeployKitError, hostLayout, hostRelease, readState, restart } from "@deploykit/core";
+import { hostArgs } from "../args";
+import type { CommandSpec } from "../command";
+import { rootFromSettings } from "../host-options";
+import { envFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
+import { UsageError } from "../usage";
+
+const { healthcheck: _gate, ...restartStrategyArgs } = strategyArgs;
+const args = { root: hostArgs.root, ...restartStrategyArgs } as const;
+
+/** `deploykit restart` → `restart(strategy, { app, root, release })` on the live release. */
+export const restartCommand: CommandSpec<typeof args> = {
+  name: "restart",
+  description: "Restart the live release with a strategy (nothing is installed or switched)",
+  args,
+  async run({ settings, io, onEvent, signal }) {
+    const root = rootFromSettings(settings, io.cwd);
+    const strategy = strategyFromSettings(settings);
+    if (!strategy)
+      throw new UsageError("`deploykit restart` needs --strategy (or strategy in the config file).");
+    const state = await readState(hostLayout(root).state);
+    const release = hostRelease(state, state.current);
+    if (!release) {
+      throw new DeployKitError("E_NOT_FOUND", `No release is live under ${root}.`, {
+        hint: "Install or deploy one first (deploykit deploy ...).",
+        details: { root },
+      });
+    }
+    const previous = hostRelease(state, state.previous);
+    const env = envFromSettings(settings);
+    const result = await restart(strategy, {
+      app: release.manifest.app,
+      root,
+      release,
+      ...(previous ? { previous } : {}),
+      ...(env ? { env } : {}),
+      onEvent,
+      signal,
+    });
+    const pids = result.pids?.length ? ` (pid ${result.pids.join(", ")})` : "";
+    return {
+      value: result,
+      lines: [`Restarted ${release.manifest.app} ${release.version} with ${result.strategy}${pids}.`],
+    };
+  },
+};
