@@ -70,4 +70,14 @@ describe("deploy with the process strategy from a config file", () => {
     });
     expect(await (await fetch(url)).text()).toBe("1.0.0");
   });
+
+  it("restart restarts the live release with the configured strategy", async () => {
+    const pidFile = join(dir, "host/shared/tmp/pids/web.pid");
+    const before = await readFile(pidFile, "utf8");
+    const run = await deploykit(["restart"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Restarted hello 1.0.0 with process");
+    expect(await readFile(pidFile, "utf8")).not.toBe(before);
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+  });
 });

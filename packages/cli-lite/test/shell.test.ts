@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { deploykit } from "./support/cli";
 
-const COMMANDS = ["publish", "install", "deploy", "rollback", "releases"];
+const COMMANDS = [
+  "build",
+  "package",
+  "publish",
+  "install",
+  "deploy",
+  "rollback",
+  "releases",
+  "restart",
+  "vendor",
+];
 
 describe("the deploykit shell", () => {
   it("--help lists the commands and exits 0", async () => {
