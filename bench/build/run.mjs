@@ -3,7 +3,7 @@
 // memory); and the warm-cache ratio of a buildpack build (second build / first build).
 // Exits 1 when a target is missed.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,17 +30,21 @@ function packWithPkgr(appDir, extra = []) {
   return JSON.parse(child.stdout.trim().split("\n").at(-1));
 }
 
+// GNU time (Debian package `time`) reports the peak RSS of the largest process in the tree (tar
+// or gzip); without it the tar column shows no RSS.
+const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
 function packWithTar(appDir) {
   const out = join(work, "gnu.tgz");
+  const tar = ["tar", "-czf", out, "-C", appDir, "."];
   const started = performance.now();
-  // GNU time reports the peak RSS of the largest process in the tree (tar or gzip).
-  const child = spawnSync("/usr/bin/time", ["-f", "%M", "tar", "-czf", out, "-C", appDir, "."], {
-    encoding: "utf8",
-  });
+  const child = GNU_TIME
+    ? spawnSync(GNU_TIME, ["-f", "%M", ...tar], { encoding: "utf8" })
+    : spawnSync(tar[0], tar.slice(1), { encoding: "utf8" });
   const ms = performance.now() - started;
   if (child.status !== 0) throw new Error(`tar failed:\n${child.stderr}`);
   rmSync(out, { force: true });
-  return { ms, maxRssKb: Number(child.stderr.trim().split("\n").at(-1)) };
+  return { ms, maxRssKb: GNU_TIME ? Number(child.stderr.trim().split("\n").at(-1)) : Number.NaN };
 }
 
 function compare(label, appDir) {
