@@ -1,4 +1,4 @@
-import { DeployKitError, type RuntimeStrategy, type StrategyStatus } from "@deploykit/core";
+import { DeployKitError, type RuntimeStrategy, type StrategyStatus, throwIfAborted } from "@deploykit/core";
 import { type CommandLine, runCommand } from "./internal/run-command";
 
 /** Options of {@link command}. */
@@ -45,6 +45,7 @@ export function command(options: CommandOptions): RuntimeStrategy {
   const strategy: RuntimeStrategy = {
     name,
     async restart(ctx) {
+      throwIfAborted(ctx.signal);
       await runCommand(ctx, options.restart, { step: "restart", ...settings });
       return { strategy: name };
     },

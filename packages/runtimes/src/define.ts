@@ -1,8 +1,9 @@
-import { DeployKitError, type RuntimeStrategy } from "@deploykit/core";
+import { DeployKitError, type RuntimeStrategy, type StrategyContext, throwIfAborted } from "@deploykit/core";
 
 /**
  * Declares a runtime strategy: how other teams add a runtime. Checks the definition up front
- * (a name, a `restart` function) and returns it as a {@link RuntimeStrategy}. Run
+ * (a name, a `restart` function) and returns it as a {@link RuntimeStrategy} whose `restart`
+ * refuses to start once the context's signal has fired (`E_ABORTED`). Run
  * `runtimeContractCases` from `@deploykit/runtimes/testing` against it.
  *
  * @example
@@ -35,5 +36,12 @@ export function defineStrategy<S extends RuntimeStrategy>(definition: S): S {
       });
     }
   }
-  return Object.freeze({ ...definition });
+  const restart = definition.restart.bind(definition);
+  return Object.freeze({
+    ...definition,
+    restart(ctx: StrategyContext) {
+      throwIfAborted(ctx.signal);
+      return restart(ctx);
+    },
+  });
 }

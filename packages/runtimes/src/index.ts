@@ -7,9 +7,13 @@
  */
 export { type CommandOptions, command } from "./command";
 export { defineStrategy } from "./define";
+export { type SystemdOptions, systemd } from "./init/systemd";
+export { type SysvOptions, sysv } from "./init/sysv";
+export { type UpstartOptions, upstart } from "./init/upstart";
 export type { CommandLine } from "./internal/run-command";
 export { type NodeOptions, node } from "./node/index";
 export { type Pm2Options, pm2 } from "./pm2/index";
 export { type ProcessOptions, process } from "./process";
 export { type SidekiqOptions, sidekiq } from "./sidekiq/index";
+export { type SignalOptions, signal } from "./signal";
 export { type UnicornOptions, unicorn } from "./unicorn/index";

@@ -7,6 +7,7 @@ import {
   type RuntimeStrategy,
   type StrategyContext,
   type StrategyStatus,
+  throwIfAborted,
 } from "@deploykit/core";
 import { restartFailed } from "./internal/failure";
 import { logTail } from "./internal/log-tail";
@@ -117,8 +118,11 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     name: "process",
 
     async restart(ctx): Promise<RestartResult> {
+      throwIfAborted(ctx.signal);
       const settings = resolve(options, ctx);
-      const stopped = await stopPidFile(ctx, settings.pidFile);
+      // Stopping the old process is short and bounded: finish it even when aborted, then stop.
+      const stopped = await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
+      throwIfAborted(ctx.signal);
       await mkdir(dirname(settings.logFile), { recursive: true });
       const env: Record<string, string> = { ...ctx.env };
       if (options.port !== undefined) env.PORT = String(options.port);
@@ -132,7 +136,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       try {
         ok = await ready(ctx, pid, settings.readyUrl);
       } finally {
-        if (!ok) await stopPidFile(ctx, settings.pidFile);
+        if (!ok) await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
       }
       if (!ok) {
         throw restartFailed(

@@ -6,6 +6,7 @@ import {
   type RuntimeStrategy,
   type StrategyContext,
   type StrategyStatus,
+  throwIfAborted,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { probeHealth } from "../internal/health";
@@ -89,6 +90,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
   return {
     name: "node",
     async restart(ctx): Promise<RestartResult> {
+      throwIfAborted(ctx.signal);
       const settings = nodeSettings(options, ctx);
       const log = observations(ctx, "node");
       let pid = await livePid(ctx.processes, settings.pidFile);

@@ -61,7 +61,7 @@ export function checkNodeOptions(options: NodeOptions): void {
 /** The script and args of a `node <script> [args]` Procfile command, if it is one. */
 function fromProcfile(command: string | undefined): { script: string; args: string[] } | undefined {
   const words = command?.trim().split(/\s+/);
-  if (!words || words[0] !== "node" || !words[1] || words[1].startsWith("-")) return undefined;
+  if (words?.[0] !== "node" || !words[1] || words[1].startsWith("-")) return undefined;
   return { script: words[1], args: words.slice(2) };
 }
 

@@ -6,6 +6,7 @@ import {
   type RuntimeStrategy,
   type StrategyContext,
   type StrategyStatus,
+  throwIfAborted,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { freeLoopbackPort } from "../internal/free-port";
@@ -118,6 +119,7 @@ export function pm2(options: Pm2Options): RuntimeStrategy {
   return {
     name: "pm2",
     async restart(ctx): Promise<RestartResult> {
+      throwIfAborted(ctx.signal);
       const settings = pm2Settings(options, ctx);
       const cli = pm2Cli(ctx, settings.bin, settings.home);
       const log = observations(ctx, "pm2");

@@ -1,5 +1,10 @@
-import type { RestartResult, RuntimeStrategy, StrategyStatus } from "@deploykit/core";
-import { isDeployKitError } from "@deploykit/core";
+import {
+  isDeployKitError,
+  type RestartResult,
+  type RuntimeStrategy,
+  type StrategyStatus,
+  throwIfAborted,
+} from "@deploykit/core";
 import { observations } from "../internal/observations";
 import { livePid, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
@@ -25,6 +30,7 @@ export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
   return {
     name: "sidekiq",
     async restart(ctx): Promise<RestartResult> {
+      throwIfAborted(ctx.signal);
       const settings = sidekiqSettings(options, ctx);
       const log = observations(ctx, "sidekiq");
       const old = await livePid(ctx.processes, settings.pidFile);

@@ -1,4 +1,4 @@
-import { DeployKitError, type RuntimeStrategy, type StrategyStatus } from "@deploykit/core";
+import { DeployKitError, type RuntimeStrategy, type StrategyStatus, throwIfAborted } from "@deploykit/core";
 import { probeHealth } from "../internal/health";
 import { livePid, removePidFile } from "../internal/pid";
 import { childPids } from "../internal/proc";
@@ -27,6 +27,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
   return {
     name: "unicorn",
     async restart(ctx) {
+      throwIfAborted(ctx.signal);
       const settings = unicornSettings(options, ctx);
       const master = await livePid(ctx.processes, settings.pidFile);
       if (master === undefined) return startUnicorn(ctx, settings);

@@ -10,10 +10,10 @@ export const fixture = (name: string) => new URL(`../fixtures/${name}/`, import.
 /** A hand-made host root (releases/<v>, current, shared/) for driving strategies directly. */
 export interface TestHost {
   root: string;
-  /** Copies the fixture into releases/<version>, writes VERSION (and CRASH when asked). */
+  /** Copies the fixture into releases/<version>, writes VERSION (and CRASH / HANG when asked). */
   addRelease(
     version: string,
-    options?: { crash?: boolean; processes?: Record<string, string> },
+    options?: { crash?: boolean; hang?: boolean; processes?: Record<string, string> },
   ): Promise<HostRelease>;
   /** Points `current` at a release (new symlink + rename, as install does). */
   activate(release: HostRelease): Promise<void>;
@@ -33,6 +33,7 @@ export async function createTestHost(app: string): Promise<TestHost> {
       await cp(fixture(app), dir, { recursive: true });
       await writeFile(join(dir, "VERSION"), `${version}\n`);
       if (options.crash) await writeFile(join(dir, "CRASH"), "1\n");
+      if (options.hang) await writeFile(join(dir, "HANG"), "1\n");
       const manifest: ReleaseManifest = {
         schemaVersion: 1,
         app: "web",

@@ -1,0 +1,87 @@
+import { type RestartResult, type StrategyContext, throwIfAborted } from "@deploykit/core";
+import { restartFailed } from "../internal/failure";
+import { probeHealth } from "../internal/health";
+import { observations } from "../internal/observations";
+import { type CommandLine, runCommand } from "../internal/run-command";
+import { waitUntil } from "../internal/wait";
+
+/** What an init system says about a service. */
+export type ServiceState =
+  | { state: "up"; pid?: number }
+  | { state: "pending" }
+  | { state: "down"; why: string };
+
+/** How one init system is driven (systemd, upstart, sysv). */
+export interface ServiceDriver {
+  /** The strategy name. */
+  name: string;
+  /** The command that restarts (or reloads) the service. */
+  restart: CommandLine;
+  /** Run when `restart` fails, e.g. upstart's `start` for a job that is not running. */
+  fallback?: CommandLine;
+  /** Asks the init system whether the service runs. */
+  state(ctx: StrategyContext): Promise<ServiceState>;
+  /** Health URL checked once the service is up. */
+  healthcheck: string | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * Restarts a service through its init system, then observes it: polls the driver's state until
+ * it is up (or down: failure), then the health URL until it answers 2xx, within the timeout.
+ */
+export async function restartService(ctx: StrategyContext, driver: ServiceDriver): Promise<RestartResult> {
+  throwIfAborted(ctx.signal);
+  const log = observations(ctx, driver.name);
+  const run = (command: CommandLine) =>
+    runCommand(ctx, command, { step: "restart", timeoutMs: driver.timeoutMs, cwd: ctx.root });
+  const show = (command: CommandLine) => (typeof command === "string" ? command : command.join(" "));
+  try {
+    await run(driver.restart);
+    log.note(`ran ${show(driver.restart)}`);
+  } catch (error) {
+    if (driver.fallback === undefined) throw error;
+    log.note(`${show(driver.restart)} failed; running ${show(driver.fallback)}`);
+    await run(driver.fallback);
+  }
+  let pid: number | undefined;
+  const up = async () => {
+    const last = await driver.state(ctx);
+    if (last.state === "up") pid = last.pid;
+    log.note(`state: ${last.state}${"why" in last ? ` (${last.why})` : ""}`);
+    if (last.state === "down") return "down" as const;
+    if (last.state !== "up") return undefined;
+    if (driver.healthcheck === undefined) return "up" as const;
+    const health = await probeHealth(ctx, driver.healthcheck);
+    log.note(`health check ${driver.healthcheck}: ${health.seen}`);
+    return health.ok ? ("up" as const) : undefined;
+  };
+  const outcome = await waitUntil(ctx.clock, up, { timeoutMs: driver.timeoutMs, signal: ctx.signal });
+  if (outcome !== "up") {
+    throw restartFailed(
+      driver.name,
+      outcome === "down"
+        ? "the service is not running after the restart."
+        : `the service was not up and healthy within ${driver.timeoutMs} ms.`,
+      {
+        seen: log.seen,
+      },
+    );
+  }
+  return { strategy: driver.name, ...(pid ? { pids: [pid] } : {}), details: { seen: log.seen } };
+}
+
+/** Runs a status command and hands back stdout, or the failure's exit code and output. */
+export async function probeCommand(
+  ctx: StrategyContext,
+  command: CommandLine,
+): Promise<{ exitCode: number; stdout: string }> {
+  try {
+    const result = await runCommand(ctx, command, { step: "status", timeoutMs: 30_000, cwd: ctx.root });
+    return { exitCode: 0, stdout: result.stdout };
+  } catch (error) {
+    const details = (error as { details?: { exitCode?: number; stdout?: string } }).details;
+    if (details?.exitCode === undefined) throw error;
+    return { exitCode: details.exitCode, stdout: details.stdout ?? "" };
+  }
+}

@@ -1,0 +1,63 @@
+import {
+  DeployKitError,
+  type RuntimeStrategy,
+  type StrategyContext,
+  type StrategyStatus,
+} from "@deploykit/core";
+import { runCommand } from "../internal/run-command";
+import { probeCommand, restartService, type ServiceState } from "./service";
+
+/** Options of {@link sysv}. */
+export interface SysvOptions {
+  /** The service name (`/etc/init.d/<service>`). */
+  service: string;
+  /** The init script. Default `/etc/init.d/<service>`. */
+  script?: string;
+  /** `restart` (default) or `reload`. */
+  action?: "restart" | "reload";
+  /** A URL that must answer 2xx once the service runs. */
+  healthcheck?: string;
+  /** Seconds for the service to be running and healthy. Default 60. */
+  timeout?: number;
+}
+
+/**
+ * Restarts a SysV init service with `/etc/init.d/<service> restart`, then polls its LSB `status`
+ * action (exit 0 = running, 1–3 = not running, 4 = unknown: keep waiting) and the health URL.
+ *
+ * @example
+ * ```ts
+ * sysv({ service: "web", healthcheck: "http://127.0.0.1:3000/health" })
+ * ```
+ */
+export function sysv(options: SysvOptions): RuntimeStrategy {
+  if (!/^[A-Za-z0-9_.-]+$/.test(options?.service ?? "")) {
+    throw new DeployKitError("E_INVALID_INPUT", "sysv(): service must be a service name.", {
+      details: { service: options?.service },
+    });
+  }
+  const script = options.script ?? `/etc/init.d/${options.service}`;
+  const state = async (ctx: StrategyContext): Promise<ServiceState> => {
+    const { exitCode, stdout } = await probeCommand(ctx, [script, "status"]);
+    if (exitCode === 0) return { state: "up" };
+    if (exitCode === 4) return { state: "pending" };
+    return { state: "down", why: stdout.trim() || `status exited ${exitCode}` };
+  };
+  return {
+    name: "sysv",
+    restart: (ctx) =>
+      restartService(ctx, {
+        name: "sysv",
+        restart: [script, options.action ?? "restart"],
+        state,
+        healthcheck: options.healthcheck,
+        timeoutMs: (options.timeout ?? 60) * 1000,
+      }),
+    async status(ctx): Promise<StrategyStatus> {
+      return { running: (await state(ctx)).state === "up" };
+    },
+    async stop(ctx) {
+      await runCommand(ctx, [script, "stop"], { step: "stop", cwd: ctx.root });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import {
+  DeployKitError,
+  type RestartResult,
+  type RuntimeStrategy,
+  type StrategyStatus,
+  throwIfAborted,
+} from "@deploykit/core";
+import { restartFailed } from "./internal/failure";
+import { probeHealth } from "./internal/health";
+import { observations } from "./internal/observations";
+import { livePid } from "./internal/pid";
+import { waitUntil } from "./internal/wait";
+
+/** Options of {@link signal}. */
+export interface SignalOptions {
+  /** The pid file of the process to signal. */
+  pidFile: string;
+  /** The signal. Default `SIGHUP`. */
+  signal?: NodeJS.Signals;
+  /** Wait until the pid file holds a different live pid (for servers that re-exec themselves). */
+  waitForNewPid?: boolean;
+  /** A URL that must answer 2xx after the signal. */
+  healthcheck?: string;
+  /** Seconds for the new pid and the health check. Default 60. */
+  timeout?: number;
+}
+
+/**
+ * Sends a signal to the process in a pid file (a reload signal your server understands, like
+ * puma's SIGUSR1 or nginx's SIGHUP), then observes the result: a new pid when
+ * `waitForNewPid`, and the health URL answering 2xx. No live process is `E_RESTART_FAILED`.
+ *
+ * @example
+ * ```ts
+ * signal({ pidFile: "/srv/web/shared/tmp/pids/puma.pid", signal: "SIGUSR1", healthcheck: "http://127.0.0.1:9292/health" })
+ * ```
+ */
+export function signal(options: SignalOptions): RuntimeStrategy {
+  if (typeof options?.pidFile !== "string" || options.pidFile === "") {
+    throw new DeployKitError("E_INVALID_INPUT", "signal(): pidFile is required.");
+  }
+  const sig = options.signal ?? "SIGHUP";
+  const timeoutMs = (options.timeout ?? 60) * 1000;
+  return {
+    name: "signal",
+    async restart(ctx): Promise<RestartResult> {
+      throwIfAborted(ctx.signal);
+      const log = observations(ctx, "signal");
+      const pid = await livePid(ctx.processes, options.pidFile);
+      if (pid === undefined || !ctx.processes.kill(pid, sig)) {
+        throw restartFailed("signal", `no live process in ${options.pidFile} to send ${sig} to.`, {
+          pidFile: options.pidFile,
+        });
+      }
+      log.note(`${sig} sent to ${pid}`);
+      const ready = async () => {
+        let now = pid;
+        if (options.waitForNewPid) {
+          const next = await livePid(ctx.processes, options.pidFile);
+          if (next === undefined || next === pid) return undefined;
+          now = next;
+        }
+        if (options.healthcheck !== undefined) {
+          const health = await probeHealth(ctx, options.healthcheck);
+          log.note(`health check ${options.healthcheck}: ${health.seen}`);
+          if (!health.ok) return undefined;
+        }
+        return now;
+      };
+      const serving = await waitUntil(ctx.clock, ready, { timeoutMs, signal: ctx.signal });
+      if (serving === undefined) {
+        throw restartFailed("signal", `not ready within ${timeoutMs} ms after ${sig}.`, {
+          pid,
+          seen: log.seen,
+        });
+      }
+      return {
+        strategy: "signal",
+        pids: [serving],
+        details: { signal: sig, previousPid: pid, seen: log.seen },
+      };
+    },
+    async status(ctx): Promise<StrategyStatus> {
+      const pid = await livePid(ctx.processes, options.pidFile);
+      return pid === undefined ? { running: false } : { running: true, pids: [pid] };
+    },
+    async healthcheck(ctx) {
+      if (options.healthcheck === undefined) return;
+      const health = await probeHealth(ctx, options.healthcheck);
+      if (!health.ok)
+        throw new DeployKitError("E_HEALTHCHECK", `${options.healthcheck} answered ${health.seen}`);
+    },
+  };
+}
