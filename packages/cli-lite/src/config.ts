@@ -21,6 +21,7 @@ export const CONFIG_KEYS = [
   "channel",
   "root",
   "keep",
+  "sharedDirs",
   "strategy",
   "healthcheck",
   "env",

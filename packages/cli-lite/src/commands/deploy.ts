@@ -26,6 +26,7 @@ export const deployCommand: CommandSpec<typeof args> = {
     }
     const store = await openStore(settings, io.cwd, onEvent);
     const keep = settings.integer("keep");
+    const sharedDirs = settings.list("sharedDirs", "sharedDirs");
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);
     const result = await deploy({
@@ -34,6 +35,7 @@ export const deployCommand: CommandSpec<typeof args> = {
       root,
       ...selectorFromSettings(settings),
       ...(keep !== undefined ? { keep } : {}),
+      ...(sharedDirs ? { sharedDirs } : {}),
       strategy,
       ...(healthcheck !== undefined ? { healthcheck } : {}),
       ...(env ? { env } : {}),

@@ -13,6 +13,11 @@ export const installArgs = {
     type: "string",
     description: "Releases kept on disk, besides the live and previous ones (config: keep; default 5)",
   },
+  "shared-dirs": {
+    type: "string",
+    valueHint: "dir,…",
+    description: "Dirs under shared/ linked into each release (config: sharedDirs; default log,tmp/pids)",
+  },
   ...storeArgs,
 } as const;
 
@@ -26,12 +31,14 @@ export const installCommand: CommandSpec<typeof installArgs> = {
     const app = settings.requiredString("app");
     const store = await openStore(settings, io.cwd, onEvent);
     const keep = settings.integer("keep");
+    const sharedDirs = settings.list("sharedDirs", "sharedDirs");
     const result = await install({
       store,
       app,
       root,
       ...selectorFromSettings(settings),
       ...(keep !== undefined ? { keep } : {}),
+      ...(sharedDirs ? { sharedDirs } : {}),
       onEvent,
       signal,
     });
