@@ -1,5 +1,5 @@
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DeployEvent, isDeployKitError, type LogEvent } from "@deploykit/core";
 import { buildPackage } from "@deploykit/pkgr";
@@ -137,24 +137,36 @@ describe("stopping a build", () => {
     const appDir = join(await temp.make("app"), "aborted");
     await writeTree(appDir, { "deps.txt": "abort-me\n" });
     const controller = new AbortController();
-    const before = await readdir(tmpdir());
+    // A private TMPDIR for this build, so only its own temp dir is looked for.
+    const privateTmp = await temp.make("tmpdir");
+    const outDir = await temp.make("out");
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    let sawWorkDir = false;
     const error = await buildPackage({
       appDir,
       version: "1.0.0",
       buildpacks: [fixtureBuildpack("cache")],
       env: { CACHE_FIXTURE_MB: "512" },
-      outDir: await temp.make("out"),
+      outDir,
       compileCacheDir: join(caches, "aborted"),
       signal: controller.signal,
       onEvent: (e) => {
-        if (e.type === "log" && e.line.includes("deps cache miss")) controller.abort();
+        if (e.type === "log" && e.line.includes("deps cache miss")) {
+          sawWorkDir =
+            existsSync(privateTmp) && readdirSync(privateTmp).some((d) => d.startsWith("deploykit-build-"));
+          controller.abort();
+        }
       },
-    }).catch((e: unknown) => e);
+    })
+      .catch((e: unknown) => e)
+      .finally(() => {
+        if (previous === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = previous;
+      });
     expect(isDeployKitError(error, "E_ABORTED")).toBe(true);
-    const leftover = (await readdir(tmpdir())).filter(
-      (d) => d.startsWith("deploykit-build-") && !before.includes(d),
-    );
-    expect(leftover).toEqual([]);
+    expect(sawWorkDir).toBe(true);
+    expect(await readdir(privateTmp)).toEqual([]);
   });
 
   it("fails a broken before hook with E_COMMAND_FAILED naming the command", async () => {
