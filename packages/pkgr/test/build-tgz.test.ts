@@ -164,6 +164,7 @@ describe("buildPackage without buildpacks (.tgz)", () => {
     await writeTree(app, {
       "index.js": "1\n",
       "selfish_0.9.tgz": "an older artifact\n",
+      "selfish_0.9.tgz.manifest.json": "{}\n",
       "pkg/keep.txt": "x\n",
     });
     const intoRoot = await buildPackage({ appDir: app, outDir: app, version: "1.0.0" });
@@ -176,6 +177,7 @@ describe("buildPackage without buildpacks (.tgz)", () => {
     expect((await tgzEntries(intoSub.path)).map((e) => e.path)).toEqual([
       "index.js",
       "selfish_0.9.tgz",
+      "selfish_0.9.tgz.manifest.json",
       "selfish_1.0.0.tgz",
     ]);
   });

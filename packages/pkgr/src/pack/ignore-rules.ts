@@ -43,11 +43,14 @@ export const gitOnlyRules: IgnoreRules = {
 /**
  * Adds the build's own output to `rules` when `outDir` lies inside the app (e.g. building from
  * the app folder with the default out dir): the out folder itself, or, when it is the app root,
- * earlier artifacts of this app (`<name>_*.tgz|.deb`) and the one being written.
+ * earlier artifacts of this app (`<name>_*.tgz|.deb`, with the CLI's `.manifest.json` next to
+ * them) and the one being written.
  */
 export function withoutBuildOutput(rules: IgnoreRules, outDirFromApp: string, name: string): IgnoreRules {
   if (outDirFromApp.startsWith("..") || outDirFromApp.startsWith("/")) return rules;
-  const artifact = new RegExp(`^${name.replace(/[.+]/g, "\\$&")}_.*\\.(tgz|deb)(\\.partial-\\d+)?$`);
+  const artifact = new RegExp(
+    `^${name.replace(/[.+]/g, "\\$&")}_.*\\.(tgz|deb)(\\.partial-\\d+|\\.manifest\\.json)?$`,
+  );
   return {
     ignores(relativePath, isDir) {
       if (rules.ignores(relativePath, isDir)) return true;
