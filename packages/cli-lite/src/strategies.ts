@@ -1,6 +1,17 @@
 import type { HealthcheckOptions, RuntimeStrategy } from "@deploykit/core";
 import { DeployKitError } from "@deploykit/core";
-import { command, node, pm2, process, sidekiq, unicorn } from "@deploykit/runtimes";
+import {
+  command,
+  node,
+  pm2,
+  process,
+  sidekiq,
+  signal,
+  systemd,
+  sysv,
+  unicorn,
+  upstart,
+} from "@deploykit/runtimes";
 import type { ArgsDef } from "citty";
 import { kebab, type Settings } from "./settings";
 import { UsageError } from "./usage";
@@ -8,7 +19,21 @@ import { UsageError } from "./usage";
 type Factory = (options: never) => RuntimeStrategy;
 
 /** The strategies `--strategy` (or the config's `strategy.name`) can name, from `@deploykit/runtimes`. */
-export const STRATEGIES: Record<string, Factory> = { process, command, unicorn, sidekiq, node, pm2 };
+export const STRATEGIES: Record<string, Factory> = {
+  process,
+  command,
+  unicorn,
+  sidekiq,
+  node,
+  pm2,
+  systemd,
+  upstart,
+  sysv,
+  signal,
+};
+
+/** The option `--service` sets: each init system names its service differently. */
+const SERVICE_OPTION: Record<string, string> = { systemd: "unit", upstart: "job", sysv: "service" };
 
 /** Flags of the commands that restart the app; each sets the strategy option of the same name. */
 export const strategyArgs = {
@@ -31,7 +56,16 @@ export const strategyArgs = {
   mode: { type: "string", valueHint: "upgrade|reload", description: "Strategy option mode (unicorn)" },
   script: { type: "string", description: "Strategy option script (node, pm2)" },
   workers: { type: "string", description: "Strategy option workers (unicorn, node)" },
-  service: { type: "string", description: "Strategy option service (systemd, upstart, sysv)" },
+  service: {
+    type: "string",
+    description: "The service: strategy option unit (systemd), job (upstart) or service (sysv)",
+  },
+  action: { type: "string", description: "Strategy option action (systemd, upstart, sysv: restart|reload…)" },
+  signal: {
+    type: "string",
+    valueHint: "SIGNAME",
+    description: "Strategy option signal (signal), e.g. SIGHUP",
+  },
   healthcheck: {
     type: "string",
     valueHint: "url",
@@ -74,7 +108,9 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
     mode: settings.flag("mode"),
     script: settings.flag("script"),
     workers: numberFlag(settings, "workers"),
-    service: settings.flag("service"),
+    [SERVICE_OPTION[name] ?? "service"]: settings.flag("service"),
+    action: settings.flag("action"),
+    signal: settings.flag("signal"),
   };
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return factory({ ...configOptions, ...given } as never);
