@@ -10,6 +10,16 @@ import { UsageError } from "./usage";
 /** Exit codes: success, a failed operation, a bad command line. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
+const LEADING_FLAGS = new Set(["--json", "--verbose", "--debug"]);
+
+/** `deploykit --json publish x` → `deploykit publish --json x`: global flags may come first. */
+function commandFirst(argv: string[]): string[] {
+  let i = 0;
+  while (i < argv.length && LEADING_FLAGS.has(argv[i] as string)) i++;
+  if (i === 0 || i === argv.length || (argv[i] as string).startsWith("-")) return argv;
+  return [argv[i] as string, ...argv.slice(0, i), ...argv.slice(i + 1)];
+}
+
 const firstPositional = (argv: string[]) => {
   const end = argv.indexOf("--");
   return (end < 0 ? argv : argv.slice(0, end)).find((a) => !a.startsWith("-"));
@@ -36,7 +46,8 @@ async function usage(
  * process.exitCode = await runCli(["publish", "dist/web-1.0.0.tgz", "--store", "/srv/store"])
  * ```
  */
-export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
+  const argv = commandFirst(rawArgv);
   const session: Session = { exitCode: EXIT.ok };
   const root = rootCommand(io, session);
   const name = firstPositional(argv);
@@ -53,7 +64,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       return EXIT.ok;
     }
     if (name === undefined) {
-      io.stderr.write(`${await usage(root, undefined, io.stderr)}\n`);
+      if (!beforeEnd.includes("--json")) io.stderr.write(`${await usage(root, undefined, io.stderr)}\n`);
       throw new UsageError("No command given.");
     }
     if (!commandNames.includes(name)) {

@@ -51,8 +51,8 @@ describe("the deploykit shell", () => {
     expect(run.stderr).toContain("hint:");
   });
 
-  it("usage errors are JSON objects with --json", async () => {
-    const run = await deploykit(["install", "--json", "--bogus"]);
+  it("usage errors are JSON objects with --json (which may also come before the command)", async () => {
+    const run = await deploykit(["--json", "install", "--bogus"]);
     expect(run.exitCode).toBe(2);
     const [error] = run.stdout
       .trim()
