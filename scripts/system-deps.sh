@@ -6,7 +6,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(git tar gzip bzip2 xz-utils zstd curl ca-certificates dpkg-dev lintian fakeroot
-  ruby ruby-rack unicorn ruby-sidekiq redis-server wrk make gcc libc6-dev procps)
+  ruby ruby-rack unicorn ruby-sidekiq redis-server wrk make gcc libc6-dev procps time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
