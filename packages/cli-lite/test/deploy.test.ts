@@ -28,8 +28,8 @@ describe("deploy with the process strategy from a config file", () => {
         store: "store",
         app: "hello",
         root: "host",
-        strategy: { name: "process", port, startTimeoutMs: 5000, stopTimeoutMs: 2000 },
-        healthcheck: { url, timeoutMs: 5000 },
+        strategy: { name: "process", port, startTimeoutMs: 15_000, stopTimeoutMs: 5000 },
+        healthcheck: { url, timeoutMs: 15_000 },
       }),
     );
     for (const [version, crash] of [
