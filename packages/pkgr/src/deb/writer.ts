@@ -114,7 +114,10 @@ export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
           done(null, chunk);
         },
       });
-      await pipeline(archive, hash, createWriteStream(partFile), { signal });
+      await pipeline(archive, hash, createWriteStream(partFile), { signal }).catch((error: unknown) => {
+        throwIfAborted(signal);
+        throw error;
+      });
       await rename(partFile, path);
     });
     return {
