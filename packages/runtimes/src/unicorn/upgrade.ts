@@ -79,12 +79,23 @@ export async function upgrade(
     return undefined;
   };
 
+  // Interrupted before unicorn showed any sign of the re-exec: give it a moment to show one, so
+  // abandon() sees (and QUITs) the new master instead of leaving it booting behind our back.
+  const settle = async () => {
+    if (upgrading || newPid !== undefined) return;
+    const started = async () =>
+      (await ctx.processes.readPidFile(settings.oldbin)) === oldPid ||
+      (await changeTime(settings.pidFile)) !== before;
+    await waitUntil(ctx.clock, started, { timeoutMs: 3_000, intervalMs: 20 });
+  };
+
   ctx.processes.kill(oldPid, "SIGUSR2");
   log.note(`USR2 sent to master ${oldPid}`);
   let outcome: Outcome | undefined;
   try {
     outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
   } catch (error) {
+    await settle();
     await abandon(ctx, settings, oldPid, newPid, log);
     throw error;
   }

@@ -23,7 +23,7 @@ export async function hostScenario(options: {
   fixture: string;
   kind: "healthy" | "broken" | "hanging";
   strategy: RuntimeStrategy;
-  env?: Record<string, string>;
+  env?: Record<string, string> | ((host: TestHost) => Record<string, string>);
   prepare?: (host: TestHost) => Promise<void>;
   processes?: Record<string, string>;
 }): Promise<{
@@ -38,7 +38,8 @@ export async function hostScenario(options: {
   const extra = options.processes ? { processes: options.processes } : {};
   const v1 = await host.addRelease("1.0.0", extra);
   await host.activate(v1);
-  const base = { app: "web", root: host.root, env: options.env ?? {} };
+  const env = typeof options.env === "function" ? options.env(host) : (options.env ?? {});
+  const base = { app: "web", root: host.root, env };
   await options.strategy.restart(strategyContext({ ...base, release: v1 }));
   const v2 = await host.addRelease("2.0.0", { ...releaseFlags(options.kind), ...extra });
   await host.activate(v2);
