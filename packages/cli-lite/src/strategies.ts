@@ -73,10 +73,11 @@ export const strategyArgs = {
   },
 } as const satisfies ArgsDef;
 
-const configError = (settings: Settings, message: string) =>
-  new DeployKitError("E_INVALID_INPUT", `${settings.configPath}: ${message}`, {
-    hint: 'Write strategy as a name ("process") or a mapping with a name and the strategy\'s options.',
-  });
+const STRATEGY_HINT =
+  'Write strategy as a name ("process") or a mapping with a name and the strategy\'s options.';
+
+const configError = (settings: Settings, message: string, hint = STRATEGY_HINT) =>
+  new DeployKitError("E_INVALID_INPUT", `${settings.configPath}: ${message}`, { hint });
 
 /**
  * The strategy the command line and config file describe, or `undefined` when neither names
@@ -128,7 +129,11 @@ export function healthcheckFromSettings(settings: Settings): string | Healthchec
     typeof (configured as { url?: unknown }).url === "string"
   )
     return configured as HealthcheckOptions;
-  throw configError(settings, "healthcheck must be a URL or a mapping with a url.");
+  throw configError(
+    settings,
+    "healthcheck must be a URL or a mapping with a url.",
+    "e.g. healthcheck: http://127.0.0.1:3000/health, or { url: ..., timeoutMs: 30000 }.",
+  );
 }
 
 function numberFlag(settings: Settings, key: string): number | undefined {
@@ -148,6 +153,12 @@ export function envFromSettings(settings: Settings): Record<string, string> | un
     typeof env === "object" &&
     !Array.isArray(env) &&
     Object.values(env).every((v) => typeof v === "string");
-  if (!ok) throw configError(settings, "env must be a mapping of names to strings.");
+  if (!ok) {
+    throw configError(
+      settings,
+      "env must be a mapping of names to strings.",
+      'e.g. env: { RAILS_ENV: "production" }.',
+    );
+  }
   return env as Record<string, string>;
 }
