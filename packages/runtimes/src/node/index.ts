@@ -101,12 +101,17 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
         ctx.processes.kill(pid, "SIGHUP");
         log.note(`HUP sent to launcher ${pid} (generation ${before?.generation ?? "?"} serving)`);
       }
+      const launcher = pid;
       const state: LauncherState | "launcher exited" | undefined = await generation(
         ctx,
         settings,
-        pid,
-        before?.pid === pid ? before.generation : 0,
-      );
+        launcher,
+        before?.pid === launcher ? before.generation : 0,
+      ).catch((error: unknown) => {
+        // Aborted: cancel the generation still starting, so it never replaces the serving one.
+        ctx.processes.kill(launcher, "SIGUSR2");
+        throw error;
+      });
       if (state === undefined || state === "launcher exited" || state.status !== "ready") {
         const why =
           state === undefined

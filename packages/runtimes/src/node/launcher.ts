@@ -13,7 +13,8 @@
  * release `current` points at now, wait until each is listening (or sent "ready"), then
  * `disconnect()` the old ones (they stop accepting and finish open requests; KILL after the kill
  * timeout). A new worker that exits or misses the ready timeout is killed and the old
- * generation keeps serving; the state file says `failed` and why. SIGTERM/SIGINT stop everything.
+ * generation keeps serving; the state file says `failed` and why. SIGUSR2 cancels a generation
+ * that is still starting (an aborted restart). SIGTERM/SIGINT stop everything.
  */
 function launcherMain(load: NodeJS.Require): void {
   /**
@@ -69,6 +70,7 @@ function launcherMain(load: NodeJS.Require): void {
   let again = false;
   let stopping = false;
   const retired = new Set<Worker>();
+  const pending = new Set<(why: string) => void>();
 
   const log = (line: string) => console.log(`[deploykit-node ${process.pid}] ${line}`);
   const writeState = (status: string, extra: Record<string, unknown> = {}) => {
@@ -95,11 +97,13 @@ function launcherMain(load: NodeJS.Require): void {
         settings.readyTimeout,
       );
       const done = () => {
+        pending.delete(fail);
         clearTimeout(timer);
         worker.off("exit", onExit);
         resolve(worker);
       };
       const fail = (why: string) => {
+        pending.delete(fail);
         clearTimeout(timer);
         worker.off("exit", onExit);
         worker.process.kill("SIGKILL");
@@ -108,6 +112,7 @@ function launcherMain(load: NodeJS.Require): void {
       const onExit = (code: number | null, signal: string | null) =>
         fail(`exited (${signal ?? code}) before it was ready`);
       worker.once("exit", onExit);
+      pending.add(fail);
       if (settings.readyOn === "message") worker.on("message", (m) => m === "ready" && done());
       else worker.once("listening", done);
     });
@@ -173,6 +178,9 @@ function launcherMain(load: NodeJS.Require): void {
     }, 20);
   };
   process.on("SIGHUP", () => void nextGeneration());
+  process.on("SIGUSR2", () => {
+    for (const fail of [...pending]) fail("cancelled by deploykit");
+  });
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   void nextGeneration();
