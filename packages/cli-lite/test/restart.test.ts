@@ -1,12 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeArtifact } from "./support/artifact";
 import { deploykit, jsonLines, tempDir } from "./support/cli";
 
-describe("restart --strategy command", () => {
+describe("restart", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
+  let server: ResultPromise | undefined;
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
@@ -16,7 +18,10 @@ describe("restart --strategy command", () => {
     const args = ["install", ...store, "--app", "hello", "--version", "1.0.0", "--root", "host"];
     expect((await deploykit(args, { cwd: dir })).exitCode).toBe(0);
   });
-  afterAll(() => cleanup());
+  afterAll(async () => {
+    server?.kill("SIGKILL");
+    await cleanup();
+  });
 
   it("runs the command in the live release; --verbose shows its output", async () => {
     const script = "cat version.json > ../../restarted; echo restarted-ok";
@@ -60,5 +65,36 @@ describe("restart --strategy command", () => {
     const run = await deploykit(["restart", "--root", "host", "--strategy", "launchd"], { cwd: dir });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("systemd");
+  });
+
+  it("--strategy signal sends --signal to the process in --pid-file", async () => {
+    const marker = join(dir, "got-signal");
+    const pidFile = join(dir, "server.pid");
+    const program = `process.on("SIGUSR2", () => require("node:fs").writeFileSync(${JSON.stringify(marker)}, "USR2"));
+      require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`;
+    server = execa("node", ["-e", program], { reject: false });
+    for (const deadline = Date.now() + 10_000; ; ) {
+      if (await readFile(pidFile, "utf8").catch(() => "")) break;
+      if (Date.now() > deadline) throw new Error("the test server never wrote its pid file");
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    const args = [
+      "restart",
+      "--root",
+      "host",
+      "--strategy",
+      "signal",
+      "--pid-file",
+      pidFile,
+      "--signal",
+      "SIGUSR2",
+    ];
+    const run = await deploykit([...args, "--timeout", "10"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const deadline = Date.now() + 10_000; ; ) {
+      if ((await readFile(marker, "utf8").catch(() => "")) === "USR2") break;
+      if (Date.now() > deadline) throw new Error("SIGUSR2 never arrived");
+      await new Promise((done) => setTimeout(done, 50));
+    }
   });
 });
