@@ -1,6 +1,6 @@
 // activateDeb against the real dpkg (root): packages built here with dpkg-deb -b, a unique
 // name per run, purged in afterAll even when a test fails.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,6 +53,13 @@ const activate = (artifactPath: string, version: string, onEvent?: (e: DeployEve
     onEvent,
   });
 
+// Holds dpkg's frontend lock (an fcntl lock, as dpkg and apt take it) until stdin closes.
+const LOCK_HOLDER = `import fcntl, sys
+f = open("/var/lib/dpkg/lock-frontend", "w")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()`;
+
 const installedVersion = () =>
   execFileSync("dpkg-query", ["-W", `-f=\${Version}`, APP], { encoding: "utf8" });
 
@@ -65,7 +72,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  spawnSync("dpkg", ["--purge", APP]);
+  // Another test file's dpkg may hold the lock for a moment: retry the purge until it runs.
+  const deadline = Date.now() + 60_000;
+  while (/locked by another process/.test(spawnSync("dpkg", ["--purge", APP], { encoding: "utf8" }).stderr)) {
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   await rm(work, { recursive: true, force: true });
 });
 
@@ -99,6 +111,29 @@ describe("activateDeb", () => {
     expect(error.message).toContain(`dpkg could not install ${APP} 3.0.0`);
     await activate(await buildDeb("1.0.0"), "1.0.0");
     expect(installedVersion()).toBe("1.0.0");
+  });
+
+  it("waits while another process holds dpkg's lock, then installs", async () => {
+    const holder = spawn("python3", ["-c", LOCK_HOLDER], { stdio: ["pipe", "pipe", "inherit"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once("data", () => resolve());
+        holder.once("exit", (code) => reject(new Error(`lock holder exited ${code}`)));
+      });
+      const events: DeployEvent[] = [];
+      const installing = activate(await buildDeb("6.0.0"), "6.0.0", (e) => events.push(e));
+      const deadline = Date.now() + 20_000;
+      while (!events.some((e) => e.type === "warning" && e.step === "dpkg")) {
+        if (Date.now() > deadline) throw new Error("no lock warning");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(installedVersion()).not.toBe("6.0.0");
+      holder.stdin.end();
+      await installing;
+      expect(installedVersion()).toBe("6.0.0");
+    } finally {
+      holder.kill();
+    }
   });
 
   it("reports a damaged archive as E_DPKG", async () => {

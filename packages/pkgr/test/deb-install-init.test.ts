@@ -8,7 +8,7 @@ import { activateDeb, hostLayout, type ReleaseManifest, resolvePorts } from "@de
 import { type DebOptions, type WrittenDeb, writeDeb } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, makeTempDir, removeDir } from "./fixtures/deb-support/app";
-import { attempt, requireTools, run } from "./fixtures/deb-support/tools";
+import { attempt, dpkg, requireTools, run } from "./fixtures/deb-support/tools";
 
 const STAMP = `${process.pid}-${Date.now().toString(36)}`;
 const names: string[] = [];
@@ -68,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const name of names) {
     attempt(`/etc/init.d/${name}-web`, ["stop"]);
-    attempt("dpkg", ["--purge", name]);
+    dpkg(["--purge", name]);
     attempt("userdel", [name]);
     attempt("groupdel", [name]);
     await removeDir(`/var/log/${name}`);
@@ -83,7 +83,7 @@ describe("init-system variants under the real dpkg", () => {
       const job = await readFile(`/etc/init/${name}-${process}.conf`, "utf8");
       expect(job).toContain(`exec /usr/bin/${name} run ${process} >> /var/log/${name}/${process}.log 2>&1`);
     }
-    run("dpkg", ["--purge", name]);
+    expect(dpkg(["--purge", name]).status).toBe(0);
     expect(existsSync(`/etc/init/${name}-web.conf`)).toBe(false);
     expect(existsSync(`/opt/${name}`)).toBe(false);
   });
@@ -111,7 +111,7 @@ describe("init-system variants under the real dpkg", () => {
     run(script, ["stop"]);
     await until("the process to exit", () => attempt("kill", ["-0", String(pid)]).status !== 0);
     expect(attempt(script, ["status"]).status).not.toBe(0);
-    run("dpkg", ["--purge", name]);
+    expect(dpkg(["--purge", name]).status).toBe(0);
     expect(run("ls", ["/etc/rc2.d"])).not.toContain(`${name}-web`);
   });
 });

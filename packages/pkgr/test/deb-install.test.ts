@@ -13,7 +13,7 @@ import {
 import { type WrittenDeb, writeDeb } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, makeTempDir, removeDir } from "./fixtures/deb-support/app";
-import { attempt, requireTools, run } from "./fixtures/deb-support/tools";
+import { attempt, dpkg, requireTools, run } from "./fixtures/deb-support/tools";
 
 const NAME = `dk-it-${process.pid}-${Date.now().toString(36)}`;
 const processes = { web: "bin/web", worker: "bin/worker" };
@@ -63,7 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  attempt("dpkg", ["--purge", NAME]);
+  dpkg(["--purge", NAME]);
   attempt("userdel", [NAME]);
   attempt("groupdel", [NAME]);
   await removeDir(`/var/log/${NAME}`);
@@ -122,7 +122,7 @@ describe("a .deb from writeDeb under the real dpkg", () => {
   it("purges cleanly: nothing left but the logs", async () => {
     const owned = run("dpkg-query", ["-L", NAME]).trim().split("\n");
     expect(owned).toContain(`/usr/bin/${NAME}`);
-    run("dpkg", ["--purge", NAME]);
+    expect(dpkg(["--purge", NAME]).status).toBe(0);
     expect(attempt("dpkg-query", ["-W", NAME]).status).not.toBe(0);
     const left = [
       `/opt/${NAME}`,

@@ -7,7 +7,7 @@ import { createFsStore, install, publish, rollback } from "@deploykit/core";
 import { buildPackage } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, makeTempDir, removeDir } from "./fixtures/deb-support/app";
-import { attempt, requireTools, run } from "./fixtures/deb-support/tools";
+import { attempt, dpkg, requireTools, run } from "./fixtures/deb-support/tools";
 
 const NAME = `dk-rb-${process.pid}-${Date.now().toString(36)}`;
 let work: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  attempt("dpkg", ["--purge", NAME]);
+  dpkg(["--purge", NAME]);
   attempt("userdel", [NAME]);
   attempt("groupdel", [NAME]);
   await removeDir(`/var/log/${NAME}`);

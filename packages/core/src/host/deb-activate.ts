@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { DeployKitError, isDeployKitError, throwIfAborted } from "../errors";
 import { type OperationOptions, step } from "../events";
 import type { ReleaseManifest } from "../manifest";
@@ -16,6 +17,8 @@ export interface ActivateDebOptions extends OperationOptions {
   layout: HostLayout;
   /** Runs `dpkg` and `dpkg-query`. */
   runner: ProcessRunner;
+  /** How long to wait while another process (apt, unattended-upgrades) holds dpkg's lock. Default 120 000 ms. */
+  lockTimeoutMs?: number;
 }
 
 /** What {@link activateDeb} installed. */
@@ -27,6 +30,13 @@ export interface ActivatedDeb {
 /** Install without prompts: keep config files the admin changed, take new ones otherwise. */
 const DPKG_ARGS = ["--install", "--force-confdef", "--force-confold"];
 const DPKG_ENV = { DEBIAN_FRONTEND: "noninteractive", LC_ALL: "C" };
+
+/** dpkg refused to start because another dpkg/apt holds its lock (nothing was changed). */
+function isLockError(error: unknown): boolean {
+  if (!isDeployKitError(error, "E_COMMAND_FAILED")) return false;
+  const { stderr = "" } = error.details as { stderr?: string };
+  return /locked by another process|unable to acquire the dpkg/i.test(stderr);
+}
 
 function dpkgMessage(error: DeployKitError): string {
   const { stderr = "", stdout = "" } = error.details as { stderr?: string; stdout?: string };
@@ -63,7 +73,8 @@ async function installedHome(app: string): Promise<string> {
 
 /**
  * Installs a `.deb` release with the real `dpkg --install` (no prompts; changed config files
- * kept), streaming dpkg's output as `log` events, then checks that dpkg reports exactly
+ * kept; waiting while apt or another dpkg holds the lock), streaming dpkg's output as `log`
+ * events, then checks that dpkg reports exactly
  * `manifest.version` installed. An older version is installed the same way, which is how
  * `rollback()` reinstalls the cached previous `.deb` (dpkg downgrades in place).
  *
@@ -77,14 +88,30 @@ export async function activateDeb(options: ActivateDebOptions): Promise<Activate
   const transcript: string[] = [`# ${new Date().toISOString()} dpkg ${DPKG_ARGS.join(" ")} ${artifactPath}`];
   try {
     await step(onEvent, "dpkg", `Installing ${manifest.app} ${manifest.version} with dpkg`, async () => {
-      await runner.run("dpkg", [...DPKG_ARGS, artifactPath], {
-        env: DPKG_ENV,
-        signal,
-        onLine: (stream, line) => {
-          transcript.push(line);
-          onEvent?.({ type: "log", step: "dpkg", stream, line });
-        },
-      });
+      const deadline = Date.now() + (options.lockTimeoutMs ?? 120_000);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await runner.run("dpkg", [...DPKG_ARGS, artifactPath], {
+            env: DPKG_ENV,
+            signal,
+            onLine: (stream, line) => {
+              transcript.push(line);
+              onEvent?.({ type: "log", step: "dpkg", stream, line });
+            },
+          });
+          return;
+        } catch (error) {
+          if (!isLockError(error) || Date.now() >= deadline) throw error;
+          onEvent?.({
+            type: "warning",
+            step: "dpkg",
+            message: "dpkg is locked by another process (apt?); waiting for it.",
+          });
+          await delay(Math.min(250 * attempt, 2_000), undefined, { signal }).catch(() =>
+            throwIfAborted(signal),
+          );
+        }
+      }
     });
   } catch (error) {
     throw asDpkgError(error, manifest, artifactPath);
