@@ -1,7 +1,8 @@
 // lintian on packages for every init system: zero errors and zero warnings, with the /opt
 // override (and, for upstart targets, the deprecated-upstart one) shipped and used.
 import { join } from "node:path";
-import { writeDeb } from "@deploykit/pkgr";
+import { fileURLToPath } from "node:url";
+import { buildPackage, writeDeb } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, makeTempDir, removeDir } from "./fixtures/deb-support/app";
 import { attempt, lintianProblems, requireTools } from "./fixtures/deb-support/tools";
@@ -57,6 +58,27 @@ describe("lintian", () => {
       const { output } = attempt("lintian", ["--no-cfg", "--show-overrides", deb.path]);
       const used = [...output.matchAll(/^O: dk-lint: (\S+)/gm)].map((m) => m[1]);
       expect([...new Set(used)].sort()).toEqual([...variant.overrides].sort());
+    });
+  }
+});
+
+describe("lintian on the examples", () => {
+  const example = fileURLToPath(new URL("../../../examples/hello-node", import.meta.url));
+  for (const forceOs of ["debian-12", "ubuntu-12.04"]) {
+    it(`finds no errors or warnings in examples/hello-node built for ${forceOs}`, {
+      timeout: 120_000,
+    }, async () => {
+      const pkg = await buildPackage({
+        appDir: example,
+        format: "deb",
+        outDir: join(work, `example-${forceOs}`),
+        version: "1.0.0",
+        iteration: "20240101120000",
+        forceOs,
+        readPkgrYml: false,
+      });
+      expect(pkg.manifest.processes).toHaveProperty("web");
+      expect(lintianProblems(pkg.path)).toEqual([]);
     });
   }
 });
