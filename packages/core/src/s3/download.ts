@@ -15,25 +15,28 @@ interface Part {
 
 const MAX_CHANGED_RETRIES = 3;
 
-/** Reads a response body into one buffer of exactly `expected` bytes, or throws. */
-async function readBody(body: unknown, expected: number, signal: AbortSignal): Promise<Buffer> {
+/**
+ * Reads a response body as the chunks the socket delivered (no copying), checking that exactly
+ * `expected` bytes arrived.
+ */
+async function readBody(body: unknown, expected: number, signal: AbortSignal): Promise<Buffer[]> {
   const stream = body as Readable;
   const onAbort = () => stream.destroy(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
-  const buffer = Buffer.allocUnsafe(expected);
+  const chunks: Buffer[] = [];
   let received = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (received + chunk.length > expected)
-        throw new Error(`the server sent more than the ${expected} bytes requested; does it honour Range?`);
-      chunk.copy(buffer, received);
       received += chunk.length;
+      if (received > expected)
+        throw new Error(`the server sent more than the ${expected} bytes requested; does it honour Range?`);
+      chunks.push(chunk);
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
   if (received !== expected) throw new TruncatedBodyError(received, expected);
-  return buffer;
+  return chunks;
 }
 
 /** Fetches one range into memory, retrying that range alone on transient failures. */
@@ -65,13 +68,13 @@ function fetchPart(
  */
 function orderedStream(
   parts: Part[],
-  fetch: (part: Part, signal: AbortSignal) => Promise<Buffer>,
+  fetch: (part: Part, signal: AbortSignal) => Promise<Buffer[]>,
   concurrency: number,
   outer: AbortSignal | undefined,
 ): Readable {
   const controller = new AbortController();
   const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
-  const pending: Promise<Buffer>[] = [];
+  const pending: Promise<Buffer[]>[] = [];
   let next = 0;
   const fill = () => {
     while (pending.length < concurrency && next < parts.length) {
@@ -89,10 +92,10 @@ function orderedStream(
         return;
       }
       head.then(
-        (chunk) => {
+        (chunks) => {
           if (this.destroyed) return;
           fill();
-          this.push(chunk);
+          for (const chunk of chunks) this.push(chunk);
         },
         (error) => this.destroy(error),
       );
@@ -142,8 +145,8 @@ export async function download(
     const fetch = (part: Part, s: AbortSignal) => fetchPart(scope, key, found.etag, part, s);
     if (parts.length > 1) return orderedStream(parts, fetch, scope.concurrency, signal);
     try {
-      const body = await fetch(parts[0] as Part, signal ?? new AbortController().signal);
-      return Readable.from([body], { objectMode: false });
+      const chunks = await fetch(parts[0] as Part, signal ?? new AbortController().signal);
+      return Readable.from(chunks, { objectMode: false });
     } catch (error) {
       // Replaced between the HEAD and the GET (a channel pointer moving): read the new version.
       const replaced = httpStatus((error as DeployKitError).cause) === 412;

@@ -39,9 +39,9 @@ export interface S3StoreOptions {
   responseChecksumValidation?: ChecksumMode;
   /** Use this client instead of building one; the options above that configure a client are then ignored. */
   client?: S3Client;
-  /** Download range size in bytes; objects larger than this are fetched in ranges. Default 8 MiB. */
+  /** Download range size in bytes; objects larger than this are fetched in ranges. Default 4 MiB. */
   partSize?: number;
-  /** Ranged GETs in flight per download. Default 4. */
+  /** Ranged GETs in flight per download (memory: about concurrency × partSize). Default 6. */
   concurrency?: number;
   /** Smallest multipart part in bytes (>= 5 MiB); grows so an object never needs over 10,000 parts. Default 8 MiB. */
   uploadPartSize?: number;
@@ -106,8 +106,8 @@ export function resolveS3Options(options: S3StoreOptions): ResolvedS3Options {
     bucket: options.bucket,
     prefix: trimmed ? `${trimmed}/` : "",
     endpoint: options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
-    partSize: positive("partSize", options.partSize, 8 * MiB),
-    concurrency: positive("concurrency", options.concurrency, 4),
+    partSize: positive("partSize", options.partSize, 4 * MiB),
+    concurrency: positive("concurrency", options.concurrency, 6),
     uploadPartSize: positive("uploadPartSize", options.uploadPartSize, 8 * MiB, 5 * MiB),
     queueSize: positive("queueSize", options.queueSize, 4),
     retry: {

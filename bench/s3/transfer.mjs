@@ -1,0 +1,35 @@
+// One measured transfer through @deploykit/core/s3, run in its own process so its peak RSS is
+// its own. argv[2]: JSON { op: "upload" | "download", file?, key, store: S3StoreOptions }.
+// Prints JSON { bytes, seconds, maxRssKiB, sha256 }.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createS3Store } from "@deploykit/core/s3";
+
+const job = JSON.parse(process.argv[2]);
+const store = createS3Store(job.store);
+const hash = createHash("sha256");
+let bytes = 0;
+const started = performance.now();
+if (job.op === "upload") {
+  const size = (await stat(job.file)).size;
+  const source = createReadStream(job.file, { highWaterMark: 1024 * 1024 });
+  source.on("data", (chunk) => hash.update(chunk));
+  await store.put(job.key, source, { contentLength: size });
+  bytes = size;
+} else {
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done();
+    },
+  });
+  await pipeline(await store.get(job.key), sink);
+}
+const seconds = (performance.now() - started) / 1000;
+store.destroy();
+const result = { bytes, seconds, maxRssKiB: process.resourceUsage().maxRSS, sha256: hash.digest("hex") };
+process.stdout.write(`${JSON.stringify(result)}\n`);
