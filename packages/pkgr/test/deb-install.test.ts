@@ -90,6 +90,7 @@ describe("a .deb from writeDeb under the real dpkg", () => {
     );
     expect(wrapper("run", "worker")).toBe("worker 1.0.0");
     expect(wrapper("run", "id", "-un")).toBe(NAME);
+    expect(wrapper("run", "id", "-G").split(" ")).not.toContain("0");
     expect(run("stat", ["-c", "%U:%G %a", `/var/log/${NAME}`]).trim()).toBe(`${NAME}:${NAME} 750`);
     expect(run("stat", ["-c", "%U", `/opt/${NAME}/tmp`]).trim()).toBe(NAME);
   });

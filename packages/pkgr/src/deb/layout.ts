@@ -29,6 +29,8 @@ ${lines.join("\n")}
 }
 
 function logrotateFile(spec: DebSpec, logDir: string): string {
+  // logrotate >= 3.8 needs `su` for a directory the app user owns; 3.7.8 (Ubuntu 12.04) rejects it.
+  const su = spec.target === "ubuntu-12.04" ? "" : `  su ${spec.user} ${spec.group}\n`;
   return `${logDir}/*.log {
   ${spec.logrotate.frequency}
   rotate ${spec.logrotate.backlog}
@@ -37,8 +39,7 @@ function logrotateFile(spec: DebSpec, logDir: string): string {
   compress
   delaycompress
   copytruncate
-  su ${spec.user} ${spec.group}
-}
+${su}}
 `;
 }
 

@@ -111,7 +111,9 @@ as_app_user() {
     exec /bin/bash -c "$INNER" "$APP_NAME" "$@"
   fi
   [ "$me" = 0 ] || die "run this as root or as $APP_USER"
-  exec chroot --userspec="$APP_USER:$APP_GROUP" / /bin/bash -c "$INNER" "$APP_NAME" "$@"
+  # --groups: coreutils < 8.22 (Ubuntu 12.04) would otherwise keep root's supplementary groups.
+  groups=$(id -Gn "$APP_USER" | tr ' ' ',')
+  exec chroot --userspec="$APP_USER:$APP_GROUP" --groups="$APP_GROUP,$groups" / /bin/bash -c "$INNER" "$APP_NAME" "$@"
 }
 
 command=$1
