@@ -14,7 +14,7 @@ export interface S3StoreUrl {
  * ```ts
  * createS3Store({ ...parseS3StoreUrl("s3://releases/deploykit"), region: "eu-west-1" })
  * ```
- * @throws {@link DeployKitError} `E_INVALID_INPUT` for anything but `s3://bucket[/prefix]`.
+ * @throws DeployKitError `E_INVALID_INPUT` for anything but `s3://bucket[/prefix]`.
  */
 export function parseS3StoreUrl(url: string): S3StoreUrl {
   const match = /^s3:\/\/([^/?#]+)\/?([^?#]*)$/.exec(url.trim());
