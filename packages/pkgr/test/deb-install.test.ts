@@ -84,6 +84,8 @@ describe("a .deb from writeDeb under the real dpkg", () => {
       const unit = await readFile(`/lib/systemd/system/${NAME}-${process}.service`, "utf8");
       expect(unit).toContain(`ExecStart=/usr/bin/${NAME} run ${process}`);
       expect(unit).toContain(`User=${NAME}`);
+      // Enabled by postinst (deb-systemd-helper), even with no systemd running in this container.
+      expect(existsSync(`/etc/systemd/system/multi-user.target.wants/${NAME}-${process}.service`)).toBe(true);
     }
     expect(wrapper("run", "web")).toBe(
       `web 1.0.0 port=6000 greeting=from-profile user=${NAME} pwd=/opt/${NAME}`,

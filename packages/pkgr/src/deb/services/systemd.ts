@@ -35,15 +35,17 @@ export function systemdIntegration(ctx: ServiceContext): InitIntegration {
     files: ctx.processes.map((p) =>
       inlineFile(`lib/systemd/system/${serviceName(ctx, p)}.service`, unit(ctx, p)),
     ),
-    postinst: `${each(
-      (u) => `deb-systemd-helper unmask '${u}' >/dev/null || true
-# was-enabled is true on a first install, false when the admin disabled the unit.
-if deb-systemd-helper --quiet was-enabled '${u}'; then
-  deb-systemd-helper enable '${u}' >/dev/null || true
-else
-  deb-systemd-helper update-state '${u}' >/dev/null || true
-fi`,
-    )}
+    postinst: `if command -v deb-systemd-helper >/dev/null 2>&1; then
+${each(
+  (u) => `  deb-systemd-helper unmask '${u}' >/dev/null || true
+  # was-enabled is true on a first install, false when the admin disabled the unit.
+  if deb-systemd-helper --quiet was-enabled '${u}'; then
+    deb-systemd-helper enable '${u}' >/dev/null || true
+  else
+    deb-systemd-helper update-state '${u}' >/dev/null || true
+  fi`,
+)}
+fi
 if [ -d /run/systemd/system ]; then
   systemctl --system daemon-reload >/dev/null || true
 ${each(
