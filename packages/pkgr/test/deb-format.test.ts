@@ -173,6 +173,10 @@ describe("writeDeb output read by dpkg-deb", () => {
       parsed.data.map((i) => i.name),
     );
     expect(contents.every((line) => line.includes(" root/root "))).toBe(true);
+    const { readdir } = await import("node:fs/promises");
+    const tree = (await readdir(app, { recursive: true })).map((path) => `./opt/${NAME}/${path}`);
+    const listed = new Set(contents.map((line) => line.replace(/^.*? \d\d:\d\d (.*?)\/?( -> .*)?$/, "$1")));
+    expect(tree.filter((path) => !listed.has(path))).toEqual([]);
     const out = join(work, "extracted");
     run("dpkg-deb", ["-x", deb.path, out]);
     expect(await readFile(join(out, "opt", NAME, LONG_PATH), "utf8")).toBe("# long path\n");
