@@ -43,7 +43,11 @@ function variables(ctx: ScriptContext): string {
 
 function postinst(ctx: ScriptContext): string {
   const writable = ctx.writableDirs.map(
-    (dir) => `    mkdir -p "$APP_HOME"/${shq(dir)}\n    chown "$APP_USER:$APP_GROUP" "$APP_HOME"/${shq(dir)}`,
+    // A symlink is left alone: chown would follow it to wherever it points.
+    (dir) => `    if [ ! -L "$APP_HOME"/${shq(dir)} ]; then
+      mkdir -p "$APP_HOME"/${shq(dir)}
+      chown "$APP_USER:$APP_GROUP" "$APP_HOME"/${shq(dir)}
+    fi`,
   );
   return script([
     variables(ctx),
