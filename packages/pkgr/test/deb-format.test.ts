@@ -4,7 +4,7 @@ import { isDeployKitError } from "@deploykit/core";
 import { writeDeb } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LONG_PATH, makeApp, makeTempDir, removeDir, UNICODE_NAME } from "./fixtures/deb-support/app";
-import { parseDeb } from "./fixtures/deb-support/reader";
+import { parseDeb, readTar } from "./fixtures/deb-support/reader";
 import { attempt, requireTools, run } from "./fixtures/deb-support/tools";
 
 const NAME = "dk-format-test";
@@ -138,6 +138,33 @@ describe("writeDeb output read by our own parser", () => {
     expect(isDeployKitError(await build("bad", { home: "/usr" }).catch((e) => e), "E_INVALID_INPUT")).toBe(
       true,
     );
+  });
+});
+
+describe("the independent reader catches what dpkg 1.16.1 cannot read", () => {
+  it("rejects a PAX header (node-tar writes one for a non-ASCII name)", async () => {
+    const tar = await import("tar");
+    const { writeFile: write, mkdir: makeDir } = await import("node:fs/promises");
+    const dir = join(work, "pax-src");
+    await makeDir(dir, { recursive: true });
+    await write(join(dir, "naïve.txt"), "x");
+    const bytes = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      tar
+        .create({ cwd: dir, portable: true }, ["naïve.txt"])
+        .on("data", (c: Buffer) => chunks.push(c))
+        .on("end", () => resolve(Buffer.concat(chunks)))
+        .on("error", reject);
+    });
+    expect(() => readTar(bytes)).toThrow(/PAX header/);
+  });
+
+  it("rejects a control member that is not control.tar.gz", async () => {
+    const deb = await readFile((await build("control-xz")).path);
+    const tweaked = Buffer.from(deb);
+    const at = tweaked.indexOf("control.tar.gz");
+    tweaked.write("control.tar.xz", at, "latin1");
+    expect(() => parseDeb(tweaked)).toThrow(/control member is control\.tar\.xz/);
   });
 });
 
