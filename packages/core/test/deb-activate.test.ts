@@ -81,7 +81,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-describe("activateDeb", () => {
+describe("activateDeb", { timeout: 120_000 }, () => {
   it("installs with dpkg, streams its lines as log events, keeps a transcript, returns the home", async () => {
     const events: DeployEvent[] = [];
     const { dir } = await activate(await buildDeb("1.0.0"), "1.0.0", (e) => events.push(e));

@@ -76,7 +76,7 @@ afterAll(async () => {
   await removeDir(work);
 });
 
-describe("init-system variants under the real dpkg", () => {
+describe("init-system variants under the real dpkg", { timeout: 120_000 }, () => {
   it("upstart (ubuntu-12.04): installs without a running upstart, one job per process, purges", async () => {
     const { name } = await buildAndInstall("up", { target: "ubuntu-12.04" });
     for (const process of ["web", "worker"]) {

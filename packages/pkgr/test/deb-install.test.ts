@@ -70,7 +70,7 @@ afterAll(async () => {
   await removeDir(work);
 });
 
-describe("a .deb from writeDeb under the real dpkg", () => {
+describe("a .deb from writeDeb under the real dpkg", { timeout: 120_000 }, () => {
   it("installs v1: user and group created, a service per process, the wrapper runs web as the app user", async () => {
     const events: DeployEvent[] = [];
     const { dir } = await install(debs["1.0.0"] as WrittenDeb, events);
