@@ -1,6 +1,7 @@
 // activateDeb against the real dpkg (root): packages built here with dpkg-deb -b, a unique
 // name per run, purged in afterAll even when a test fails.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,18 +18,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const APP = `dk-act-${process.pid}-${Date.now().toString(36)}`;
 let work: string;
 
-async function buildDeb(version: string, postinst = "exit 0"): Promise<string> {
-  const root = join(work, `${version}-${postinst.length}`);
+async function buildDeb(version: string, postinst = "exit 0", name = APP): Promise<string> {
+  const root = join(work, `${name}-${version}-${postinst.length}`);
   await mkdir(join(root, "DEBIAN"), { recursive: true });
-  await mkdir(join(root, "opt", APP), { recursive: true });
-  await writeFile(join(root, "opt", APP, "VERSION"), `${version}\n`);
+  await mkdir(join(root, "opt", name), { recursive: true });
+  await writeFile(join(root, "opt", name, "VERSION"), `${version}\n`);
   await writeFile(
     join(root, "DEBIAN", "control"),
-    `Package: ${APP}\nVersion: ${version}\nArchitecture: all\nMaintainer: Test <test@example.com>\nDescription: activateDeb test\n test package\n`,
+    `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: Test <test@example.com>\nDescription: activateDeb test\n test package\n`,
   );
   await writeFile(join(root, "DEBIAN", "postinst"), `#!/bin/sh\nset -e\n${postinst}\n`);
   await chmod(join(root, "DEBIAN", "postinst"), 0o755);
-  const file = join(work, `${APP}_${version}_${postinst.length}.deb`);
+  const file = join(work, `${name}_${version}_${postinst.length}.deb`);
   execFileSync("dpkg-deb", ["--root-owner-group", "-b", root, file], { stdio: "ignore" });
   return file;
 }
@@ -53,12 +54,13 @@ const activate = (artifactPath: string, version: string, onEvent?: (e: DeployEve
     onEvent,
   });
 
-// Holds dpkg's frontend lock (an fcntl lock, as dpkg and apt take it) until stdin closes.
-const LOCK_HOLDER = `import fcntl, sys
-f = open("/var/lib/dpkg/lock-frontend", "w")
-fcntl.lockf(f, fcntl.LOCK_EX)
-print("locked", flush=True)
-sys.stdin.read()`;
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 const installedVersion = () =>
   execFileSync("dpkg-query", ["-W", `-f=\${Version}`, APP], { encoding: "utf8" });
@@ -73,10 +75,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Another test file's dpkg may hold the lock for a moment: retry the purge until it runs.
-  const deadline = Date.now() + 60_000;
-  while (/locked by another process/.test(spawnSync("dpkg", ["--purge", APP], { encoding: "utf8" }).stderr)) {
-    if (Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const name of [APP, `${APP}-lock`]) {
+    const deadline = Date.now() + 60_000;
+    while (
+      /locked by another process/.test(spawnSync("dpkg", ["--purge", name], { encoding: "utf8" }).stderr)
+    ) {
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
   await rm(work, { recursive: true, force: true });
 });
@@ -113,26 +119,30 @@ describe("activateDeb", { timeout: 120_000 }, () => {
     expect(installedVersion()).toBe("1.0.0");
   });
 
-  it("waits while another process holds dpkg's lock, then installs", async () => {
-    const holder = spawn("python3", ["-c", LOCK_HOLDER], { stdio: ["pipe", "pipe", "inherit"] });
+  it("waits while another dpkg holds the lock, then installs", async () => {
+    // The lock holder is a real dpkg run whose postinst waits for a file we create.
+    const holding = join(work, "holding");
+    const release = join(work, "release");
+    const holderDeb = await buildDeb(
+      "1.0",
+      `touch ${holding}\nwhile [ ! -e ${release} ]; do sleep 0.1; done`,
+      `${APP}-lock`,
+    );
+    const holder = spawn("dpkg", ["--install", holderDeb], { stdio: "ignore" });
+    const holderDone = new Promise<number | null>((resolve) => holder.once("exit", resolve));
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.once("data", () => resolve());
-        holder.once("exit", (code) => reject(new Error(`lock holder exited ${code}`)));
-      });
+      await until("the holder to take the lock", () => existsSync(holding));
       const events: DeployEvent[] = [];
       const installing = activate(await buildDeb("6.0.0"), "6.0.0", (e) => events.push(e));
-      const deadline = Date.now() + 20_000;
-      while (!events.some((e) => e.type === "warning" && e.step === "dpkg")) {
-        if (Date.now() > deadline) throw new Error("no lock warning");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until("the lock warning", () => events.some((e) => e.type === "warning" && e.step === "dpkg"));
       expect(installedVersion()).not.toBe("6.0.0");
-      holder.stdin.end();
+      await writeFile(release, "");
+      expect(await holderDone).toBe(0);
       await installing;
       expect(installedVersion()).toBe("6.0.0");
     } finally {
-      holder.kill();
+      await writeFile(release, "");
+      await holderDone;
     }
   });
 
