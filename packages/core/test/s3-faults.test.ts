@@ -103,24 +103,18 @@ describe("S3 store through a fault-injecting proxy", () => {
     expect(big.manifest.artifact.size).toBeGreaterThan(50 * MiB);
     Object.assign(proxy.faults, {
       failFraction: 0.2,
-      resetFraction: 0.2,
-      requestResetFraction: 0.2,
+      resetFraction: 0.25,
+      requestResetFraction: 0.25,
       // s3rver writes a PutObject body in place, so a reset mid-PUT would leave a truncated object
       // visible (real S3 never does); multipart parts land in its upload folder, like S3.
       requestResetMatch: (r: { url: string }) => r.url.includes("partNumber="),
     });
-    const store = makeStore("proxy");
     const warnings: string[] = [];
+    const store = makeStore("proxy", { onEvent: (e) => e.type === "warning" && warnings.push(e.message) });
     const root = join(work, "host-ok");
     try {
       await publish(big, { store, channel: "production" });
-      await install({
-        store,
-        app: "web",
-        channel: "production",
-        root,
-        onEvent: (e) => e.type === "warning" && warnings.push(e.message),
-      });
+      await install({ store, app: "web", channel: "production", root });
     } finally {
       for (const key of [
         "failFraction",
@@ -130,8 +124,10 @@ describe("S3 store through a fault-injecting proxy", () => {
       ] as const)
         delete proxy.faults[key];
     }
-    expect(proxy.stats.failed).toBeGreaterThan(0);
-    expect(proxy.stats.resets).toBeGreaterThan(0);
+    expect(proxy.stats.failed / proxy.stats.requests).toBeGreaterThan(0.1);
+    expect(proxy.stats.resets).toBeGreaterThanOrEqual(2);
+    // a reset mid-body surfaces after the SDK returned the response: only the store's own retry cures it
+    expect(warnings.some((m) => /Retrying downloading bytes/.test(m))).toBe(true);
     const cached = join(root, ".deploykit", "cache", "1.0.0", big.manifest.artifact.file);
     expect(await sha256File(cached)).toBe(big.manifest.artifact.sha256);
     expect(await sha256File(join(root, "current", "payload.bin"))).toBe(

@@ -151,6 +151,27 @@ describe("S3 store against s3rver", () => {
     expect(sha(await buffer(await store.get("v/a.tgz")))).toBe(sha(first));
   });
 
+  it("a completed multipart upload whose answer is lost is recognised, not failed on retry", async () => {
+    const store = makeStore({
+      via: "proxy",
+      uploadPartSize: 5 * MiB,
+      retry: { retries: 3, minTimeout: 5, maxTimeout: 20 },
+    });
+    const bytes = randomBytes(11 * MiB);
+    proxy.faults.match = (r) => r.method === "POST" && r.url.includes("uploadId=");
+    proxy.faults.resetFraction = 1;
+    const before = proxy.stats.resets;
+    try {
+      await store.put("lost.bin", chunked(bytes), { ifAbsent: true, metadata: { sha256: sha(bytes) } });
+    } finally {
+      delete proxy.faults.match;
+      delete proxy.faults.resetFraction;
+    }
+    expect(proxy.stats.resets - before).toBeGreaterThanOrEqual(1);
+    expect(sha(await buffer(await store.get("lost.bin")))).toBe(sha(bytes));
+    expect((await store.head("lost.bin"))?.metadata).toEqual({ sha256: sha(bytes) });
+  });
+
   it("a server answering 412 to the conditional write is E_OBJECT_EXISTS (the atomic path)", async () => {
     const store = makeStore({ via: "proxy" });
     proxy.faults.match = (r) => r.method === "PUT" && r.headers["if-none-match"] === "*";

@@ -3,6 +3,7 @@ import { DeployKitError } from "../errors";
 import { httpStatus, isMissingObject } from "./errors";
 import type { ResolvedS3Options } from "./options";
 import { type RetryScope, withRetries } from "./retry";
+import { UPLOAD_TOKEN } from "./upload-token";
 
 /** Everything the store's operations share: the client, settings, and the bucket check. */
 export interface StoreScope extends RetryScope, Omit<ResolvedS3Options, "retry" | "onEvent" | "endpoint"> {
@@ -65,7 +66,8 @@ export async function headObject(
         new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }),
         { abortSignal: signal },
       );
-      return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
+      const { [UPLOAD_TOKEN]: _token, ...metadata } = out.Metadata ?? {};
+      return { size: out.ContentLength ?? 0, etag: out.ETag, metadata };
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw error;

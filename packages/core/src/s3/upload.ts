@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { CompleteMultipartUploadCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { DeployKitError, isDeployKitError } from "../errors";
 import type { PutOptions } from "../store/artifact-store";
@@ -7,6 +13,7 @@ import { objectExists } from "../store/keys";
 import { errorCode, httpStatus, isStoreError, toStoreError } from "./errors";
 import { aborted, withRetries } from "./retry";
 import { headObject, type StoreScope } from "./scope";
+import { UPLOAD_TOKEN } from "./upload-token";
 
 const MiB = 1024 * 1024;
 /** S3's limit on the parts of one multipart upload. */
@@ -28,27 +35,36 @@ const conflict = (error: unknown) =>
 const unsupported = (error: unknown) =>
   httpStatus(sdkError(error)) === 501 || errorCode(sdkError(error)) === "NotImplemented";
 
+/** True when the object under `key` was written by the write holding `token`. */
+async function landed(scope: StoreScope, key: string, token: string, signal: AbortSignal | undefined) {
+  try {
+    const out = await scope.client.send(
+      new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }),
+      { abortSignal: signal },
+    );
+    return out.Metadata?.[UPLOAD_TOKEN] === token;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The client lib-storage gets: every request it sends (create, each part, complete) is retried
  * on its own with backoff. Parts are buffers, so this is safe even when the source is a stream.
- * A complete whose answer was lost and that then finds its upload gone has succeeded if the
- * object is there now.
+ * Before sending a final write (PutObject, CompleteMultipartUpload) again, it checks whether the
+ * earlier attempt landed after all (its answer lost to a reset): then the write is done.
  */
-function retryingClient(scope: StoreScope, key: string, signal: AbortSignal | undefined): S3Client {
+function retryingClient(
+  scope: StoreScope,
+  key: string,
+  token: string,
+  signal: AbortSignal | undefined,
+): S3Client {
   const send = async (command: Parameters<S3Client["send"]>[0], options?: object) => {
-    let failedBefore = false;
-    return withRetries(scope, `writing ${key}`, signal, async () => {
-      try {
-        return await scope.client.send(command, { ...options, abortSignal: signal });
-      } catch (error) {
-        const lostAnswer =
-          failedBefore &&
-          command instanceof CompleteMultipartUploadCommand &&
-          errorCode(error) === "NoSuchUpload";
-        if (lostAnswer && (await headObject(scope, key, signal))) return {};
-        failedBefore = true;
-        throw error;
-      }
+    const final = command instanceof CompleteMultipartUploadCommand || command instanceof PutObjectCommand;
+    return withRetries(scope, `writing ${key}`, signal, async (attempt) => {
+      if (final && attempt > 1 && (await landed(scope, key, token, signal))) return {};
+      return scope.client.send(command, { ...options, abortSignal: signal });
     });
   };
   return new Proxy(scope.client, {
@@ -69,8 +85,9 @@ async function send(
   const abortController = new AbortController();
   const onAbort = () => abortController.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  const token = randomUUID();
   const upload = new Upload({
-    client: retryingClient(scope, key, options.signal),
+    client: retryingClient(scope, key, token, options.signal),
     queueSize: scope.queueSize,
     partSize: uploadPartSize(size, scope.uploadPartSize),
     leavePartsOnError: false,
@@ -80,7 +97,7 @@ async function send(
       Key: scope.objectKey(key),
       Body: body,
       ...(size !== undefined ? { ContentLength: size } : {}),
-      ...(options.metadata ? { Metadata: options.metadata } : {}),
+      Metadata: { ...options.metadata, [UPLOAD_TOKEN]: token },
       ...(conditional ? { IfNoneMatch: "*" } : {}),
     },
   });
