@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { buffer } from "node:stream/consumers";
 import { type DeployEvent, type DeployKitError, isDeployKitError } from "@deploykit/core";
@@ -57,7 +58,8 @@ async function withFaults<T>(faults: typeof proxy.faults, work: () => Promise<T>
 
 describe("S3 store errors", () => {
   it("a missing bucket is E_STORE_NOT_FOUND from every operation, with a hint naming the bucket setting", async () => {
-    const store = makeStore({ bucket: "no-such-bucket-here" });
+    const missing = `no-such-bucket-${randomUUID().slice(0, 12)}`;
+    const store = makeStore({ bucket: missing });
     const operations: [string, () => Promise<unknown>][] = [
       ["put", () => store.put("k", "v")],
       ["put ifAbsent", () => store.put("k", "v", { ifAbsent: true })],
@@ -69,7 +71,7 @@ describe("S3 store errors", () => {
     for (const [name, work] of operations) {
       const error = await failure(work);
       expect(error.code, name).toBe("E_STORE_NOT_FOUND");
-      expect(error.message, name).toContain("no-such-bucket-here");
+      expect(error.message, name).toContain(missing);
       expect(error.hint, name).toMatch(/bucket/);
     }
   });
