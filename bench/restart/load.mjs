@@ -6,6 +6,7 @@ const [url, connections] = process.argv.slice(2);
 const instance = autocannon(
   { url, connections: Number(connections), duration: 600, timeout: 10 },
   (error, result) => {
+    if (!process.connected) return;
     process.send(
       error
         ? { error: String(error) }

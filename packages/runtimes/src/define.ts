@@ -39,7 +39,7 @@ export function defineStrategy<S extends RuntimeStrategy>(definition: S): S {
   const restart = definition.restart.bind(definition);
   return Object.freeze({
     ...definition,
-    restart(ctx: StrategyContext) {
+    async restart(ctx: StrategyContext) {
       throwIfAborted(ctx.signal);
       return restart(ctx);
     },

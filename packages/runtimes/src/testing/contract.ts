@@ -158,7 +158,7 @@ export function runtimeContractCases(
           const controller = new AbortController();
           controller.abort(new Error("contract: aborted up front"));
           const ctx = strategyContext({ ...s.ctx, signal: controller.signal });
-          await assert.rejects(s.strategy.restart(ctx), failsWith(["E_ABORTED"]));
+          await assert.rejects(async () => s.strategy.restart(ctx), failsWith(["E_ABORTED"]));
           await s.assertSurvived?.();
         }),
     ],

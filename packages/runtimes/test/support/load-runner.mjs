@@ -6,6 +6,7 @@ const [url, connections, maxSeconds] = process.argv.slice(2);
 const instance = autocannon(
   { url, connections: Number(connections), duration: Number(maxSeconds), timeout: 10 },
   (error, result) => {
+    if (!process.connected) return;
     if (error) process.send({ error: String(error) });
     else
       process.send({
