@@ -228,7 +228,7 @@ describe("S3 store against s3rver", () => {
       await Promise.all(keys.slice(at, at + 50).map((key) => store.put(key, "x")));
     const listed = (await store.list("many/")).map((o) => o.key);
     expect(listed).toEqual([...keys].sort());
-  });
+  }, 90_000);
 
   it("honours AWS_ENDPOINT_URL_S3 and the SDK's credential chain, with WHEN_REQUIRED checksums", async () => {
     const saved = { ...process.env };
