@@ -17,8 +17,12 @@ const suites = readdirSync(here, { withFileTypes: true })
 const failed = [];
 for (const name of suites) {
   console.log(`\n=== bench/${name} ===`);
-  const { status } = spawnSync(process.execPath, ["--expose-gc", join(here, name, "run.mjs")], { stdio: "inherit" });
+  const { status } = spawnSync(process.execPath, ["--expose-gc", join(here, name, "run.mjs")], {
+    stdio: "inherit",
+  });
   if (status !== 0) failed.push(name);
 }
-console.log(`\n${suites.length - failed.length} suites met their targets${failed.length ? `; missed: ${failed.join(", ")}` : ""}.`);
+console.log(
+  `\n${suites.length - failed.length} suites met their targets${failed.length ? `; missed: ${failed.join(", ")}` : ""}.`,
+);
 process.exit(failed.length ? 1 : 0);

@@ -3,8 +3,14 @@ import { loadBuilt } from "../../../test-support/dist";
 
 describe("the built @deploykit/core loads through import and require", () => {
   it.each([
-    ["@deploykit/core", ["publish", "install", "deploy", "rollback", "restart", "createFsStore", "DeployKitError"]],
-    ["@deploykit/core/testing", ["createMemoryStore", "createFakeClock", "createFakeProcessTable", "createRecordingRunner"]],
+    [
+      "@deploykit/core",
+      ["publish", "install", "deploy", "rollback", "restart", "createFsStore", "DeployKitError"],
+    ],
+    [
+      "@deploykit/core/testing",
+      ["createMemoryStore", "createFakeClock", "createFakeProcessTable", "createRecordingRunner"],
+    ],
     ["@deploykit/core/s3", ["createS3Store"]],
   ])("%s", (specifier, names) => {
     const { esm, cjs } = loadBuilt(specifier);
