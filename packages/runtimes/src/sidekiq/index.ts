@@ -9,6 +9,7 @@ import { observations } from "../internal/observations";
 import { livePid, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
 import { checkSidekiqOptions, type SidekiqOptions, sidekiqSettings } from "./options";
+import { sidekiqService } from "./service";
 import { replaceQuiet, startSidekiq } from "./start";
 
 export type { SidekiqOptions } from "./options";
@@ -27,6 +28,7 @@ export type { SidekiqOptions } from "./options";
  */
 export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
   checkSidekiqOptions(options);
+  if (options.service !== undefined) return sidekiqService(options.service, options.timeout ?? 25);
   return {
     name: "sidekiq",
     async restart(ctx): Promise<RestartResult> {

@@ -9,6 +9,11 @@ export interface SidekiqOptions {
    * Default `<root>/shared/tmp/pids/sidekiq.pid`.
    */
   pidFile?: string;
+  /**
+   * A systemd unit that runs sidekiq, instead of a process deploykit starts: TSTP its main
+   * process, then `systemctl restart` (the unit needs `TimeoutStopSec` >= `timeout + 5`).
+   */
+  service?: string;
   /** sidekiq's shutdown timeout (`-t`) in seconds; no process is KILLed before `timeout + 5` s. Default 25. */
   timeout?: number;
   /**
