@@ -69,7 +69,7 @@ describe("unicorn() with real unicorn under load", () => {
     try {
       for (const version of ["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0"]) {
         const result = await deployVersion(version);
-        expect(result.rolledBack, String(result.cause?.message)).toBe(false);
+        expect(result.rolledBack, JSON.stringify(result.cause?.toJSON())).toBe(false);
         expect(result.restart?.details?.mode).toBe("upgrade");
         served.push((await fetchText(`http://127.0.0.1:${port}/`)) ?? "none");
       }

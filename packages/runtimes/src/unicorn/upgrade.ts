@@ -60,8 +60,10 @@ export async function upgrade(
   let upgrading = false;
 
   const observe = async (): Promise<Outcome | undefined> => {
+    const changedBefore = await changeTime(settings.pidFile);
     const pid = await ctx.processes.readPidFile(settings.pidFile);
     const oldbin = await ctx.processes.readPidFile(settings.oldbin);
+    const changedAfter = await changeTime(settings.pidFile);
     if (oldbin === oldPid) upgrading = true;
     if (pid !== undefined && pid !== oldPid) {
       newPid = pid;
@@ -72,8 +74,12 @@ export async function upgrade(
       return (await masterReady(ctx, settings, pid, log)) ? { ready: pid } : undefined;
     }
     if (!alive(oldPid)) return { failed: `old master ${oldPid} exited` };
+    // The pid file holds the old pid again and no .oldbin exists: a re-exec that failed, if we saw
+    // the upgrade start, or if the pid file was renamed since (its change time moved, and did not
+    // move while we read: a rename in between would make this a torn read).
+    const stable = changedBefore !== undefined && changedBefore === changedAfter;
     const reverted = pid === oldPid && oldbin === undefined;
-    if (reverted && (upgrading || (await changeTime(settings.pidFile)) !== before)) {
+    if (reverted && (upgrading || (stable && changedAfter !== before))) {
       return { failed: `the new master exited at boot; ${oldPid} took its pid file back` };
     }
     return undefined;
