@@ -14,6 +14,7 @@ export type { CommandLine } from "./internal/run-command";
 export { type NodeOptions, node } from "./node/index";
 export { type Pm2Options, pm2 } from "./pm2/index";
 export { type ProcessOptions, process } from "./process";
+export { createStrategy, type StrategySpec, strategyNames } from "./registry";
 export { type SidekiqOptions, sidekiq } from "./sidekiq/index";
 export { type SignalOptions, signal } from "./signal";
 export { type UnicornOptions, unicorn } from "./unicorn/index";
