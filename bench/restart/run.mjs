@@ -75,6 +75,7 @@ const suites = [
     strategy: ({ host, port }) =>
       unicorn({
         healthcheck: `http://127.0.0.1:${port}/health`,
+        expectVersion: true,
         workers: 2,
         startCommand: `unicorn -E none -D -c ${join(host.root, "shared", "unicorn.rb")}`,
       }),

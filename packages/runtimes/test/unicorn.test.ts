@@ -16,6 +16,7 @@ const store = () => createFsStore({ dir: join(work, "store") });
 const strategy = () =>
   unicorn({
     healthcheck: `http://127.0.0.1:${port}/health`,
+    expectVersion: true,
     timeout: 30,
     workers: 2,
     startCommand: `unicorn -E none -D -c ${join(root, "shared", "unicorn.rb")}`,

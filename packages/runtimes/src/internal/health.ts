@@ -3,6 +3,8 @@ import { type StrategyContext, throwIfAborted } from "@deploykit/core";
 /** The outcome of one health probe. */
 export interface HealthResult {
   ok: boolean;
+  /** The response body ("" on a network error). */
+  body: string;
   /** `200 ok 2.0.0`, `503 ...` or the network error, for failure reports. */
   seen: string;
 }
@@ -16,9 +18,9 @@ export async function probeHealth(
   try {
     const response = await ctx.probe.get(url, { timeoutMs, signal: ctx.signal });
     const ok = response.status >= 200 && response.status < 300;
-    return { ok, seen: `${response.status} ${response.body.trim().slice(0, 200)}` };
+    return { ok, body: response.body, seen: `${response.status} ${response.body.trim().slice(0, 200)}` };
   } catch (error) {
     throwIfAborted(ctx.signal);
-    return { ok: false, seen: String((error as Error)?.message ?? error) };
+    return { ok: false, body: "", seen: String((error as Error)?.message ?? error) };
   }
 }

@@ -7,6 +7,12 @@ export interface UnicornOptions {
   pidFile?: string;
   /** A URL answered by the workers; readiness needs a 2xx from it. Also the strategy's health check. */
   healthcheck?: string;
+  /**
+   * Count the health check only when its body contains the new release's version. While both
+   * masters run, the URL can be answered by either one's workers; this makes sure the new code
+   * answered. Default false.
+   */
+  expectVersion?: boolean;
   /** Seconds the new master (or the reloaded workers) may take to become ready. Default 60. */
   timeout?: number;
   /**
@@ -31,6 +37,7 @@ export interface UnicornSettings {
   pidFile: string;
   oldbin: string;
   healthcheck: string | undefined;
+  expectVersion: boolean;
   timeoutMs: number;
   startCommand: string;
   mode: "upgrade" | "reload";
@@ -63,6 +70,7 @@ export function unicornSettings(options: UnicornOptions, ctx: StrategyContext): 
     pidFile,
     oldbin: `${pidFile}.oldbin`,
     healthcheck: options.healthcheck,
+    expectVersion: options.expectVersion ?? false,
     timeoutMs: (options.timeout ?? 60) * 1000,
     startCommand: options.startCommand ?? "unicorn -D -c config/unicorn.rb",
     mode: options.mode ?? "upgrade",

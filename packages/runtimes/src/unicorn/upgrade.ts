@@ -37,7 +37,7 @@ export async function masterReady(
   if (settings.healthcheck === undefined) return true;
   const health = await probeHealth(ctx, settings.healthcheck);
   log.note(`health check ${settings.healthcheck}: ${health.seen}`);
-  if (!health.ok) return false;
+  if (!health.ok || (settings.expectVersion && !health.body.includes(ctx.release.version))) return false;
   const after = await childPids(master);
   return workers === undefined || after === undefined || workers.every((pid) => after.includes(pid));
 }
