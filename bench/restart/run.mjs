@@ -1,7 +1,8 @@
 // bench/restart: requests, errors and restart-to-new-version latency of each zero-downtime
 // strategy under load (autocannon, 50 connections on loopback), next to a naive stop-then-start
-// restart of the same app (process(): TERM, then start) as the baseline. Exits 1 when a
-// zero-downtime strategy drops a request. Uses the BUILT packages (npm run bench builds them).
+// restart of the same app (process(): TERM, then start) as the baseline; and jobs completed /
+// lost across sidekiq restarts, next to a naive TERM + KILL-after-1-s restart. Exits 1 when a
+// zero-downtime strategy drops a request or sidekiq() loses a job. Uses the BUILT packages.
 import { fork } from "node:child_process";
 import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { restart, strategyContext } from "@deploykit/core";
 import { node, pm2, process as processStrategy, unicorn } from "@deploykit/runtimes";
 import { execa } from "execa";
 import { createHost, freePort } from "./hosts.mjs";
+import { runSidekiqSuite, sidekiqSuites } from "./sidekiq.mjs";
 
 const RESTARTS = 4;
 const CONNECTIONS = 50;
@@ -185,9 +187,29 @@ const table = rows.map(({ suite, result }) => {
   };
 });
 console.table(table);
+
+const jobRows = [];
+for (const suite of sidekiqSuites) {
+  process.stdout.write(`running ${suite.name} (100 jobs of 1-3 s, 2 restarts while they run)...\n`);
+  jobRows.push({ suite, result: await runSidekiqSuite(suite) });
+}
+const jobBase = jobRows[0].result;
+console.table(
+  jobRows.map(({ suite, result }, i) => {
+    if (i > 0 && result.lost > 0) missed = true;
+    return {
+      strategy: suite.name,
+      jobs: result.jobs,
+      completed: result.completed,
+      lost: result.lost,
+      "lost / baseline": i === 0 ? "baseline" : `${result.lost} / ${jobBase.lost}`,
+      "restart median": ms(median(result.restartMs)),
+    };
+  }),
+);
 console.log(
   missed
-    ? "MISSED: a zero-downtime strategy failed requests under load."
-    : "OK: every zero-downtime strategy served every request; the baselines show what stop+start costs.",
+    ? "MISSED: a zero-downtime strategy failed requests, or sidekiq() lost jobs."
+    : "OK: every zero-downtime strategy served every request and sidekiq() lost no job; the baselines show what stop+start costs.",
 );
 process.exit(missed ? 1 : 0);
