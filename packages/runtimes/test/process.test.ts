@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isDeployKitError, type RuntimeStrategy, restart, strategyContext } from "@deploykit/core";
@@ -60,12 +61,14 @@ describe("process()", () => {
   it("KILLs a process that ignores TERM only after stopTimeoutMs", async () => {
     host = await createTestHost("node-app");
     const release = await host.addRelease("1.0.0", {
-      processes: { worker: "trap '' TERM; while :; do sleep 0.05; done" },
+      processes: { worker: "trap '' TERM; touch trap-set; while :; do sleep 0.05; done" },
     });
     const worker = processStrategy({ name: "worker", stopTimeoutMs: 400 });
     strategy = worker;
     current = { app: "web", root: host.root, release };
     await restart(worker, current);
+    // TERM must not arrive before the shell has set its trap.
+    await expect.poll(() => existsSync(join(release.dir, "trap-set")), { timeout: 10_000 }).toBe(true);
     const started = Date.now();
     const again = await restart(worker, current);
     expect(again.details?.killed).toBe(true);
