@@ -1,36 +1,9 @@
 import type { HealthcheckOptions, RuntimeStrategy } from "@deploykit/core";
 import { DeployKitError } from "@deploykit/core";
-import {
-  command,
-  node,
-  pm2,
-  process,
-  sidekiq,
-  signal,
-  systemd,
-  sysv,
-  unicorn,
-  upstart,
-} from "@deploykit/runtimes";
+import { createStrategy, type StrategySpec, strategyNames } from "@deploykit/runtimes";
 import type { ArgsDef } from "citty";
 import { kebab, type Settings } from "./settings";
 import { UsageError } from "./usage";
-
-type Factory = (options: never) => RuntimeStrategy;
-
-/** The strategies `--strategy` (or the config's `strategy.name`) can name, from `@deploykit/runtimes`. */
-export const STRATEGIES: Record<string, Factory> = {
-  process,
-  command,
-  unicorn,
-  sidekiq,
-  node,
-  pm2,
-  systemd,
-  upstart,
-  sysv,
-  signal,
-};
 
 /** The option `--service` sets: each init system names its service differently. */
 const SERVICE_OPTION: Record<string, string> = { systemd: "unit", upstart: "job", sysv: "service" };
@@ -39,7 +12,7 @@ const SERVICE_OPTION: Record<string, string> = { systemd: "unit", upstart: "job"
 export const strategyArgs = {
   strategy: {
     type: "string",
-    description: `How to restart the app: ${Object.keys(STRATEGIES).join("|")} (config: strategy or strategy.name)`,
+    description: `How to restart the app: ${strategyNames.join("|")} (config: strategy or strategy.name)`,
   },
   "pid-file": { type: "string", valueHint: "file", description: "Strategy option pidFile" },
   command: {
@@ -94,9 +67,8 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
 
   const name = settings.flag("strategy") ?? (fromConfig.name as string | undefined);
   if (name === undefined) return undefined;
-  const factory = STRATEGIES[name];
-  if (!factory) {
-    throw new UsageError(`Unknown strategy "${name}".`, `Use one of: ${Object.keys(STRATEGIES).join(", ")}.`);
+  if (!(strategyNames as string[]).includes(name)) {
+    throw new UsageError(`Unknown strategy "${name}".`, `Use one of: ${strategyNames.join(", ")}.`);
   }
   const { name: _configuredName, ...configOptions } = fromConfig.name === name ? fromConfig : {};
   const flags: Record<string, unknown> = {
@@ -114,7 +86,7 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
     signal: settings.flag("signal"),
   };
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  return factory({ ...configOptions, ...given } as never);
+  return createStrategy({ ...configOptions, ...given, strategy: name } as StrategySpec);
 }
 
 /** `--healthcheck URL`, else the config's `healthcheck` (a URL or core's HealthcheckOptions). */
