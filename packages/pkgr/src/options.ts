@@ -36,8 +36,12 @@ export interface PackageMetadata {
   afterRemove?: string;
   /** `--runner`: init system for service files (`upstart-1.5`, `sysv-lsb-3.1`, `systemd-default`). */
   runner?: string;
-  /** `--force-os`, e.g. `ubuntu-12.04`. */
+  /** `--force-os` (or `--target`), e.g. `ubuntu-12.04`: picks the init system and the compression dpkg there reads. */
   forceOs?: string;
+  /** `--compression`: of the `.deb`'s data member, `gzip` (default), `xz`, or `zstd` (refused for targets whose dpkg cannot read it). */
+  compression?: "gzip" | "xz" | "zstd";
+  /** `--restart-on-upgrade`: the `.deb`'s postinst restarts running services on upgrade. Default false. */
+  restartOnUpgrade?: boolean;
   /** `--logrotate-frequency` (daily, weekly...). */
   logrotateFrequency?: string;
   /** `--logrotate-backlog`: how many rotated logs to keep. */

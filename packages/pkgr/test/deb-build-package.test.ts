@@ -66,3 +66,27 @@ describe("buildPackage({ format: 'deb' })", () => {
     expect(postinst).toContain("echo after-install-hook-ran");
   });
 });
+
+describe("pkgr's command line picks the .deb's target and compression", () => {
+  it("--target ubuntu-12.04 --compression zstd is refused before anything is written; xz builds", async () => {
+    const { parsePkgrArgs } = await import("@deploykit/pkgr");
+    const { isDeployKitError } = await import("@deploykit/core");
+    const { readdir } = await import("node:fs/promises");
+    const outDir = join(work, "out-target");
+    const words = ["--name=shop", "--version=3.1.0", "--iteration=1", "--format=deb", `--out-dir=${outDir}`];
+    const zstd = parsePkgrArgs([...words, "--target", "ubuntu-12.04", "--compression", "zstd", app]);
+    expect(zstd).toMatchObject({ forceOs: "ubuntu-12.04", compression: "zstd" });
+    const error = await buildPackage({ ...zstd, readPkgrYml: false }).catch((e: unknown) => e);
+    expect(isDeployKitError(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(/zstd/);
+    expect(await readdir(outDir).catch(() => [])).toEqual([]);
+
+    const xz = parsePkgrArgs([...words, "--target", "ubuntu-12.04", "--compression", "xz", app]);
+    const pkg = await buildPackage({ ...xz, readPkgrYml: false });
+    expect(parseDeb(await readFile(pkg.path)).members.map((m) => m.name)).toEqual([
+      "debian-binary",
+      "control.tar.gz",
+      "data.tar.xz",
+    ]);
+  });
+});

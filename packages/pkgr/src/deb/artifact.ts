@@ -72,6 +72,8 @@ export const writeDebArtifact: ArtifactWriter = async (request) => {
     group: options.group,
     target: options.forceOs as DebTarget | undefined,
     init: initFromRunner(options.runner),
+    compression: options.compression,
+    restartOnUpgrade: options.restartOnUpgrade,
     hooks,
     logrotate: {
       frequency: options.logrotateFrequency as "daily" | "weekly" | "monthly" | undefined,
