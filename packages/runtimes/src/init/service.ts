@@ -1,4 +1,9 @@
-import { type RestartResult, type StrategyContext, throwIfAborted } from "@deploykit/core";
+import {
+  type RestartResult,
+  type StrategyContext,
+  type StrategyStatus,
+  throwIfAborted,
+} from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { probeHealth } from "../internal/health";
 import { observations } from "../internal/observations";
@@ -10,6 +15,15 @@ export type ServiceState =
   | { state: "up"; pid?: number }
   | { state: "pending" }
   | { state: "down"; why: string };
+
+/** A strategy's `status()` from what the init system says about the service. */
+export async function serviceStatus(
+  ctx: StrategyContext,
+  driver: Pick<ServiceDriver, "state">,
+): Promise<StrategyStatus> {
+  const now = await driver.state(ctx);
+  return now.state === "up" ? { running: true, ...(now.pid ? { pids: [now.pid] } : {}) } : { running: false };
+}
 
 /** How one init system is driven (systemd, upstart, sysv). */
 export interface ServiceDriver {

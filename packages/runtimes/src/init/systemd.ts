@@ -1,11 +1,6 @@
-import {
-  DeployKitError,
-  type RuntimeStrategy,
-  type StrategyContext,
-  type StrategyStatus,
-} from "@deploykit/core";
+import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
-import { probeCommand, restartService, type ServiceState } from "./service";
+import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
 
 /** Options of {@link systemd}. */
 export interface SystemdOptions {
@@ -62,12 +57,7 @@ export function systemd(options: SystemdOptions): RuntimeStrategy {
         healthcheck: options.healthcheck,
         timeoutMs: (options.timeout ?? 90) * 1000,
       }),
-    async status(ctx): Promise<StrategyStatus> {
-      const now = await state(ctx);
-      return now.state === "up"
-        ? { running: true, ...(now.pid ? { pids: [now.pid] } : {}) }
-        : { running: false };
-    },
+    status: (ctx) => serviceStatus(ctx, { state }),
     async stop(ctx) {
       await runCommand(ctx, systemctl("stop", options.unit), { step: "stop", cwd: ctx.root });
     },

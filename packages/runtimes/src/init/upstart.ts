@@ -1,11 +1,6 @@
-import {
-  DeployKitError,
-  type RuntimeStrategy,
-  type StrategyContext,
-  type StrategyStatus,
-} from "@deploykit/core";
+import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
-import { probeCommand, restartService, type ServiceState } from "./service";
+import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
 
 /** Options of {@link upstart}. */
 export interface UpstartOptions {
@@ -57,12 +52,7 @@ export function upstart(options: UpstartOptions): RuntimeStrategy {
         healthcheck: options.healthcheck,
         timeoutMs: (options.timeout ?? 60) * 1000,
       }),
-    async status(ctx): Promise<StrategyStatus> {
-      const now = await state(ctx);
-      return now.state === "up"
-        ? { running: true, ...(now.pid ? { pids: [now.pid] } : {}) }
-        : { running: false };
-    },
+    status: (ctx) => serviceStatus(ctx, { state }),
     async stop(ctx) {
       await runCommand(ctx, ["initctl", "stop", options.job], { step: "stop", cwd: ctx.root });
     },
