@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createParallelGzip } from "../src/deb/parallel-gzip";
+import { createParallelGzip } from "../src/pack/parallel-gzip";
 
 function sample(bytes: number, seed = 7): Buffer {
   const words = ["deploy", "kit", "release", "package", "unicorn", "sidekiq", "\n", "  ", "{", "}"];

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import { DeployKitError } from "@deploykit/core";
 import { execa } from "execa";
-import { createParallelGzip } from "./parallel-gzip";
+import { createParallelGzip } from "../pack/parallel-gzip";
 import type { DebCompression } from "./targets";
 
 /** The file extension of a member compressed with each method. */

@@ -1,9 +1,9 @@
 import { pipeline } from "node:stream/promises";
-import { constants, createGzip } from "node:zlib";
 import { throwIfAborted } from "@deploykit/core";
 import { Pack } from "tar";
 import { BoundedCache } from "./bounded-cache";
 import type { IgnoreRules } from "./ignore-rules";
+import { createParallelGzip } from "./parallel-gzip";
 import { walkTree } from "./walk";
 import { type ArtifactWriterOptions, type WrittenArtifact, writeHashed } from "./write-hashed";
 
@@ -26,7 +26,7 @@ export interface TgzOptions extends ArtifactWriterOptions {
  * Packs `root` into a gzip'd tar at `dest`, reproducibly: entries sorted, every mtime the same,
  * uid/gid 0 with no user or group names, no atime/ctime, modes normalised (`portable`), gzip
  * header without a timestamp. The same tree gives the same bytes. It streams: file contents are
- * read in chunks, the path queue is bounded, compression runs on libuv's thread pool, and the
+ * read in chunks, the path queue is bounded, gzip runs pigz-style on several libuv threads, and the
  * sha256 and size are computed on the way to disk.
  */
 export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
@@ -48,7 +48,7 @@ export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
       });
     },
   });
-  const gzip = createGzip({ level: 6, chunkSize: 256 * 1024, memLevel: constants.Z_DEFAULT_MEMLEVEL });
+  const gzip = createParallelGzip(6);
   const feed = async () => {
     for await (const path of walkTree(options.root, options.rules)) {
       throwIfAborted(options.signal);
