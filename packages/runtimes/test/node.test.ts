@@ -5,7 +5,7 @@ import { createFsStore, deploy, isDeployKitError, strategyContext } from "@deplo
 import { node } from "@deploykit/runtimes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchText, freePort } from "./support/host";
-import { startLoad } from "./support/load";
+import { deploysUnderLoad } from "./support/load";
 import { publishFixture } from "./support/releases";
 
 // A real Node HTTP app (test/fixtures/node-app) under node()'s cluster launcher, switched by deploy().
@@ -46,25 +46,10 @@ describe("node() cluster launcher under load", () => {
   it("5 deploys alternating versions, then a release that crashes at boot: zero errors", async () => {
     expect((await deployVersion("1.0.0")).rolledBack).toBe(false);
     expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe("1.0.0");
-    const load = await startLoad(`http://127.0.0.1:${port}/`, 50);
-    const served: string[] = [];
-    let failed: Awaited<ReturnType<typeof deployVersion>> | undefined;
-    try {
-      for (const version of ["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0"]) {
-        const result = await deployVersion(version);
-        expect(result.rolledBack, String(result.cause?.message)).toBe(false);
-        served.push((await fetchText(`http://127.0.0.1:${port}/`)) ?? "none");
-      }
-      failed = await deployVersion("3.0.0");
-      served.push((await fetchText(`http://127.0.0.1:${port}/`)) ?? "none");
-    } finally {
-      const figures = await load.stop();
-      expect(figures.requests).toBeGreaterThan(1_000);
-      expect(figures).toMatchObject({ errors: 0, non2xx: 0 });
-    }
+    const { served, failed } = await deploysUnderLoad(`http://127.0.0.1:${port}/`, deployVersion);
     expect(served).toEqual(["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0", "2.0.0"]);
-    expect(failed?.rolledBack).toBe(true);
-    expect(isDeployKitError(failed?.cause, "E_RESTART_FAILED")).toBe(true);
-    expect(String(failed?.cause?.message)).toMatch(/exited \(3\) before it was ready/);
+    expect(failed.rolledBack).toBe(true);
+    expect(isDeployKitError(failed.cause, "E_RESTART_FAILED")).toBe(true);
+    expect(String(failed.cause?.message)).toMatch(/exited \(3\) before it was ready/);
   }, 240_000);
 });

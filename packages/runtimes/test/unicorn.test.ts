@@ -5,7 +5,7 @@ import { createFsStore, deploy, isDeployKitError, strategyContext } from "@deplo
 import { unicorn } from "@deploykit/runtimes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchText, fixture, freePort } from "./support/host";
-import { startLoad } from "./support/load";
+import { deploysUnderLoad } from "./support/load";
 import { publishFixture } from "./support/releases";
 
 // Real Debian unicorn + ruby-rack serving test/fixtures/rack-app, releases switched by core's deploy().
@@ -64,28 +64,16 @@ describe("unicorn() with real unicorn under load", () => {
   });
 
   it("5 USR2 upgrades alternating versions, then a release that raises at boot: zero errors", async () => {
-    const load = await startLoad(`http://127.0.0.1:${port}/`, 50);
-    const served: string[] = [];
-    let failed: Awaited<ReturnType<typeof deployVersion>> | undefined;
-    try {
-      for (const version of ["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0"]) {
-        const result = await deployVersion(version);
-        expect(result.rolledBack, JSON.stringify(result.cause?.toJSON())).toBe(false);
-        expect(result.restart?.details?.mode).toBe("upgrade");
-        served.push((await fetchText(`http://127.0.0.1:${port}/`)) ?? "none");
-      }
-      failed = await deployVersion("3.0.0");
-      served.push((await fetchText(`http://127.0.0.1:${port}/`)) ?? "none");
-    } finally {
-      const figures = await load.stop();
-      expect(figures.requests).toBeGreaterThan(1_000);
-      expect(figures).toMatchObject({ errors: 0, non2xx: 0 });
-    }
+    const { served, failed } = await deploysUnderLoad(`http://127.0.0.1:${port}/`, async (version) => {
+      const result = await deployVersion(version);
+      if (version !== "3.0.0") expect(result.restart?.details?.mode).toBe("upgrade");
+      return result;
+    });
     expect(served).toEqual(["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0", "2.0.0"]);
-    expect(failed?.rolledBack).toBe(true);
-    expect(isDeployKitError(failed?.cause, "E_RESTART_FAILED")).toBe(true);
-    expect(String(failed?.cause?.details.log)).toContain("crashes at boot on purpose");
-    expect(((failed?.cause?.details.seen ?? []) as string[]).join("\n")).toMatch(
+    expect(failed.rolledBack).toBe(true);
+    expect(isDeployKitError(failed.cause, "E_RESTART_FAILED")).toBe(true);
+    expect(String(failed.cause?.details.log)).toContain("crashes at boot on purpose");
+    expect(((failed.cause?.details.seen ?? []) as string[]).join("\n")).toMatch(
       /USR2 sent.*\n[\s\S]*still serving/,
     );
   }, 240_000);

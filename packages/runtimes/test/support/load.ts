@@ -1,5 +1,7 @@
 import { fork } from "node:child_process";
 import { once } from "node:events";
+import { expect } from "vitest";
+import { fetchText } from "./host";
 
 /** What a load run saw. */
 export interface LoadResult {
@@ -43,4 +45,40 @@ export async function startLoad(url: string, connections = 50, maxSeconds = 180)
       return result;
     },
   };
+}
+
+/** What {@link deploysUnderLoad} saw. */
+export interface DeploysUnderLoad<R> {
+  /** The version answering after each deploy, the broken one last. */
+  served: string[];
+  /** The result of deploying the broken release. */
+  failed: R;
+}
+
+/**
+ * The acceptance scenario of every zero-downtime strategy: under 50 connections of continuous
+ * load, deploys 2.0.0, 1.0.0, 2.0.0, 1.0.0, 2.0.0 (each must not roll back), then a release that
+ * fails at boot. Asserts the load saw zero socket errors and zero non-2xx answers.
+ */
+export async function deploysUnderLoad<R extends { rolledBack: boolean; cause?: { message: string } }>(
+  url: string,
+  deployVersion: (version: string) => Promise<R>,
+  broken = "3.0.0",
+): Promise<DeploysUnderLoad<R>> {
+  const load = await startLoad(url, 50);
+  const served: string[] = [];
+  try {
+    for (const version of ["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0"]) {
+      const result = await deployVersion(version);
+      expect(result.rolledBack, String(result.cause?.message)).toBe(false);
+      served.push((await fetchText(url)) ?? "none");
+    }
+    const failed = await deployVersion(broken);
+    served.push((await fetchText(url)) ?? "none");
+    return { served, failed };
+  } finally {
+    const figures = await load.stop();
+    expect(figures.requests).toBeGreaterThan(1_000);
+    expect(figures).toMatchObject({ errors: 0, non2xx: 0 });
+  }
 }
