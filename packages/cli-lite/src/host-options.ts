@@ -20,3 +20,19 @@ export function selectorFromSettings(settings: Settings): { version?: string; ch
     ...(channel !== undefined ? { channel } : {}),
   };
 }
+
+/** What install and deploy read alike: the release selector, `--keep` and `--shared-dirs`. */
+export function installFromSettings(settings: Settings): {
+  version?: string;
+  channel?: string;
+  keep?: number;
+  sharedDirs?: string[];
+} {
+  const keep = settings.integer("keep");
+  const sharedDirs = settings.list("sharedDirs", "sharedDirs");
+  return {
+    ...selectorFromSettings(settings),
+    ...(keep !== undefined ? { keep } : {}),
+    ...(sharedDirs ? { sharedDirs } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 import { deploy } from "@deploykit/core";
 import type { CommandSpec } from "../command";
-import { rootFromSettings, selectorFromSettings } from "../host-options";
+import { installFromSettings, rootFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { openStore } from "../store";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
@@ -25,17 +25,13 @@ export const deployCommand: CommandSpec<typeof args> = {
       );
     }
     const store = await openStore(settings, io.cwd, onEvent);
-    const keep = settings.integer("keep");
-    const sharedDirs = settings.list("sharedDirs", "sharedDirs");
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);
     const result = await deploy({
       store,
       app,
       root,
-      ...selectorFromSettings(settings),
-      ...(keep !== undefined ? { keep } : {}),
-      ...(sharedDirs ? { sharedDirs } : {}),
+      ...installFromSettings(settings),
       strategy,
       ...(healthcheck !== undefined ? { healthcheck } : {}),
       ...(env ? { env } : {}),

@@ -1,7 +1,7 @@
 import { install } from "@deploykit/core";
 import { hostArgs, storeArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { rootFromSettings, selectorFromSettings } from "../host-options";
+import { installFromSettings, rootFromSettings } from "../host-options";
 import { openStore } from "../store";
 
 /** Flags shared by install and deploy. */
@@ -30,15 +30,11 @@ export const installCommand: CommandSpec<typeof installArgs> = {
     const root = rootFromSettings(settings, io.cwd);
     const app = settings.requiredString("app");
     const store = await openStore(settings, io.cwd, onEvent);
-    const keep = settings.integer("keep");
-    const sharedDirs = settings.list("sharedDirs", "sharedDirs");
     const result = await install({
       store,
       app,
       root,
-      ...selectorFromSettings(settings),
-      ...(keep !== undefined ? { keep } : {}),
-      ...(sharedDirs ? { sharedDirs } : {}),
+      ...installFromSettings(settings),
       onEvent,
       signal,
     });
