@@ -30,8 +30,8 @@ export { type HashingStream, hashingStream } from "./hashing";
 export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
 export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { type HostLayout, hostLayout } from "./host/layout";
-export { type HistoryEntry, type HostState, type InstalledEntry, readState } from "./host/state";
-export { hostRelease, type InstalledRelease, type InstallOptions, install } from "./install";
+export type { HistoryEntry } from "./host/state";
+export { type InstalledRelease, type InstallOptions, install } from "./install";
 export {
   type ArtifactFormat,
   MANIFEST_SCHEMA_VERSION,
@@ -47,7 +47,13 @@ export { type Ports, resolvePorts } from "./ports/index";
 export type { ProcessRunner, RunOptions, RunResult, SpawnOptions } from "./ports/process-runner";
 export type { ProcessTable } from "./ports/process-table";
 export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
-export { type HostReleaseInfo, type HostReleases, listInstalled, listPublished } from "./releases";
+export {
+  type HostReleaseInfo,
+  type HostReleases,
+  listInstalled,
+  listPublished,
+  liveRelease,
+} from "./releases";
 export type { ReleaseSelector } from "./resolve-release";
 export { restart, strategyContext } from "./restart";
 export { type RollbackOptions, rollback } from "./rollback";

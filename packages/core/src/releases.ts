@@ -1,10 +1,13 @@
 import { resolve } from "node:path";
 import { readChannel } from "./channel";
+import { DeployKitError } from "./errors";
 import { hostLayout } from "./host/layout";
 import { type HistoryEntry, readState } from "./host/state";
+import { hostRelease } from "./install";
 import { assertAppName } from "./names";
 import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
+import type { HostRelease } from "./strategy";
 import { compareVersions } from "./version-order";
 
 /** One release installed on a host. */
@@ -66,4 +69,24 @@ export async function listPublished(
     if (pointer) channels[name] = pointer.version;
   }
   return { versions, channels };
+}
+
+/**
+ * The live release under a host root (and the previous one), in the shape strategies receive,
+ * for restarting an app outside a deploy: `restart(strategy, { app, root, ...(await liveRelease(root)) })`.
+ *
+ * @throws {@link DeployKitError} `E_NOT_FOUND` when nothing is live there.
+ */
+export async function liveRelease(root: string): Promise<{ release: HostRelease; previous?: HostRelease }> {
+  const layout = hostLayout(resolve(root));
+  const state = await readState(layout.state);
+  const release = hostRelease(state, state.current);
+  if (!release) {
+    throw new DeployKitError("E_NOT_FOUND", `No release is live under ${layout.root}.`, {
+      hint: "Install or deploy one first (deploykit deploy ...).",
+      details: { root: layout.root },
+    });
+  }
+  const previous = hostRelease(state, state.previous);
+  return { release, ...(previous ? { previous } : {}) };
 }

@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { install, isDeployKitError, listInstalled, publish, rollback, storeKeys } from "@deploykit/core";
+import {
+  install,
+  isDeployKitError,
+  listInstalled,
+  liveRelease,
+  publish,
+  rollback,
+  storeKeys,
+} from "@deploykit/core";
 import { createMemoryStore } from "@deploykit/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { makePackage } from "./support/package";
@@ -40,6 +48,11 @@ describe.each(embeddedStores)("install and rollback on the %s", (_name, makeStor
     expect(back.release.version).toBe("1.0.0");
     expect(await live(root)).toBe("v1.0.0");
     expect((await listInstalled(root)).current).toBe("1.0.0");
+    const serving = await liveRelease(root);
+    expect([serving.release.version, serving.previous?.version]).toEqual(["1.0.0", "1.1.0"]);
+    await expect(liveRelease(join(ws.dir, "empty"))).rejects.toSatisfy((e) =>
+      isDeployKitError(e, "E_NOT_FOUND"),
+    );
   });
 
   it("links shared dirs into each release, replacing what the artifact shipped there", async () => {

@@ -1,4 +1,4 @@
-import { DeployKitError, hostLayout, hostRelease, readState, restart } from "@deploykit/core";
+import { liveRelease, restart } from "@deploykit/core";
 import { hostArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { rootFromSettings } from "../host-options";
@@ -18,15 +18,7 @@ export const restartCommand: CommandSpec<typeof args> = {
     const strategy = strategyFromSettings(settings);
     if (!strategy)
       throw new UsageError("`deploykit restart` needs --strategy (or strategy in the config file).");
-    const state = await readState(hostLayout(root).state);
-    const release = hostRelease(state, state.current);
-    if (!release) {
-      throw new DeployKitError("E_NOT_FOUND", `No release is live under ${root}.`, {
-        hint: "Install or deploy one first (deploykit deploy ...).",
-        details: { root },
-      });
-    }
-    const previous = hostRelease(state, state.previous);
+    const { release, previous } = await liveRelease(root);
     const env = envFromSettings(settings);
     const result = await restart(strategy, {
       app: release.manifest.app,
