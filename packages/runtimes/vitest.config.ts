@@ -1,5 +1,5 @@
 import { defineProject, mergeConfig } from "vitest/config";
-import shared from "../../vitest.shared";
+import shared from "../../vitest.shared.ts";
 
 // The load tests measure zero dropped requests on a 2-core machine: run this package's files one
 // after the other so they do not compete with each other for the CPU.
