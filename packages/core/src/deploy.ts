@@ -1,9 +1,9 @@
 import { DeployKitError } from "./errors";
-import { type BringUp, type DeployResult, gate } from "./gate";
+import { type BringUp, type DeployResult, gate, undoSwitch } from "./gate";
 import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
-import { acquireLock } from "./host/lock";
-import { readState } from "./host/state";
-import { type InstallOptions, installLocked, planHost } from "./install";
+import { planHost } from "./host/plan";
+import { withHostLock } from "./host/session";
+import { type InstallOptions, installLocked } from "./install";
 import { assertSelector } from "./resolve-release";
 import type { RuntimeStrategy } from "./strategy";
 
@@ -62,6 +62,10 @@ export function bringUpOptions(options: {
  *   strategy: processStrategy({ name: "web" }), healthcheck: "http://127.0.0.1:3000/health" })
  * if (result.rolledBack) console.error(result.cause?.message)
  * ```
+ *
+ * An abort (`signal`, e.g. the CLI's SIGINT) after the switch but before the restart switches
+ * `current` back (the old release still runs); during the restart or the health gate it stops
+ * there, leaving `current` on the new release the strategy started. Either way `E_ABORTED`.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   assertSelector(options);
@@ -71,15 +75,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     throw new DeployKitError("E_INVALID_INPUT", "deploy needs a strategy.", {
       hint: "Use install() to only install.",
     });
-  const lock = await acquireLock(plan.layout.lock, plan.ports.processes, options.onEvent);
-  try {
-    const priorPrevious = (await readState(plan.layout.state)).previous;
-    const installed = await installLocked(plan, options);
-    const state = await readState(plan.layout.state);
+  return withHostLock(plan, `deploy ${options.app}`, async (state) => {
+    const priorPrevious = state.previous;
+    const installed = await installLocked(plan, options, state);
     const fallback = installed.unchanged ? undefined : installed.previous;
+    if (plan.signal?.aborted && fallback) await undoSwitch(plan, state, fallback, priorPrevious);
     const result = await gate(plan, how, state, installed.release, fallback, priorPrevious);
     return installed.unchanged ? { ...result, unchanged: true } : result;
-  } finally {
-    await lock.release();
-  }
+  });
 }

@@ -27,7 +27,12 @@ export type ErrorCode =
   | "E_DPKG"
   | "E_COMMAND_FAILED"
   | "E_VENDOR_INVALID"
-  | "E_TOOL_MISSING";
+  | "E_TOOL_MISSING"
+  | "E_STATE_CORRUPT"
+  | "E_HOST_STATE"
+  | "E_DISK_FULL"
+  | "E_PERMISSION"
+  | "E_READ_ONLY";
 
 /** What a {@link DeployKitError} is made from. */
 export interface DeployKitErrorOptions {

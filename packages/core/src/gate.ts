@@ -1,9 +1,9 @@
 import { DeployKitError, isDeployKitError } from "./errors";
 import { step } from "./events";
 import { type HealthcheckOptions, waitHealthy } from "./healthcheck";
-import { reactivate } from "./host/activate";
-import { type HostState, writeState } from "./host/state";
-import type { HostPlan } from "./install";
+import { makeLive, reactivate } from "./host/activate";
+import type { HostPlan } from "./host/plan";
+import { type HostState, recordLive, writeState } from "./host/state";
 import { restart, strategyContext } from "./restart";
 import type { HostRelease, RestartResult, RuntimeStrategy } from "./strategy";
 
@@ -81,13 +81,27 @@ export async function switchTo(
     });
   }
   const dir = await reactivate(plan, entry);
-  const from = state.current;
-  state.current = version;
-  if (previous === undefined) delete state.previous;
-  else state.previous = previous;
-  state.history.push({ action, version, ...(from ? { from } : {}), at: new Date().toISOString() });
+  await makeLive(plan, entry.manifest, dir);
+  recordLive(state, version, action, previous, plan.ports.clock);
   await writeState(plan.layout.state, state);
   return { version, dir, manifest: entry.manifest };
+}
+
+/**
+ * Switches back to `fallback` after an abort that came before the new release was restarted
+ * (the old one still runs, so `current` must name it again), then throws `E_ABORTED`.
+ */
+export async function undoSwitch(
+  plan: HostPlan,
+  state: HostState,
+  fallback: HostRelease,
+  fallbackPrevious: string | undefined,
+): Promise<never> {
+  await switchTo(plan, state, fallback.version, "rollback", fallbackPrevious);
+  throw new DeployKitError("E_ABORTED", "The deploy was aborted before the restart.", {
+    cause: plan.signal?.reason,
+    hint: `current points at ${fallback.version} again, which still runs; run the deploy again when ready.`,
+  });
 }
 
 /**
@@ -106,6 +120,13 @@ export async function gate(
     const result = await bringUp(plan, how, live, fallback);
     return { release: live, ...(fallback ? { previous: fallback } : {}), rolledBack: false, restart: result };
   } catch (error) {
+    if (plan.signal?.aborted) {
+      throw new DeployKitError("E_ABORTED", `The ${live.version} restart or health gate was aborted.`, {
+        cause: error,
+        hint: `current points at ${live.version}, which the strategy started; its health was not confirmed: check it, or run deploykit rollback.`,
+        details: { live: live.version },
+      });
+    }
     if (!fallback || isDeployKitError(error, "E_ABORTED")) throw error;
     const cause = isDeployKitError(error)
       ? error

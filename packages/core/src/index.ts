@@ -30,8 +30,10 @@ export { type HashingStream, hashingStream } from "./hashing";
 export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
 export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { type HostLayout, hostLayout } from "./host/layout";
+export type { HostOptions } from "./host/plan";
 export type { HistoryEntry } from "./host/state";
 export { type InstalledRelease, type InstallOptions, install } from "./install";
+export { inspectLock, type LockOwner, type LockStatus, releaseLock } from "./lock";
 export {
   type ArtifactFormat,
   MANIFEST_SCHEMA_VERSION,
@@ -56,6 +58,7 @@ export {
 } from "./releases";
 export type { ReleaseSelector } from "./resolve-release";
 export { restart, strategyContext } from "./restart";
+export { type RestartLiveOptions, type RestartLiveResult, restartLive } from "./restart-live";
 export { type RollbackOptions, rollback } from "./rollback";
 export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
 export { createFsStore, type FsStoreOptions } from "./store/fs-store";

@@ -1,27 +1,20 @@
-import { resolve } from "node:path";
-import { DeployKitError, throwIfAborted } from "./errors";
-import type { OperationOptions } from "./events";
-import { activateArtifact } from "./host/activate";
+import { rmdir } from "node:fs/promises";
+import { join } from "node:path";
+import { throwIfAborted } from "./errors";
+import { step } from "./events";
+import { activateArtifact, makeLive } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
-import { type HostLayout, hostLayout } from "./host/layout";
-import { acquireLock } from "./host/lock";
-import { pruneReleases } from "./host/prune";
-import { assertSharedDirs, DEFAULT_SHARED_DIRS } from "./host/shared-dirs";
-import { type HostState, readState, writeState } from "./host/state";
-import { type Ports, resolvePorts } from "./ports";
+import { type HostOptions, type HostPlan, planHost } from "./host/plan";
+import { pruneState, removeReleases } from "./host/prune";
+import { withHostLock } from "./host/session";
+import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import { assertSelector, type ReleaseSelector, resolveRelease } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
 
 /** Options for {@link install}. */
-export interface InstallOptions extends OperationOptions, ReleaseSelector, Partial<Ports> {
+export interface InstallOptions extends HostOptions, ReleaseSelector {
   store: ArtifactStore;
-  /** The host root holding `releases/`, `current`, `shared/` and `.deploykit/`. */
-  root: string;
-  /** Releases to keep on disk (and artifacts in the cache); the live and previous ones are always kept. Default 5. */
-  keep?: number;
-  /** Dirs under `shared/` linked into each release. Default `["log", "tmp/pids"]`. */
-  sharedDirs?: string[];
 }
 
 /** What {@link install} did. */
@@ -34,51 +27,19 @@ export interface InstalledRelease {
   unchanged: boolean;
 }
 
-/** Validated, normalised host settings shared by install, deploy and rollback. */
-export interface HostPlan extends OperationOptions {
-  layout: HostLayout;
-  ports: Ports;
-  keep: number;
-  sharedDirs: string[];
-}
-
-/** Settings of a host root, checked before anything is written. @throws `E_INVALID_INPUT` */
-export type HostOptions = OperationOptions &
-  Partial<Ports> &
-  Pick<InstallOptions, "root" | "keep" | "sharedDirs">;
-
-/** Checks and normalises {@link HostOptions}. @throws `E_INVALID_INPUT` */
-export function planHost(options: HostOptions): HostPlan {
-  const keep = options.keep ?? 5;
-  if (!Number.isInteger(keep) || keep < 1) {
-    throw new DeployKitError("E_INVALID_INPUT", `keep must be a whole number >= 1 (got ${keep}).`, {
-      hint: "The live and previous releases are always kept on top of it.",
-    });
-  }
-  const sharedDirs = options.sharedDirs ?? DEFAULT_SHARED_DIRS;
-  assertSharedDirs(sharedDirs);
-  return {
-    layout: hostLayout(resolve(options.root)),
-    ports: resolvePorts(options),
-    keep,
-    sharedDirs,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-}
-
-/** The {@link HostRelease} of a state entry. */
-export function hostRelease(state: HostState, version: string | undefined): HostRelease | undefined {
-  const entry = version === undefined ? undefined : state.releases[version];
-  return entry && { version: entry.manifest.version, dir: entry.dir, manifest: entry.manifest };
-}
-
-/** Installs without taking the lock; the caller holds it. */
-export async function installLocked(plan: HostPlan, options: InstallOptions): Promise<InstalledRelease> {
-  const { layout, onEvent, signal } = plan;
-  const { store } = options;
-  const manifest = await resolveRelease(store, options);
-  const state = await readState(layout.state);
+/**
+ * Installs with the lock held (see {@link withHostLock}); `state` is mutated and written.
+ * Order, so that a crash at any instant leaves `current` on a complete release and a state the
+ * next run reconciles: download (verified) → unpack into staging, rename into `releases/<v>` →
+ * record the release as installed → switch `current` → record it live → prune.
+ */
+export async function installLocked(
+  plan: HostPlan,
+  options: InstallOptions,
+  state: HostState,
+): Promise<InstalledRelease> {
+  const { layout, onEvent, signal, ports } = plan;
+  const manifest = await resolveRelease(options.store, options);
   const previous = hostRelease(state, state.current);
   if (state.current === manifest.version && previous) {
     const before = hostRelease(state, state.previous);
@@ -86,23 +47,25 @@ export async function installLocked(plan: HostPlan, options: InstallOptions): Pr
   }
 
   throwIfAborted(signal);
-  const artifact = await fetchArtifact(store, manifest, layout.cache, onEvent, signal);
+  const artifact = await fetchArtifact(options.store, manifest, layout.cache, onEvent, signal).catch(
+    async (error: unknown) => {
+      // A refused download leaves no empty cache dir behind.
+      await rmdir(join(layout.cache, manifest.version)).catch(() => undefined);
+      throw error;
+    },
+  );
   throwIfAborted(signal);
   const dir = await activateArtifact(plan, manifest, artifact);
-
-  const now = new Date().toISOString();
-  state.app = manifest.app;
-  state.releases[manifest.version] = { manifest, installedAt: now, dir, cached: cachedName(manifest) };
-  if (state.current !== undefined) state.previous = state.current;
-  state.current = manifest.version;
-  state.history.push({
-    action: "install",
-    version: manifest.version,
-    ...(previous ? { from: previous.version } : {}),
-    at: now,
-  });
-  await pruneReleases(state, layout, plan.keep, onEvent);
+  // From here on the step is finished, not undone: the release is complete on disk.
+  recordInstalled(state, manifest, dir, cachedName(manifest), ports.clock);
   await writeState(layout.state, state);
+  await makeLive(plan, manifest, dir);
+  await step(onEvent, "record", `Recording ${manifest.version} as live`, async () => {
+    recordLive(state, manifest.version, "install", state.current, ports.clock);
+    const pruned = pruneState(state, plan.keep);
+    await writeState(layout.state, state);
+    await removeReleases(layout, pruned, onEvent);
+  });
   return {
     release: { version: manifest.version, dir, manifest },
     ...(previous ? { previous } : {}),
@@ -114,7 +77,16 @@ export async function installLocked(plan: HostPlan, options: InstallOptions): Pr
  * Installs a published release on this host: resolves the version or channel to its manifest,
  * downloads the artifact into `.deploykit/cache` verifying sha256 on the way, unpacks it into
  * `releases/<version>` (refusing unsafe archives), links shared dirs, switches `current`
- * atomically, records the state and prunes to `keep` releases. One install per root at a time.
+ * atomically, records the state and prunes to `keep` releases. One install per root at a time
+ * (`E_LOCKED`, or wait `lockTimeoutMs`).
+ *
+ * A crash or kill at any instant leaves `current` on a complete release; the next run brings
+ * `state.json` in line with it and removes the debris. An abort (`signal`) stops between steps
+ * and undoes the step it stopped in; once the release is unpacked the install finishes.
+ *
+ * @throws {@link DeployKitError} `E_LOCKED`, `E_HOST_STATE`, `E_STATE_CORRUPT`, `E_DISK_FULL`,
+ * `E_PERMISSION`, `E_READ_ONLY`, `E_CHECKSUM_MISMATCH`, `E_UNSAFE_ARCHIVE`, `E_NOT_FOUND`,
+ * `E_ABORTED`, store errors.
  *
  * @example
  * ```ts
@@ -124,10 +96,5 @@ export async function installLocked(plan: HostPlan, options: InstallOptions): Pr
 export async function install(options: InstallOptions): Promise<InstalledRelease> {
   assertSelector(options);
   const plan = planHost(options);
-  const lock = await acquireLock(plan.layout.lock, plan.ports.processes, options.onEvent);
-  try {
-    return await installLocked(plan, options);
-  } finally {
-    await lock.release();
-  }
+  return withHostLock(plan, `install ${options.app}`, (state) => installLocked(plan, options, state));
 }

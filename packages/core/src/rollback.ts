@@ -1,19 +1,15 @@
 import { bringUpOptions } from "./deploy";
 import { DeployKitError } from "./errors";
-import type { OperationOptions } from "./events";
 import { type DeployResult, gate, switchTo } from "./gate";
 import type { HealthcheckOptions } from "./healthcheck";
-import { acquireLock } from "./host/lock";
-import { readState } from "./host/state";
-import { hostRelease, planHost } from "./install";
+import { type HostOptions, planHost } from "./host/plan";
+import { withHostLock } from "./host/session";
+import { hostRelease } from "./host/state";
 import { assertVersion } from "./names";
-import type { Ports } from "./ports";
 import type { RuntimeStrategy } from "./strategy";
 
 /** Options for {@link rollback}. */
-export interface RollbackOptions extends OperationOptions, Partial<Ports> {
-  /** The host root. */
-  root: string;
+export interface RollbackOptions extends Omit<HostOptions, "keep"> {
   /** Roll back to this installed version (default: the previous release). */
   version?: string;
   /** Restart the app after switching (recommended). */
@@ -22,8 +18,6 @@ export interface RollbackOptions extends OperationOptions, Partial<Ports> {
   healthcheck?: string | HealthcheckOptions;
   /** Extra environment for the processes the strategy starts. */
   env?: Record<string, string>;
-  /** Dirs under `shared/` to link if the release must be unpacked again from the cache. */
-  sharedDirs?: string[];
 }
 
 /**
@@ -37,9 +31,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
   const how = bringUpOptions(options);
   const plan = planHost(options);
   const { root } = plan.layout;
-  const lock = await acquireLock(plan.layout.lock, plan.ports.processes, options.onEvent);
-  try {
-    const state = await readState(plan.layout.state);
+  return withHostLock(plan, "rollback", async (state) => {
     const target = options.version ?? state.previous;
     const live = hostRelease(state, state.current);
     if (target === undefined || !state.releases[target]) {
@@ -56,8 +48,6 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
     const previousBefore = state.previous;
     const restored = await switchTo(plan, state, target, "rollback", state.current);
     if (!how) return { release: restored, ...(live ? { previous: live } : {}), rolledBack: false };
-    return await gate(plan, how, state, restored, live, previousBefore);
-  } finally {
-    await lock.release();
-  }
+    return gate(plan, how, state, restored, live, previousBefore);
+  });
 }

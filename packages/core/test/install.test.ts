@@ -128,7 +128,8 @@ describe("install verifies what it downloads", () => {
       );
       expect(await live(root)).toBe("v1.0.0");
       expect(existsSync(join(root, "releases", "1.1.0"))).toBe(false);
-      expect(await readdir(join(root, ".deploykit", "cache", "1.1.0"))).toEqual([]);
+      // A refused download leaves no empty cache dir behind (issue 10, item 4).
+      expect(existsSync(join(root, ".deploykit", "cache", "1.1.0"))).toBe(false);
     } finally {
       await ws.cleanup();
     }

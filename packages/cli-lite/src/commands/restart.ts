@@ -1,4 +1,4 @@
-import { liveRelease, restart } from "@deploykit/core";
+import { restartLive } from "@deploykit/core";
 import { hostArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { rootFromSettings } from "../host-options";
@@ -8,7 +8,7 @@ import { UsageError } from "../usage";
 const { healthcheck: _gate, ...restartStrategyArgs } = strategyArgs;
 const args = { root: hostArgs.root, ...restartStrategyArgs } as const;
 
-/** `deploykit restart` → `restart(strategy, { app, root, release })` on the live release. */
+/** `deploykit restart` → `restartLive({ root, strategy })`: the live release, under the deploy lock. */
 export const restartCommand: CommandSpec<typeof args> = {
   name: "restart",
   description: "Restart the live release with a strategy (nothing is installed or switched)",
@@ -18,21 +18,12 @@ export const restartCommand: CommandSpec<typeof args> = {
     const strategy = strategyFromSettings(settings);
     if (!strategy)
       throw new UsageError("`deploykit restart` needs --strategy (or strategy in the config file).");
-    const { release, previous } = await liveRelease(root);
     const env = envFromSettings(settings);
-    const result = await restart(strategy, {
-      app: release.manifest.app,
-      root,
-      release,
-      ...(previous ? { previous } : {}),
-      ...(env ? { env } : {}),
-      onEvent,
-      signal,
-    });
+    const result = await restartLive({ root, strategy, ...(env ? { env } : {}), onEvent, signal });
     const pids = result.pids?.length ? ` (pid ${result.pids.join(", ")})` : "";
     return {
       value: result,
-      lines: [`Restarted ${release.manifest.app} ${release.version} with ${result.strategy}${pids}.`],
+      lines: [`Restarted ${result.app} ${result.version} with ${result.strategy}${pids}.`],
     };
   },
 };

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { DeployKitError } from "../errors";
-import { type EventSink, step } from "../events";
-import type { HostPlan } from "../install";
+import { mkdir, readlink, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { DeployKitError, throwIfAborted } from "../errors";
+import { step } from "../events";
 import type { ReleaseManifest } from "../manifest";
 import { fetchArtifactFromCache } from "./cache";
 import { activateDeb } from "./deb-activate";
 import { extractRelease } from "./extract";
 import type { HostLayout } from "./layout";
+import type { HostPlan } from "./plan";
 import { linkSharedDirs } from "./shared-dirs";
 import type { InstalledEntry } from "./state";
 import { switchCurrent } from "./switch-current";
@@ -19,60 +19,68 @@ const exists = (path: string) =>
     () => false,
   );
 
+/** True when `current` resolves to `dir`: the live release, which is never moved or replaced. */
+async function isLive(layout: HostLayout, dir: string): Promise<boolean> {
+  const target = await readlink(layout.current).catch(() => undefined);
+  return target !== undefined && resolve(dirname(layout.current), target) === resolve(dir);
+}
+
 /**
  * Puts a verified `.tgz` artifact on disk as `releases/<version>`: unpacked into a staging dir,
  * shared dirs linked, then renamed into place, so `releases/<version>` is complete or absent.
+ * The live release's directory is reused as it is, never moved aside. An abort while unpacking
+ * undoes the step (the staging dir is removed).
  *
  * @returns the release directory.
  */
-async function unpackRelease(
-  manifest: ReleaseManifest,
-  artifact: string,
-  layout: HostLayout,
-  sharedDirs: readonly string[],
-  onEvent?: EventSink,
-): Promise<string> {
+async function unpackRelease(plan: HostPlan, manifest: ReleaseManifest, artifact: string): Promise<string> {
+  const { layout, onEvent, signal } = plan;
   const dir = layout.release(manifest.version);
+  if (await isLive(layout, dir)) return dir;
   return step(onEvent, "unpack", `Unpacking ${manifest.app} ${manifest.version}`, async () => {
     // Staged next to its final place, so relative shared-dir links stay right after the rename.
     const staging = join(layout.releases, `.staging-${manifest.version}-${randomUUID()}`);
     try {
       await mkdir(layout.releases, { recursive: true });
       await extractRelease(artifact, staging);
-      await linkSharedDirs(staging, layout.shared, sharedDirs);
+      await linkSharedDirs(staging, layout.shared, plan.sharedDirs);
+      throwIfAborted(signal);
       if (await exists(dir)) {
         const trash = join(layout.releases, `.trash-${randomUUID()}`);
         await rename(dir, trash);
+        await rename(staging, dir);
         await rm(trash, { recursive: true, force: true });
+      } else {
+        await rename(staging, dir);
       }
-      await rename(staging, dir);
       return dir;
     } finally {
-      await rm(staging, { recursive: true, force: true });
+      // maxRetries: a failed extraction may still be closing files in it (ENOTEMPTY).
+      await rm(staging, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 }
 
-/** Points `current` at an unpacked release; `E_NOT_FOUND` when its directory is gone. */
-async function switchTo(
-  manifest: ReleaseManifest,
-  dir: string,
-  layout: HostLayout,
-  onEvent?: EventSink,
-): Promise<void> {
+/**
+ * Makes an activated release the one that runs: for a `.tgz`, switches `current` to its
+ * directory (`E_NOT_FOUND` when it is gone); a `.deb` is live once dpkg installed it.
+ */
+export async function makeLive(plan: HostPlan, manifest: ReleaseManifest, dir: string): Promise<void> {
+  if (manifest.format === "deb") return;
   if (!(await exists(dir))) {
     throw new DeployKitError("E_NOT_FOUND", `${dir} is missing, so ${manifest.version} cannot go live.`, {
       hint: "Install that version again from the store.",
     });
   }
-  await step(onEvent, "switch", `Switching current to ${manifest.version}`, () =>
-    switchCurrent(layout.current, dir),
+  await step(plan.onEvent, "switch", `Switching current to ${manifest.version}`, () =>
+    switchCurrent(plan.layout.current, dir),
   );
 }
 
 /**
- * Makes a verified artifact the live release, by format: a `.tgz` is unpacked into
- * `releases/<version>` and `current` switched to it; a `.deb` is installed with the real dpkg.
+ * Puts a verified artifact on the host, by format: a `.tgz` is unpacked into
+ * `releases/<version>` (not yet live: see {@link makeLive}); a `.deb` is installed with the real
+ * dpkg (live at once).
  *
  * @returns the release's directory (for a `.deb`, the package's app home).
  */
@@ -94,21 +102,16 @@ export async function activateArtifact(
       })
     ).dir;
   }
-  const dir = await unpackRelease(manifest, artifact, layout, plan.sharedDirs, onEvent);
-  await switchTo(manifest, dir, layout, onEvent);
-  return dir;
+  return unpackRelease(plan, manifest, artifact);
 }
 
 /**
- * Makes an installed release live again without the network: a `.tgz` from its directory (or
- * unpacked again from the cached artifact if the directory was removed), a `.deb` reinstalled
- * from the cache (dpkg downgrades in place).
+ * Puts an installed release back on disk without the network, ready for {@link makeLive}: a
+ * `.tgz` from its directory (or unpacked again from the cached artifact if the directory was
+ * removed), a `.deb` reinstalled from the cache (dpkg downgrades in place).
  */
 export async function reactivate(plan: HostPlan, entry: InstalledEntry): Promise<string> {
   const { manifest } = entry;
-  if (manifest.format === "tgz" && (await exists(entry.dir))) {
-    await switchTo(manifest, entry.dir, plan.layout, plan.onEvent);
-    return entry.dir;
-  }
+  if (manifest.format === "tgz" && (await exists(entry.dir))) return entry.dir;
   return activateArtifact(plan, manifest, await fetchArtifactFromCache(plan.layout, entry));
 }

@@ -1,17 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { DeployKitError } from "../errors";
 import type { EventSink } from "../events";
-import type { ProcessTable } from "../ports/process-table";
+import type { Clock } from "../ports/clock";
+import { holderGone, type LockOwner, ownLockRecord } from "./lock-owner";
 
-/** What a lock file holds. */
-export interface LockOwner {
-  pid: number;
-  host: string;
-  since: string;
-  token: string;
+/** A lock file as found on disk. */
+export interface LockHolder {
+  /** The parsed record; absent when the file is not a lock record (an older tool, a damaged file). */
+  owner?: LockOwner;
+  /** The record's token, or the file's inode and mtime when it has none. */
+  id: string;
+  /** Age of the file, in ms. */
+  ageMs: number;
 }
 
 /** A held deploy lock; `release()` removes it if it is still ours. */
@@ -20,80 +22,163 @@ export interface DeployLock {
   release(): Promise<void>;
 }
 
-const readOwner = async (path: string): Promise<LockOwner | undefined> => {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as LockOwner;
-  } catch {
-    return undefined;
-  }
-};
+/** Options of {@link acquireLock}. */
+export interface AcquireLockOptions {
+  /** What takes the lock, recorded for whoever finds it held (`install web 2.0.0`). */
+  operation: string;
+  clock: Clock;
+  /** How long to wait for a live holder, in ms; 0 refuses at once. */
+  timeoutMs: number;
+  onEvent?: EventSink | undefined;
+  signal?: AbortSignal | undefined;
+}
 
-const locked = (path: string, owner: LockOwner | undefined) =>
-  new DeployKitError(
-    "E_LOCKED",
-    owner
-      ? `Another deploy holds ${path}: pid ${owner.pid} on ${owner.host} since ${owner.since}.`
-      : `Another deploy holds ${path}.`,
-    {
-      hint: "Wait for it to finish. If that process is gone and runs on another host, remove the lock file by hand.",
-      details: { path, ...(owner ?? {}) },
-    },
-  );
+/** A lock file without a record (written by an older tool) counts as abandoned after this long, in ms. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+const isRecord = (value: unknown): value is LockOwner =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as LockOwner).pid === "number" &&
+  typeof (value as LockOwner).token === "string" &&
+  typeof (value as LockOwner).host === "string";
+
+/** Reads the lock file at `path`, or `undefined` when there is none. */
+export async function readLockHolder(path: string): Promise<LockHolder | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
+    const ageMs = Math.max(0, Date.now() - info.mtimeMs);
+    let owner: unknown;
+    try {
+      owner = JSON.parse(text);
+    } catch {
+      owner = undefined;
+    }
+    if (isRecord(owner)) return { owner, id: owner.token, ageMs };
+    return { id: `inode-${info.ino}-${info.mtimeMs}`, ageMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Why `holder` is abandoned (a dead or replaced process, an old unreadable file), or `undefined`. */
+export async function abandoned(holder: LockHolder): Promise<string | undefined> {
+  if (holder.owner) return holderGone(holder.owner);
+  return holder.ageMs > UNREADABLE_GRACE_MS ? "the lock file holds no record" : undefined;
+}
+
+/** Writes the complete record under a temp name next to `path`. */
+async function writeRecord(path: string, owner: LockOwner): Promise<string> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
+  await writeFile(tmp, `${JSON.stringify(owner)}\n`, { flag: "wx" });
+  return tmp;
+}
 
 /**
- * Takes the per-root deploy lock (`.deploykit/lock`), created exclusively. A lock whose owner
- * is a dead process on this host is taken over, with a `warning` event; a live owner (or one on
- * another host, whose liveness cannot be checked) is `E_LOCKED`.
+ * Creates `path` holding `owner`, only if it does not exist: the record is written in full to a
+ * temp file first and then hard-linked into place, so whoever sees the lock sees a whole record.
  */
-export async function acquireLock(
-  path: string,
-  processes: ProcessTable,
-  onEvent?: EventSink,
-): Promise<DeployLock> {
-  await mkdir(dirname(path), { recursive: true });
-  const owner: LockOwner = {
-    pid: process.pid,
-    host: hostname(),
-    since: new Date().toISOString(),
-    token: randomUUID(),
-  };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(`${JSON.stringify(owner)}\n`);
-      await handle.close();
-      return {
-        owner,
-        async release() {
-          if ((await readOwner(path))?.token === owner.token) await rm(path, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = await readOwner(path);
-    if (holder && (holder.host !== owner.host || processes.isAlive(holder.pid))) throw locked(path, holder);
-    // Stale: move it aside (only one contender can), then check we moved what we judged stale.
-    const aside = `${path}.stale-${owner.token}`;
-    try {
-      await rename(path, aside);
-    } catch {
-      continue;
-    }
-    const moved = await readOwner(aside);
-    if (moved?.token !== holder?.token) {
-      await link(aside, path).catch(() => undefined);
-      await rm(aside, { force: true });
-      throw locked(path, moved);
-    }
-    await rm(aside, { force: true });
-    onEvent?.({
-      type: "warning",
-      step: "lock",
-      message: holder
-        ? `Took over a stale lock left by pid ${holder.pid} (dead) since ${holder.since}.`
-        : "Took over an unreadable lock file.",
-    });
+async function place(path: string, owner: LockOwner): Promise<boolean> {
+  const tmp = await writeRecord(path, owner);
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await rm(tmp, { force: true });
   }
-  throw locked(path, await readOwner(path));
+}
+
+/**
+ * Replaces the abandoned lock `stale` at `path` with `owner`, if nobody else does first. The
+ * right to replace one abandoned lock is itself a lock (`<path>.stale-<id>`, created by link), so
+ * of all the processes that judged it abandoned exactly one replaces it; that one checks that
+ * `path` still holds `stale` before renaming its own record over it. A claimant that died is
+ * replaced the same way, one level down.
+ */
+async function takeOver(path: string, stale: LockHolder, owner: LockOwner): Promise<boolean> {
+  const claim = `${path}.stale-${stale.id}`;
+  if (!(await place(claim, owner))) {
+    const claimant = await readLockHolder(claim);
+    if (!claimant || !(await abandoned(claimant))) return false;
+    if (!(await takeOver(claim, claimant, owner))) return false;
+  }
+  try {
+    if ((await readLockHolder(path))?.id !== stale.id) return false;
+    await rename(await writeRecord(path, owner), path);
+    return true;
+  } finally {
+    await rm(claim, { force: true });
+  }
+}
+
+const lockedError = (path: string, holder: LockHolder | undefined, waitedMs: number) => {
+  const owner = holder?.owner;
+  const who = owner
+    ? `pid ${owner.pid} on ${owner.host}${owner.operation ? ` (${owner.operation})` : ""} since ${owner.since}`
+    : "a process that left no record";
+  return new DeployKitError("E_LOCKED", `Another deploy holds ${path}: ${who}.`, {
+    hint:
+      waitedMs > 0
+        ? `Waited ${waitedMs} ms. Let it finish, or check it with \`deploykit lock\`.`
+        : "Let it finish (or pass lockTimeoutMs / --lock-timeout to wait); `deploykit lock` shows the holder and can release an abandoned lock.",
+    details: { path, ...(owner ?? {}) },
+  });
+};
+
+/**
+ * Takes a per-root deploy lock, mutually exclusive by construction (a fully written record is
+ * hard-linked into place). A lock whose holder is gone (see {@link abandoned}) is taken over with
+ * a `warning` event; a live holder (or one on another host) is waited for up to `timeoutMs`,
+ * then `E_LOCKED`.
+ */
+export async function acquireLock(path: string, options: AcquireLockOptions): Promise<DeployLock> {
+  const { clock, onEvent, signal } = options;
+  await mkdir(dirname(path), { recursive: true });
+  const owner = await ownLockRecord(new Date(clock.now()).toISOString(), options.operation);
+  const started = clock.now();
+  for (;;) {
+    if (await place(path, owner)) break;
+    const holder = await readLockHolder(path);
+    if (!holder) continue;
+    const why = await abandoned(holder);
+    if (why && (await takeOver(path, holder, owner))) {
+      onEvent?.({
+        type: "warning",
+        step: "lock",
+        message: `Took over an abandoned lock${holder.owner ? ` of pid ${holder.owner.pid} since ${holder.owner.since}` : ""}: ${why}.`,
+      });
+      break;
+    }
+    const waited = clock.now() - started;
+    if (waited >= options.timeoutMs) throw lockedError(path, holder, waited);
+    await clock.sleep(10 + Math.floor(Math.random() * 40), signal);
+  }
+  return {
+    owner,
+    async release() {
+      if ((await readLockHolder(path))?.id === owner.token) await rm(path, { force: true });
+    },
+  };
+}
+
+/**
+ * Removes the lock at `path`: an abandoned one always, a live one only with `force`.
+ * @returns the holder that was removed, or `undefined` when there was no lock.
+ * @throws `E_LOCKED` for a live holder without `force`.
+ */
+export async function breakLock(path: string, force: boolean): Promise<LockHolder | undefined> {
+  for (;;) {
+    const holder = await readLockHolder(path);
+    if (!holder) return undefined;
+    if (!force && !(await abandoned(holder))) throw lockedError(path, holder, 0);
+    const me = await ownLockRecord(new Date().toISOString(), "deploykit lock --release");
+    if (await takeOver(path, holder, me)) {
+      await rm(path, { force: true });
+      return holder;
+    }
+  }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { DeployKitError } from "../errors";
 import { parseManifest, type ReleaseManifest } from "../manifest";
+import type { Clock } from "../ports/clock";
+import type { HostRelease } from "../strategy";
 
 /** One release known to a host. */
 export interface InstalledEntry {
@@ -17,7 +19,7 @@ export interface InstalledEntry {
 
 /** One line of a host's deploy history. */
 export interface HistoryEntry {
-  action: "install" | "rollback" | "auto-rollback";
+  action: "install" | "rollback" | "auto-rollback" | "recover";
   version: string;
   from?: string;
   at: string;
@@ -49,7 +51,7 @@ const stateSchema = z.object({
   ),
   history: z.array(
     z.object({
-      action: z.enum(["install", "rollback", "auto-rollback"]),
+      action: z.enum(["install", "rollback", "auto-rollback", "recover"]),
       version: z.string(),
       from: z.string().optional(),
       at: z.string(),
@@ -57,7 +59,14 @@ const stateSchema = z.object({
   ),
 });
 
-/** Reads a host's state; an absent file is an empty state. */
+const corrupt = (path: string, why: string, cause?: unknown) =>
+  new DeployKitError("E_STATE_CORRUPT", `The host state ${path} is damaged (${why}).`, {
+    ...(cause === undefined ? {} : { cause }),
+    hint: "Move it aside (mv state.json state.json.bad) and install the live release again: deploykit rebuilds the state from the disk.",
+    details: { path },
+  });
+
+/** Reads a host's state; an absent file is an empty state. @throws `E_STATE_CORRUPT` */
 export async function readState(path: string): Promise<HostState> {
   let text: string;
   try {
@@ -67,24 +76,72 @@ export async function readState(path: string): Promise<HostState> {
       return { schemaVersion: 1, releases: {}, history: [] };
     throw error;
   }
-  const parsed = stateSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) {
-    throw new DeployKitError("E_MANIFEST_INVALID", `The host state ${path} is damaged.`, {
-      hint: "Restore it from a backup, or move it aside and reinstall the live release.",
-      details: { path },
-    });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(path, "not JSON", error);
   }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success)
+    throw corrupt(path, parsed.error.issues[0]?.message ?? "unexpected shape", parsed.error);
   const releases: Record<string, InstalledEntry> = {};
   for (const [version, entry] of Object.entries(parsed.data.releases)) {
-    releases[version] = { ...entry, manifest: parseManifest(entry.manifest, path) };
+    try {
+      releases[version] = { ...entry, manifest: parseManifest(entry.manifest, path) };
+    } catch (error) {
+      throw corrupt(path, `the manifest of ${version} is invalid`, error);
+    }
   }
   return { ...parsed.data, schemaVersion: 1, releases };
 }
 
-/** Writes a host's state through a temp file and a rename. */
+/** Writes a host's state through a temp file and a rename, so a crash leaves the old or the new file. */
 export async function writeState(path: string, state: HostState): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomUUID()}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    await rename(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** The {@link HostRelease} of a state entry. */
+export function hostRelease(state: HostState, version: string | undefined): HostRelease | undefined {
+  const entry = version === undefined ? undefined : state.releases[version];
+  return entry && { version: entry.manifest.version, dir: entry.dir, manifest: entry.manifest };
+}
+
+const timestamp = (clock: Clock) => new Date(clock.now()).toISOString();
+
+/** Records a release as installed (unpacked or dpkg-installed) but not yet live. Mutates `state`. */
+export function recordInstalled(
+  state: HostState,
+  manifest: ReleaseManifest,
+  dir: string,
+  cached: string,
+  clock: Clock,
+): void {
+  state.app = manifest.app;
+  state.releases[manifest.version] = { manifest, installedAt: timestamp(clock), dir, cached };
+}
+
+/**
+ * Records that `version` went live by `action`, with `previous` as the new previous release.
+ * Mutates `state`.
+ */
+export function recordLive(
+  state: HostState,
+  version: string,
+  action: HistoryEntry["action"],
+  previous: string | undefined,
+  clock: Clock,
+): void {
+  const from = state.current;
+  state.current = version;
+  if (previous === undefined) delete state.previous;
+  else state.previous = previous;
+  state.history.push({ action, version, ...(from ? { from } : {}), at: timestamp(clock) });
 }

@@ -1,0 +1,70 @@
+import { resolve } from "node:path";
+import { DeployKitError } from "../errors";
+import type { OperationOptions } from "../events";
+import { type Ports, resolvePorts } from "../ports";
+import { type HostLayout, hostLayout } from "./layout";
+import { assertSharedDirs, DEFAULT_SHARED_DIRS } from "./shared-dirs";
+
+/** Settings of a host root that install, deploy, rollback and restart share. */
+export interface HostOptions extends OperationOptions, Partial<Ports> {
+  /** The host root holding `releases/`, `current`, `shared/` and `.deploykit/`. */
+  root: string;
+  /** Releases to keep on disk (and artifacts in the cache); the live and previous ones are always kept. Default 5. */
+  keep?: number;
+  /** Dirs under `shared/` linked into each release. Default `["log", "tmp/pids"]`. */
+  sharedDirs?: string[];
+  /**
+   * How long to wait for another deploy's lock on this root, in ms. Default 0: refuse at once
+   * with `E_LOCKED`.
+   */
+  lockTimeoutMs?: number;
+  /**
+   * Move a `current` that is a real directory (left by an older deploy tool, e.g. a `git pull`
+   * checkout) aside to `releases/legacy-<timestamp>` instead of refusing with `E_HOST_STATE`.
+   * Default false.
+   */
+  adoptLegacyCurrent?: boolean;
+}
+
+/** Validated, normalised host settings: what every host operation runs on. */
+export interface HostPlan extends OperationOptions {
+  layout: HostLayout;
+  ports: Ports;
+  keep: number;
+  sharedDirs: string[];
+  lockTimeoutMs: number;
+  adoptLegacyCurrent: boolean;
+}
+
+const wholeNumber = (name: string, value: number, min: number, hint: string) => {
+  if (!Number.isInteger(value) || value < min) {
+    throw new DeployKitError("E_INVALID_INPUT", `${name} must be a whole number >= ${min} (got ${value}).`, {
+      hint,
+    });
+  }
+};
+
+/** Checks and normalises {@link HostOptions} before anything is written. @throws `E_INVALID_INPUT` */
+export function planHost(options: HostOptions): HostPlan {
+  const keep = options.keep ?? 5;
+  wholeNumber("keep", keep, 1, "The live and previous releases are always kept on top of it.");
+  const lockTimeoutMs = options.lockTimeoutMs ?? 0;
+  wholeNumber(
+    "lockTimeoutMs",
+    lockTimeoutMs,
+    0,
+    "Milliseconds to wait for another deploy; 0 refuses at once.",
+  );
+  const sharedDirs = options.sharedDirs ?? DEFAULT_SHARED_DIRS;
+  assertSharedDirs(sharedDirs);
+  return {
+    layout: hostLayout(resolve(options.root)),
+    ports: resolvePorts(options),
+    keep,
+    sharedDirs,
+    lockTimeoutMs,
+    adoptLegacyCurrent: options.adoptLegacyCurrent === true,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
