@@ -9,6 +9,7 @@ import { publishCommand } from "./commands/publish";
 import { releasesCommand } from "./commands/releases";
 import { restartCommand } from "./commands/restart";
 import { rollbackCommand } from "./commands/rollback";
+import { runCommand } from "./commands/run";
 import { vendorCommand } from "./commands/vendor";
 import type { CliIo } from "./io";
 
@@ -25,6 +26,7 @@ const commands: CommandSpec<any>[] = [
   rollbackCommand,
   releasesCommand,
   restartCommand,
+  runCommand,
   vendorCommand,
 ];
 

@@ -48,6 +48,7 @@ export type { HttpProbe, ProbeResponse } from "./ports/http-probe";
 export { type Ports, resolvePorts } from "./ports/index";
 export type { ProcessRunner, RunOptions, RunResult, SpawnOptions } from "./ports/process-runner";
 export type { ProcessTable } from "./ports/process-table";
+export { launchPrelude, launchScript, type ProcessLaunch, shellQuote } from "./process-launch";
 export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
 export {
   type HostReleaseInfo,
@@ -60,6 +61,7 @@ export type { ReleaseSelector } from "./resolve-release";
 export { restart, strategyContext } from "./restart";
 export { type RestartLiveOptions, type RestartLiveResult, restartLive } from "./restart-live";
 export { type RollbackOptions, rollback } from "./rollback";
+export { type RanProcess, type RunProcessOptions, runProcess } from "./run-process";
 export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
 export { createFsStore, type FsStoreOptions } from "./store/fs-store";
 export { assertStoreKey, objectExists, objectNotFound, storeKeys } from "./store/keys";

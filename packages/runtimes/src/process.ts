@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import {
   DeployKitError,
   hostLayout,
+  launchScript,
   type RestartResult,
   type RuntimeStrategy,
   type StrategyContext,
@@ -69,7 +70,8 @@ function resolve(options: ProcessOptions, ctx: StrategyContext): Resolved {
 }
 
 /**
- * A pid-file managed app process: started detached in the live release's folder with `sh -c`,
+ * A pid-file managed app process: started detached in the live release's folder the way core's
+ * `launchScript` starts every Procfile process (HOME, `.profile.d`, PORT, env, then `sh -c`),
  * logs appended to `shared/log/<name>.log`, the pid (of the process group leader) in
  * `shared/tmp/pids/<name>.pid`. Restart = stop (TERM, KILL after `stopTimeoutMs`) + start,
  * which has downtime; use `node()`, `unicorn()` or `pm2()` for zero-downtime restarts.
@@ -124,11 +126,14 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       const stopped = await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
       throwIfAborted(ctx.signal);
       await mkdir(dirname(settings.logFile), { recursive: true });
-      const env: Record<string, string> = { ...ctx.env };
-      if (options.port !== undefined) env.PORT = String(options.port);
-      const { pid } = await ctx.runner.spawnDetached("sh", ["-c", settings.command], {
+      const script = launchScript({
+        dir: ctx.release.dir,
+        command: settings.command,
+        env: ctx.env,
+        ...(options.port === undefined ? {} : { port: options.port }),
+      });
+      const { pid } = await ctx.runner.spawnDetached("sh", ["-c", script], {
         cwd: ctx.release.dir,
-        env,
         logFile: settings.logFile,
       });
       await writePidFile(settings.pidFile, pid);

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { shellQuote } from "@deploykit/core";
 import { parse } from "yaml";
 
 /** What a buildpack's `bin/release` declared. */
@@ -25,8 +26,6 @@ export function parseRelease(text: string): ReleaseInfo {
     configVars: stringMap(doc?.config_vars),
   };
 }
-
-const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Writes `config_vars` as `.profile.d/00_config_vars.sh` in the build dir, like herokuish:

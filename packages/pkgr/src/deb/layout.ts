@@ -1,9 +1,9 @@
+import { shellQuote } from "@deploykit/core";
 import { readAppTree } from "./app-tree";
 import { docFiles } from "./doc-files";
 import { type DebEntry, inlineFile } from "./entries";
 import { type MaintainerScripts, maintainerScripts } from "./maintainer-scripts";
 import { initIntegration } from "./services/index";
-import { shq } from "./shell";
 import type { DebSpec } from "./spec";
 import { renderWrapper } from "./wrapper";
 
@@ -17,13 +17,13 @@ export interface DebLayout {
 const WRITABLE_DIRS = ["log", "tmp"];
 
 function defaultsFile(spec: DebSpec): string {
-  const lines = spec.env.map(([key, value]) => `${key}=${shq(value)}`);
+  const lines = spec.env.map(([key, value]) => `${key}=${shellQuote(value)}`);
   return `# Environment of ${spec.name}, read by /usr/bin/${spec.name} before every process starts.
 # Values set with "${spec.name} config:set KEY=VALUE" live in /etc/${spec.name}/conf.d/ and win.
-APP_NAME=${shq(spec.name)}
-APP_HOME=${shq(spec.home)}
-APP_USER=${shq(spec.user)}
-APP_GROUP=${shq(spec.group)}
+APP_NAME=${shellQuote(spec.name)}
+APP_HOME=${shellQuote(spec.home)}
+APP_USER=${shellQuote(spec.user)}
+APP_GROUP=${shellQuote(spec.group)}
 ${lines.join("\n")}
 `;
 }

@@ -1,6 +1,7 @@
+import { shellQuote } from "@deploykit/core";
 import type { MaintainerHooks } from "./options";
 import type { InitIntegration } from "./services/types";
-import { indent, shq } from "./shell";
+import { indent } from "./shell";
 
 /** The facts the maintainer scripts are generated from. */
 export interface ScriptContext {
@@ -32,21 +33,21 @@ function script(body: string[]): string {
 
 function variables(ctx: ScriptContext): string {
   return [
-    `APP_NAME=${shq(ctx.name)}`,
-    `APP_HOME=${shq(ctx.home)}`,
-    `APP_USER=${shq(ctx.user)}`,
-    `APP_GROUP=${shq(ctx.group)}`,
-    `LOG_DIR=${shq(ctx.logDir)}`,
-    `CONF_DIR=${shq(ctx.confDir)}`,
+    `APP_NAME=${shellQuote(ctx.name)}`,
+    `APP_HOME=${shellQuote(ctx.home)}`,
+    `APP_USER=${shellQuote(ctx.user)}`,
+    `APP_GROUP=${shellQuote(ctx.group)}`,
+    `LOG_DIR=${shellQuote(ctx.logDir)}`,
+    `CONF_DIR=${shellQuote(ctx.confDir)}`,
   ].join("\n");
 }
 
 function postinst(ctx: ScriptContext): string {
   const writable = ctx.writableDirs.map(
     // A symlink is left alone: chown would follow it to wherever it points.
-    (dir) => `    if [ ! -L "$APP_HOME"/${shq(dir)} ]; then
-      mkdir -p "$APP_HOME"/${shq(dir)}
-      chown "$APP_USER:$APP_GROUP" "$APP_HOME"/${shq(dir)}
+    (dir) => `    if [ ! -L "$APP_HOME"/${shellQuote(dir)} ]; then
+      mkdir -p "$APP_HOME"/${shellQuote(dir)}
+      chown "$APP_USER:$APP_GROUP" "$APP_HOME"/${shellQuote(dir)}
     fi`,
   );
   return script([

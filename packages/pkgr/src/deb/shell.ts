@@ -1,8 +1,3 @@
-/** Quotes a value for POSIX shells: `'...'` with embedded quotes escaped. */
-export function shq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Indents every non-empty line of a shell fragment by `depth` levels of two spaces. */
 export function indent(text: string, depth = 1): string {
   const pad = "  ".repeat(depth);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   DeployKitError,
+  launchScript,
   type RestartResult,
   type RuntimeStrategy,
   type StrategyContext,
@@ -36,10 +37,16 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
     DK_NODE_KILL_TIMEOUT: String(settings.killTimeoutMs),
     DK_NODE_STATE: settings.stateFile,
   };
-  if (settings.port !== undefined) env.PORT = String(settings.port);
-  const { pid } = await ctx.runner.spawnDetached(globalThis.process.execPath, [settings.launcherFile], {
-    cwd: settings.root,
+  // Started like every Procfile process (core's launchScript: HOME, `.profile.d`, PORT, env);
+  // the launcher execs in place, so its pid is the one the pid file holds.
+  const script = launchScript({
+    dir: settings.current,
+    command: [globalThis.process.execPath, settings.launcherFile],
     env,
+    ...(settings.port === undefined ? {} : { port: settings.port }),
+  });
+  const { pid } = await ctx.runner.spawnDetached("sh", ["-c", script], {
+    cwd: settings.root,
     logFile: settings.logFile,
   });
   await writePidFile(settings.pidFile, pid);

@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import type { StrategyContext } from "@deploykit/core";
+import { launchScript, type StrategyContext } from "@deploykit/core";
 
 /** One process as `pm2 jlist` reports it. */
 export interface Pm2Process {
@@ -21,11 +21,17 @@ export interface Pm2Cli {
 
 /** Creates a {@link Pm2Cli} over the context's process runner. */
 export function pm2Cli(ctx: StrategyContext, bin: string, home: string | undefined): Pm2Cli {
-  const env = home === undefined ? {} : { PM2_HOME: home };
+  const env: Record<string, string> = home === undefined ? {} : { PM2_HOME: home };
   const run = async (args: string[], quiet = false) => {
-    const result = await ctx.runner.run(bin, args, {
-      env,
-      cwd: ctx.root,
+    // pm2 hands its own environment to the apps it starts: run it the way every process starts
+    // (core's launchScript: HOME, `.profile.d`, env) so the app sees the buildpack's PATH.
+    const script = launchScript({
+      dir: ctx.release.dir,
+      command: [bin, ...args],
+      env: { ...ctx.env, ...env },
+    });
+    const result = await ctx.runner.run("sh", ["-c", script], {
+      cwd: ctx.release.dir,
       signal: ctx.signal,
       ...(quiet
         ? {}

@@ -1,6 +1,6 @@
 import { mkdir, readlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { StrategyContext } from "@deploykit/core";
+import { launchScript, type StrategyContext } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { logTail } from "../internal/log-tail";
 import { linesSince, markLog } from "../internal/log-watch";
@@ -11,7 +11,8 @@ import { waitUntil } from "../internal/wait";
 import type { SidekiqSettings } from "./options";
 
 /**
- * Starts one sidekiq in `dir` and resolves its pid once its log shows the boot line for that
+ * Starts one sidekiq in `dir` (as core's `launchScript` starts every process: HOME, `.profile.d`,
+ * env) and resolves its pid once its log shows the boot line for that
  * pid. A process that exits or stays unready is stopped (TERM, KILL only after timeout + 5 s)
  * and reported as `E_RESTART_FAILED`; an abort stops it the same way and rethrows.
  */
@@ -24,9 +25,10 @@ export async function startSidekiq(
   await mkdir(dirname(settings.logFile), { recursive: true });
   const mark = await markLog(settings.logFile);
   const [program, args] = settings.command;
-  const { pid } = await ctx.runner.spawnDetached(program, args, {
+  // The launch script execs the argv, so the pid is sidekiq's own (its boot line names it).
+  const script = launchScript({ dir, command: [program, ...args], env: ctx.env });
+  const { pid } = await ctx.runner.spawnDetached("sh", ["-c", script], {
     cwd: dir,
-    env: ctx.env,
     logFile: settings.logFile,
   });
   log.note(`started ${program} ${args.join(" ")} in ${dir} (pid ${pid})`);

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { RestartResult, StrategyContext } from "@deploykit/core";
+import { launchScript, type RestartResult, type StrategyContext } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { logTail } from "../internal/log-tail";
 import { observations } from "../internal/observations";
@@ -12,16 +12,18 @@ import type { UnicornSettings } from "./options";
 import { masterReady } from "./upgrade";
 
 /**
- * Starts unicorn when no master runs: the start command runs detached in `<root>/current`
- * (`PWD` set to the symlink, so unicorn re-execs there later); ready when a live master holds
+ * Starts unicorn when no master runs: the start command runs detached in `<root>/current` the
+ * way core's `launchScript` starts every process (HOME, `.profile.d`, env; `PWD` set to the symlink, so unicorn re-execs there later); ready when a live master holds
  * the pid file with its workers up and the health URL answering.
  */
 export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettings): Promise<RestartResult> {
   const log = observations(ctx, "unicorn");
   await mkdir(dirname(settings.logFile), { recursive: true });
-  const launcher = await ctx.runner.spawnDetached("sh", ["-c", settings.startCommand], {
+  // cd into the `current` symlink sets PWD to it, so unicorn re-execs there later.
+  const script = launchScript({ dir: settings.cwd, command: settings.startCommand, env: ctx.env });
+  const launcher = await ctx.runner.spawnDetached("sh", ["-c", script], {
     cwd: settings.cwd,
-    env: { ...ctx.env, PWD: settings.cwd },
+    env: { PWD: settings.cwd },
     logFile: settings.logFile,
   });
   log.note(`started \`${settings.startCommand}\` (pid ${launcher.pid})`);

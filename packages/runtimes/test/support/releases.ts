@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ArtifactStore, publish, type ReleaseManifest } from "@deploykit/core";
+import { execa } from "execa";
 import { create } from "tar";
 import { fixture } from "./host";
 
@@ -10,7 +11,13 @@ import { fixture } from "./host";
 export interface FixtureRelease {
   crash?: boolean;
   processes?: Record<string, string>;
+  /** A buildpack folder whose `bin/compile` runs on the tree before it is packed (as pkgr runs it). */
+  buildpack?: string;
 }
+
+/** The shared fixture buildpack that vendors `dk-node`, `dk-unicorn`, `dk-sidekiq` behind `.profile.d`. */
+export const vendoringBuildpack = new URL("../../../../test-support/buildpacks/vendoring/", import.meta.url)
+  .pathname;
 
 /**
  * Packs a fixture app (plus a VERSION file, and a CRASH file when asked) into a .tgz and
@@ -29,6 +36,11 @@ export async function publishFixture(
     await cp(fixture(fixtureName), tree, { recursive: true });
     await writeFile(join(tree, "VERSION"), `${version}\n`);
     if (options.crash) await writeFile(join(tree, "CRASH"), "1\n");
+    if (options.buildpack) {
+      await mkdir(join(work, "cache"));
+      await mkdir(join(work, "env"));
+      await execa(join(options.buildpack, "bin/compile"), [tree, join(work, "cache"), join(work, "env")]);
+    }
     const file = `${app}-${version}.tgz`;
     const path = join(work, file);
     await create({ gzip: true, cwd: tree, file: path, portable: true }, ["."]);

@@ -1,5 +1,5 @@
+import { shellQuote } from "@deploykit/core";
 import { inlineFile } from "../entries";
-import { shq } from "../shell";
 import { type InitIntegration, type ServiceContext, serviceName } from "./types";
 
 function initScript(ctx: ServiceContext, process: string): string {
@@ -28,7 +28,7 @@ DESC="${ctx.name} ${process} process"
 do_start() {
   mkdir -p /run/${ctx.name}
   start-stop-daemon --start --quiet --oknodo --background --make-pidfile --pidfile "$PIDFILE" \\
-    --chdir ${ctx.home} --startas /bin/sh -- -c ${shq(command)}
+    --chdir ${ctx.home} --startas /bin/sh -- -c ${shellQuote(command)}
 }
 
 do_stop() {

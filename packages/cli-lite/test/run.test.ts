@@ -1,0 +1,46 @@
+// `deploykit run`: a one-off command in the live release with the environment every process gets.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeArtifact } from "./support/artifact";
+import { deploykit, tempDir } from "./support/cli";
+
+describe("run", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let release: string;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    const artifact = await makeArtifact(dir, "hello", "1.0.0");
+    const store = ["--store", "store"];
+    expect((await deploykit(["publish", artifact, ...store], { cwd: dir })).exitCode).toBe(0);
+    const args = ["install", ...store, "--app", "hello", "--version", "1.0.0", "--root", "host"];
+    expect((await deploykit(args, { cwd: dir })).exitCode).toBe(0);
+    release = join(dir, "host", "releases", "1.0.0");
+    await mkdir(join(release, ".profile.d"));
+    await writeFile(join(release, ".profile.d", "greeting.sh"), "export GREETING=from-profile\n");
+  });
+  afterAll(() => cleanup());
+
+  it("runs a command with HOME, PORT and .profile.d; its output is the CLI's output", async () => {
+    const script = 'echo "$HOME $PORT $GREETING $(cat version.json)"; echo oops >&2';
+    const run = await deploykit(["run", "--root", "host", "--port", "6000", "--", "sh", "-c", script], {
+      cwd: dir,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`${release} 6000 from-profile "1.0.0"\n`);
+    expect(run.stderr).toContain("oops");
+  });
+
+  it("exits with the command's exit code", async () => {
+    const run = await deploykit(["run", "--root", "host", "--", "sh", "-c", "exit 7"], { cwd: dir });
+    expect(run.exitCode).toBe(7);
+  });
+
+  it("refuses a missing command as a usage error", async () => {
+    const run = await deploykit(["run", "--root", "host"], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("needs a process type or a command");
+  });
+});
