@@ -4,6 +4,7 @@ import { type CommandSpec, deploykitCommand, type Session } from "./command";
 import { buildCommand } from "./commands/build";
 import { deployCommand } from "./commands/deploy";
 import { installCommand } from "./commands/install";
+import { keysCommand } from "./commands/keys";
 import { packageCommand } from "./commands/package";
 import { publishCommand } from "./commands/publish";
 import { releasesCommand } from "./commands/releases";
@@ -28,6 +29,7 @@ const commands: CommandSpec<any>[] = [
   restartCommand,
   runCommand,
   vendorCommand,
+  keysCommand,
 ];
 
 /** The names of the registered commands, in help order. */

@@ -14,6 +14,11 @@ export interface ChannelPointer {
   promotedAt: string;
   /** The version the channel pointed at before, if any. */
   previous?: string;
+  /**
+   * minisign signature (`.minisig` text) over the release's manifest bytes whose trusted comment
+   * binds app, channel and version; written when the channel is moved with a signing key.
+   */
+  signature?: string;
 }
 
 const pointerSchema = z.object({
@@ -21,6 +26,7 @@ const pointerSchema = z.object({
   manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
   promotedAt: z.string(),
   previous: z.string().optional(),
+  signature: z.string().optional(),
 });
 
 /** @throws {@link DeployKitError} `E_INVALID_INPUT` for a bad channel name. */

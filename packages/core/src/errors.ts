@@ -11,6 +11,7 @@ export type ErrorCode =
   | "E_VERSION_EXISTS"
   | "E_OBJECT_EXISTS"
   | "E_CHECKSUM_MISMATCH"
+  | "E_SIGNATURE"
   | "E_UNSAFE_ARCHIVE"
   | "E_LOCKED"
   | "E_ABORTED"

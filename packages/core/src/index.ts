@@ -73,4 +73,27 @@ export type {
   StrategyContext,
   StrategyStatus,
 } from "./strategy";
+export {
+  type GeneratedSigningKey,
+  type GenerateKeyOptions,
+  generateSigningKey,
+  readSecretKey,
+  type SignKey,
+} from "./trust/key-files";
+export {
+  type PublicKey,
+  parsePublicKey,
+  parseSecretKey,
+  publicKeyFileText,
+  SecretKey,
+  type SecretKeyOptions,
+} from "./trust/minisign-key";
+export {
+  type SignOptions,
+  signFile,
+  signMessage,
+  type VerifiedSignature,
+  verifyMessage,
+} from "./trust/minisign-signature";
+export type { TrustPolicy } from "./trust/policy";
 export { compareVersions } from "./version-order";

@@ -11,9 +11,10 @@ import { type HostState, hostRelease, recordInstalled, recordLive, writeState } 
 import { assertSelector, type ReleaseSelector, resolveRelease } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
+import type { TrustPolicy } from "./trust/policy";
 
 /** Options for {@link install}. */
-export interface InstallOptions extends HostOptions, ReleaseSelector {
+export interface InstallOptions extends HostOptions, ReleaseSelector, TrustPolicy {
   store: ArtifactStore;
 }
 
@@ -85,7 +86,7 @@ export async function installLocked(
  * and undoes the step it stopped in; once the release is unpacked the install finishes.
  *
  * @throws {@link DeployKitError} `E_LOCKED`, `E_HOST_STATE`, `E_STATE_CORRUPT`, `E_DISK_FULL`,
- * `E_PERMISSION`, `E_READ_ONLY`, `E_CHECKSUM_MISMATCH`, `E_UNSAFE_ARCHIVE`, `E_NOT_FOUND`,
+ * `E_PERMISSION`, `E_READ_ONLY`, `E_CHECKSUM_MISMATCH`, `E_SIGNATURE`, `E_UNSAFE_ARCHIVE`, `E_NOT_FOUND`,
  * `E_ABORTED`, store errors.
  *
  * @example

@@ -10,12 +10,21 @@ import { parseManifest, parseManifestJson, type ReleaseManifest } from "./manife
 import type { BuiltPackage } from "./package";
 import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
+import { loadSignKey, type SignKey } from "./trust/key-files";
+import { storeReleaseSignature } from "./trust/publish-signature";
+import { signChannel } from "./trust/release-signature";
 
 /** Options for {@link publish}. */
 export interface PublishOptions extends OperationOptions {
   store: ArtifactStore;
   /** Move this channel (e.g. `production`) to the release once it is fully written. */
   channel?: string;
+  /**
+   * Sign the release (and the channel move) with this minisign secret key: a key from
+   * `readSecretKey`, or the path of an unencrypted key file. The signature is stored as
+   * `manifest.json.minisig`; the key itself is never written, logged or put in an event.
+   */
+  signKey?: SignKey;
 }
 
 /** What {@link publish} did. */
@@ -90,8 +99,15 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
       },
     );
   }
+  const signer = await loadSignKey(options.signKey);
   throwIfAborted(signal);
   const { app, version } = manifest;
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  const sign = (published: boolean) =>
+    signer &&
+    step(onEvent, "sign", `Signing ${app} ${version} (key ${signer.keyId})`, () =>
+      storeReleaseSignature({ store, key: signer, app, version, manifestText, published, signal }),
+    );
   const keys = {
     manifest: storeKeys.manifest(app, version),
     artifact: storeKeys.artifact(app, version, manifest.artifact.file),
@@ -100,11 +116,11 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
     const result: PublishedRelease = { manifest, unchanged, keys, location: store.location };
     if (options.channel === undefined) return result;
     const channel = options.channel;
-    const manifestSha256 = createHash("sha256")
-      .update(await buffer(await store.get(keys.manifest)))
-      .digest("hex");
+    const stored = await buffer(await store.get(keys.manifest));
+    const manifestSha256 = createHash("sha256").update(stored).digest("hex");
+    const signature = signer && signChannel(stored, signer, { app, version, channel });
     result.channel = await step(onEvent, "channel", `Moving channel ${channel} to ${version}`, () =>
-      writeChannel(store, app, channel, { version, manifestSha256 }),
+      writeChannel(store, app, channel, { version, manifestSha256, ...(signature ? { signature } : {}) }),
     );
     return result;
   };
@@ -113,6 +129,7 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
   if (existing) {
     if (existing.artifact.sha256 !== manifest.artifact.sha256)
       throw versionExists(manifest, existing.artifact.sha256, "manifest differs");
+    await sign(true);
     return finish(true);
   }
 
@@ -149,9 +166,10 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
   });
 
   throwIfAborted(signal);
+  await sign(false);
   await step(onEvent, "manifest", `Writing the manifest of ${app} ${version}`, async () => {
     try {
-      await store.put(keys.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { ifAbsent: true, signal });
+      await store.put(keys.manifest, manifestText, { ifAbsent: true, signal });
     } catch (error) {
       if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
       const raced = await readManifestIfAny(store, keys.manifest);
@@ -168,11 +186,18 @@ export async function readManifest(
   app: string,
   version: string,
 ): Promise<ReleaseManifest> {
+  return storedManifest(store, app, version, await buffer(await store.get(storeKeys.manifest(app, version))));
+}
+
+/** Validates manifest bytes read from a store as the manifest of `app` `version`. @throws `E_MANIFEST_INVALID` */
+export function storedManifest(
+  store: ArtifactStore,
+  app: string,
+  version: string,
+  bytes: Uint8Array,
+): ReleaseManifest {
   const key = storeKeys.manifest(app, version);
-  const manifest = parseManifestJson(
-    (await buffer(await store.get(key))).toString("utf8"),
-    `${store.location} ${key}`,
-  );
+  const manifest = parseManifestJson(Buffer.from(bytes).toString("utf8"), `${store.location} ${key}`);
   if (manifest.app !== app || manifest.version !== version) {
     throw new DeployKitError(
       "E_MANIFEST_INVALID",

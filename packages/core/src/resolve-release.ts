@@ -4,9 +4,11 @@ import { assertChannelName, readChannel } from "./channel";
 import { DeployKitError } from "./errors";
 import type { ReleaseManifest } from "./manifest";
 import { assertAppName, assertVersion } from "./names";
-import { readManifest } from "./publish";
+import { storedManifest } from "./publish";
 import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
+import { resolveTrust, type TrustPolicy } from "./trust/policy";
+import { verifyChannel, verifyRelease } from "./trust/release-signature";
 
 /** Which release to fetch: an exact version, or whatever a channel points at. */
 export interface ReleaseSelector {
@@ -15,8 +17,9 @@ export interface ReleaseSelector {
   channel?: string;
 }
 
-/** Checks a {@link ReleaseSelector} without touching anything. @throws `E_INVALID_*` */
-export function assertSelector(selector: ReleaseSelector): void {
+/** Checks a {@link ReleaseSelector} (and its trust policy) without touching anything. @throws `E_INVALID_*` */
+export function assertSelector(selector: ReleaseSelector & TrustPolicy): void {
+  resolveTrust(selector);
   assertAppName(selector.app);
   if ((selector.version === undefined) === (selector.channel === undefined)) {
     throw new DeployKitError("E_INVALID_INPUT", "Give exactly one of version or channel.", {
@@ -28,18 +31,22 @@ export function assertSelector(selector: ReleaseSelector): void {
 }
 
 /**
- * Resolves a selector to a validated manifest. A channel's pointer must match the manifest's
- * bytes (`E_CHECKSUM_MISMATCH` otherwise), so a swapped manifest is never trusted.
+ * Resolves a selector to a validated manifest, reading the manifest's bytes once. A channel's
+ * pointer must match the manifest's bytes (`E_CHECKSUM_MISMATCH` otherwise), so a swapped
+ * manifest is never trusted. With a {@link TrustPolicy}, the release's signature (and the
+ * channel's) is checked on those same bytes before anything is fetched or unpacked.
+ *
+ * @throws `E_NOT_FOUND`, `E_CHECKSUM_MISMATCH`, `E_MANIFEST_INVALID`, `E_SIGNATURE`
  */
 export async function resolveRelease(
   store: ArtifactStore,
-  selector: ReleaseSelector,
+  selector: ReleaseSelector & TrustPolicy,
 ): Promise<ReleaseManifest> {
   const { app } = selector;
-  if (selector.version !== undefined) return readManifest(store, app, selector.version);
-  const channel = selector.channel as string;
-  const pointer = await readChannel(store, app, channel);
-  if (!pointer) {
+  const trust = resolveTrust(selector);
+  const channel = selector.channel;
+  const pointer = channel === undefined ? undefined : await readChannel(store, app, channel);
+  if (channel !== undefined && !pointer) {
     throw new DeployKitError(
       "E_NOT_FOUND",
       `Channel ${channel} of ${app} does not exist in ${store.location}.`,
@@ -48,15 +55,20 @@ export async function resolveRelease(
       },
     );
   }
-  const bytes = await buffer(await store.get(storeKeys.manifest(app, pointer.version)));
-  if (createHash("sha256").update(bytes).digest("hex") !== pointer.manifestSha256) {
+  const version = pointer?.version ?? (selector.version as string);
+  const bytes = await buffer(await store.get(storeKeys.manifest(app, version)));
+  if (pointer && createHash("sha256").update(bytes).digest("hex") !== pointer.manifestSha256) {
     throw new DeployKitError(
       "E_CHECKSUM_MISMATCH",
-      `The manifest of ${app} ${pointer.version} changed since channel ${channel} was moved to it.`,
+      `The manifest of ${app} ${version} changed since channel ${channel} was moved to it.`,
       {
         hint: "Someone rewrote a published manifest; publish again with --channel to re-point the channel.",
       },
     );
   }
-  return readManifest(store, app, pointer.version);
+  if (trust) {
+    if (pointer) verifyChannel(bytes, pointer.signature, trust, { app, version, channel: channel as string });
+    await verifyRelease(store, bytes, trust, { app, version });
+  }
+  return storedManifest(store, app, version, bytes);
 }

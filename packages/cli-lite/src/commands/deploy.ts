@@ -4,6 +4,7 @@ import { installFromSettings, rootFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { openStore } from "../store";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
+import { trustFromSettings } from "../trust";
 import { UsageError } from "../usage";
 import { installArgs } from "./install";
 
@@ -32,6 +33,7 @@ export const deployCommand: CommandSpec<typeof args> = {
       app,
       root,
       ...installFromSettings(settings),
+      ...(await trustFromSettings(settings, io.cwd)),
       strategy,
       ...(healthcheck !== undefined ? { healthcheck } : {}),
       ...(env ? { env } : {}),

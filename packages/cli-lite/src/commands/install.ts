@@ -3,6 +3,7 @@ import { hostArgs, storeArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { installFromSettings, rootFromSettings } from "../host-options";
 import { openStore } from "../store";
+import { trustArgs, trustFromSettings } from "../trust";
 
 /** Flags shared by install and deploy. */
 export const installArgs = {
@@ -18,6 +19,7 @@ export const installArgs = {
     valueHint: "dir,…",
     description: "Dirs under shared/ linked into each release (config: sharedDirs; default log,tmp/pids)",
   },
+  ...trustArgs,
   ...storeArgs,
 } as const;
 
@@ -35,6 +37,7 @@ export const installCommand: CommandSpec<typeof installArgs> = {
       app,
       root,
       ...installFromSettings(settings),
+      ...(await trustFromSettings(settings, io.cwd)),
       onEvent,
       signal,
     });

@@ -4,6 +4,7 @@ import { DeployKitError, publish } from "@deploykit/core";
 import { storeArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { openStore } from "../store";
+import { signKeyFromSettings } from "../trust";
 
 const args = {
   artifact: { type: "positional", description: "The built artifact (.tgz or .deb)", required: true },
@@ -15,6 +16,12 @@ const args = {
   channel: {
     type: "string",
     description: "Move this channel (e.g. production) to the release (config: channel)",
+  },
+  "sign-key": {
+    type: "string",
+    valueHint: "file",
+    description:
+      "Sign the release and the channel with this minisign secret key (config: signKey; env DEPLOYKIT_SIGN_KEY; password: DEPLOYKIT_SIGN_KEY_PASSWORD)",
   },
   ...storeArgs,
 } as const;
@@ -52,7 +59,8 @@ export const publishCommand: CommandSpec<typeof args> = {
     const store = await openStore(settings, io.cwd, onEvent);
     const manifest = (await readBuiltManifest(manifestPath)) as Parameters<typeof publish>[0]["manifest"];
     const channel = settings.string("channel");
-    const result = await publish({ path, manifest }, { store, channel, onEvent, signal });
+    const signKey = await signKeyFromSettings(settings, io.cwd);
+    const result = await publish({ path, manifest }, { store, channel, signKey, onEvent, signal });
     const { app, version } = result.manifest;
     return {
       value: result,
@@ -61,6 +69,7 @@ export const publishCommand: CommandSpec<typeof args> = {
           ? `${app} ${version} was already published to ${result.location} with the same bytes (unchanged).`
           : `Published ${app} ${version} to ${result.location}.`,
         ...(result.channel ? [`Channel ${channel} → ${result.channel.version}.`] : []),
+        ...(signKey ? [`Signed with key ${signKey.keyId}.`] : []),
       ],
     };
   },

@@ -8,6 +8,8 @@ export const storeKeys = {
   release: (app: string, version: string) => `apps/${app}/releases/${version}/`,
   /** A release's manifest. */
   manifest: (app: string, version: string) => `apps/${app}/releases/${version}/manifest.json`,
+  /** A release's manifest signature (minisign's `.minisig` format, see `@deploykit/core` trust). */
+  signature: (app: string, version: string) => `apps/${app}/releases/${version}/manifest.json.minisig`,
   /** A release's artifact file. */
   artifact: (app: string, version: string, file: string) => `apps/${app}/releases/${version}/${file}`,
   /** A channel pointer. */

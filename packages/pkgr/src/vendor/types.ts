@@ -1,4 +1,4 @@
-import type { ArtifactStore, OperationOptions, ProcessRunner } from "@deploykit/core";
+import type { ArtifactStore, OperationOptions, ProcessRunner, SignKey } from "@deploykit/core";
 import type { VendorLayout } from "./layout";
 import type { ToolLookup } from "./tools";
 
@@ -43,6 +43,11 @@ export interface VendorOptions extends OperationOptions {
   findTool?: ToolLookup;
   /** Parent of the scratch directory (default: the OS temp dir); the scratch is removed afterwards. */
   tmpDir?: string;
+  /**
+   * Sign the tarball with this minisign secret key (a `readSecretKey` key or an unencrypted key
+   * file's path): `<key>.minisig` next to it. Buildpacks fetch with curl and cannot verify it.
+   */
+  signKey?: SignKey;
 }
 
 /** What {@link vendorRuntime} produced and where it went. */
@@ -59,6 +64,8 @@ export interface VendoredRuntime {
   sha256: string;
   /** True when the same bytes were already stored under the key (nothing was written). */
   unchanged: boolean;
+  /** The store key of its minisign signature, when signed (`signKey`). */
+  signatureKey?: string;
   /** The store's location, e.g. `s3://bucket/rubies`. */
   location: string;
   /** Where the buildpack downloads this tarball from: `<BUILDPACK_VENDOR_URL>/<key>`, when known. */

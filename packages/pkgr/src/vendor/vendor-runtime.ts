@@ -5,6 +5,7 @@ import { resolvePorts, step, throwIfAborted } from "@deploykit/core";
 import { packRuntime } from "./pack";
 import { planVendor } from "./plan";
 import { prepareRuntime } from "./prepare";
+import { loadVendorSignKey, signVendoredTarball } from "./sign";
 import type { VendoredRuntime, VendorOptions } from "./types";
 import { uploadTarball } from "./upload";
 import { assertRuntime } from "./validate";
@@ -26,7 +27,7 @@ const PREPARE_STEP = {
  * bytes again is a no-op; other bytes under the same key are `E_VERSION_EXISTS`.
  *
  * Steps (events): `unpack`, `read`, `install` (with `log` lines from gem) or `build` (with `log`
- * lines from configure and make), then `validate`, `pack`, `upload`.
+ * lines from configure and make), then `validate`, `pack`, `upload`, and `sign` with a `signKey`.
  *
  * @throws `DeployKitError` `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`,
  * `E_TOOL_MISSING`, `E_COMMAND_FAILED`, `E_VENDOR_INVALID`, `E_VERSION_EXISTS`, `E_ABORTED`
@@ -44,6 +45,7 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
   const { kind, version, store, onEvent, signal } = options;
   const plan = await planVendor(options);
   const baseUrl = await vendorBaseUrl(store, options.vendorUrl);
+  const signKey = await loadVendorSignKey(options.signKey);
   throwIfAborted(signal);
   const scratch = await mkdtemp(join(options.tmpDir ?? tmpdir(), "deploykit-vendor-"));
   try {
@@ -75,6 +77,11 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
     const { unchanged } = await step(onEvent, "upload", `Uploading ${plan.key} to ${store.location}`, () =>
       uploadTarball({ store, key: plan.key, tarball, what, onEvent, signal }),
     );
+    const signatureKey =
+      signKey &&
+      (await step(onEvent, "sign", `Signing ${plan.key}`, () =>
+        signVendoredTarball({ store, key: plan.key, tarball, signKey, ...(signal ? { signal } : {}) }),
+      ));
     return {
       kind,
       version,
@@ -83,6 +90,7 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
       size: tarball.size,
       sha256: tarball.sha256,
       unchanged,
+      ...(signatureKey ? { signatureKey } : {}),
       location: store.location,
       ...(baseUrl === undefined ? {} : { url: `${baseUrl}/${urlPath(plan.key)}` }),
       env: { ...(baseUrl === undefined ? {} : { BUILDPACK_VENDOR_URL: baseUrl }), STACK: plan.stack },

@@ -1,0 +1,66 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeArtifact } from "./support/artifact";
+import { cleanEnv, deploykit, jsonLines, tempDir } from "./support/cli";
+
+describe("keys generate → publish --sign-key → install --trusted-keys", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let publicKey: string;
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+  });
+  afterAll(() => cleanup());
+
+  it("keys generate writes a 0600 secret key and prints the public key; it never overwrites", async () => {
+    const run = await deploykit(
+      ["keys", "generate", "--secret-key", "build.key", "--public-key", "build.pub"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    publicKey = run.stdout.trim().split("\n").at(-1) as string;
+    expect(publicKey).toMatch(/^RW[A-Za-z0-9+/]{54}$/);
+    expect((await stat(join(dir, "build.key"))).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(dir, "build.pub"), "utf8")).toContain(publicKey);
+    const again = await deploykit(["keys", "generate", "--secret-key", "build.key", "--json"], { cwd: dir });
+    expect(again.exitCode).toBe(1);
+    expect(jsonLines(again.stdout).at(-1)).toMatchObject({ type: "error", code: "E_INVALID_INPUT" });
+  });
+
+  it("a signed release installs with --trusted-keys; an unsigned one is refused with E_SIGNATURE and exit 1", async () => {
+    const store = join(dir, "store");
+    const signed = await makeArtifact(dir, "hello", "1.0.0");
+    const unsigned = await makeArtifact(dir, "hello", "1.1.0");
+    const env = cleanEnv({ DEPLOYKIT_SIGN_KEY: join(dir, "build.key") });
+    const published = await deploykit(["publish", signed, "--store", store, "--channel", "production"], {
+      env,
+    });
+    expect(published.exitCode, published.stderr).toBe(0);
+    expect(published.stdout).toContain("Signed with key");
+    expect((await deploykit(["publish", unsigned, "--store", store])).exitCode).toBe(0);
+
+    const root = join(dir, "host");
+    const trust = ["--store", store, "--app", "hello", "--root", root, "--trusted-keys", publicKey];
+    const ok = await deploykit(["install", "--channel", "production", ...trust]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const refused = await deploykit(["install", "--version", "1.1.0", ...trust, "--json"]);
+    expect(refused.exitCode).toBe(1);
+    expect(jsonLines(refused.stdout).at(-1)).toMatchObject({ type: "error", code: "E_SIGNATURE" });
+    // A .pub file works as a trusted key too; --no-require-signature lets unsigned releases in.
+    const byFile = [
+      "--store",
+      store,
+      "--app",
+      "hello",
+      "--root",
+      root,
+      "--trusted-keys",
+      join(dir, "build.pub"),
+    ];
+    const optional = await deploykit(["install", "--version", "1.1.0", ...byFile, "--no-require-signature"]);
+    expect(optional.exitCode, optional.stderr).toBe(0);
+  });
+});
