@@ -53,6 +53,12 @@ export interface FaultProxy {
   endpoint: string;
   faults: Faults;
   stats: FaultStats;
+  /**
+   * Replaces every fault with `faults` (injected failures stay 503 unless `failStatus` says
+   * otherwise). With `first`, the faults apply to the first `first` matching requests only
+   * (e.g. one truncated body), and every later request passes through untouched.
+   */
+  inject(faults: Faults, options?: { first?: number }): void;
   stop(): Promise<void>;
 }
 

@@ -179,6 +179,12 @@ export async function startFaultProxy(options) {
     endpoint: `http://127.0.0.1:${port}`,
     faults,
     stats,
+    inject(next, { first = Number.POSITIVE_INFINITY } = {}) {
+      for (const key of Object.keys(faults)) delete faults[key];
+      let left = first;
+      const match = next.match ?? (() => true);
+      Object.assign(faults, { failStatus: 503, ...next, match: (info) => match(info) && left-- > 0 });
+    },
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

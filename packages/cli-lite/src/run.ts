@@ -4,7 +4,9 @@ import type { Session } from "./command";
 import { type CliIo, processIo } from "./io";
 import { humanReporter } from "./output/human-reporter";
 import { jsonReporter } from "./output/json-reporter";
+import type { Reporter } from "./output/reporter";
 import { CLI_VERSION, commandNames, rootCommand } from "./root";
+import { settleOrReport } from "./unsettled";
 import { UsageError } from "./usage";
 
 /** Exit codes: success, a failed operation, a bad command line. */
@@ -36,10 +38,21 @@ async function usage(
   return stream.isTTY && !("NO_COLOR" in process.env) ? text : stripAnsi(text);
 }
 
+/** The command's reporter, or (when it failed before choosing one) the one its flags ask for. */
+function reporterFor(session: Session, io: CliIo, beforeEnd: string[]): Reporter {
+  const options = { verbose: false, debug: beforeEnd.includes("--debug") };
+  return (
+    session.reporter ??
+    (beforeEnd.includes("--json") ? jsonReporter(io, options) : humanReporter(io, options))
+  );
+}
+
 /**
  * Runs the `deploykit` command line `argv` (without `node` and the script) and resolves to
  * the exit code: 0 ok, 1 the operation failed, 2 usage error. Never throws and never calls
- * `process.exit`, so it can be embedded and tested in-process.
+ * `process.exit`, so it can be embedded and tested in-process. If the event loop empties before
+ * the command's operation settles (a bug: nothing could ever finish it), it reports an
+ * `E_INTERNAL` error and sets `process.exitCode` to 1 instead of letting Node exit 0 silently.
  *
  * @example
  * ```ts
@@ -70,18 +83,23 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
     if (!commandNames.includes(name)) {
       throw new UsageError(`Unknown command "${name}".`, `The commands are: ${commandNames.join(", ")}.`);
     }
-    await runCommand(root, { rawArgs: argv });
+    await settleOrReport(runCommand(root, { rawArgs: argv }), () => {
+      const reporter = reporterFor(session, io, beforeEnd);
+      reporter.error(
+        new Error(
+          `deploykit ${name} stopped before its operation finished: nothing was left to wait for, so its result is unknown.`,
+        ),
+      );
+      reporter.close();
+      process.exitCode = EXIT.failure;
+    });
     return session.exitCode;
   } catch (thrown) {
     const error =
       thrown instanceof Error && thrown.name === "CLIError"
         ? new UsageError(stripAnsi(thrown.message), `Run \`deploykit ${name} --help\` for its arguments.`)
         : thrown;
-    const options = { verbose: false, debug: beforeEnd.includes("--debug") };
-    const reporter =
-      session.reporter ??
-      (beforeEnd.includes("--json") ? jsonReporter(io, options) : humanReporter(io, options));
-    reporter.error(error);
+    reporterFor(session, io, beforeEnd).error(error);
     return error instanceof UsageError ? EXIT.usage : EXIT.failure;
   } finally {
     session.reporter?.close();

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { Transform } from "node:stream";
 
 /** A pass-through stream that hashes (sha256) and counts what flows through it. */
@@ -29,3 +30,21 @@ export function hashingStream(onBytes?: (bytes: number) => void): HashingStream 
   };
   return stream;
 }
+
+/** The hex sha256 of bytes in memory (a string is hashed as UTF-8). */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * The hex sha256 of everything a stream yields, consumed chunk by chunk (constant memory):
+ * a file's read stream, a store object's body.
+ */
+export async function sha256OfStream(source: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of source) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** The hex sha256 of a file, streamed. */
+export const sha256OfFile = (path: string): Promise<string> => sha256OfStream(createReadStream(path));

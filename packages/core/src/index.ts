@@ -26,7 +26,7 @@ export type {
 } from "./events";
 export { step } from "./events";
 export type { DeployResult } from "./gate";
-export { type HashingStream, hashingStream } from "./hashing";
+export { type HashingStream, hashingStream, sha256Hex, sha256OfFile, sha256OfStream } from "./hashing";
 export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
 export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { type HostLayout, hostLayout } from "./host/layout";

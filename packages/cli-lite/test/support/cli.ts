@@ -28,12 +28,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node dist/cli.js ...args` as a child process with pipes (no TTY). */
+/** Runs `node [nodeArgs] dist/cli.js ...args` as a child process with pipes (no TTY). */
 export async function deploykit(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<CliRun> {
-  const result = await execa("node", [CLI, ...args], {
+  const result = await execa("node", [...(options.nodeArgs ?? []), CLI, ...args], {
     cwd: options.cwd,
     env: options.env ?? cleanEnv(),
     extendEnv: false,

@@ -1,9 +1,11 @@
+import { defaultMaxListeners, setMaxListeners } from "node:events";
 import { Readable } from "node:stream";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { DeployKitError } from "../errors";
 import type { ByteRange } from "../store/artifact-store";
 import { objectNotFound } from "../store/keys";
 import { httpStatus, TruncatedBodyError } from "./errors";
+import { withRequestSignal } from "./request-signal";
 import { withRetries } from "./retry";
 import { type FoundObject, headObject, type StoreScope } from "./scope";
 
@@ -48,18 +50,20 @@ function fetchPart(
   signal: AbortSignal,
 ) {
   const action = `downloading bytes ${part.start}-${part.end} of ${key}`;
-  return withRetries(scope, action, signal, async () => {
-    const out = await scope.client.send(
-      new GetObjectCommand({
-        Bucket: scope.bucket,
-        Key: scope.objectKey(key),
-        Range: `bytes=${part.start}-${part.end}`,
-        ...(etag ? { IfMatch: etag } : {}),
-      }),
-      { abortSignal: signal },
-    );
-    return readBody(out.Body, part.end - part.start + 1, signal);
-  });
+  return withRetries(scope, action, signal, () =>
+    withRequestSignal(signal, async (request) => {
+      const out = await scope.client.send(
+        new GetObjectCommand({
+          Bucket: scope.bucket,
+          Key: scope.objectKey(key),
+          Range: `bytes=${part.start}-${part.end}`,
+          ...(etag ? { IfMatch: etag } : {}),
+        }),
+        { abortSignal: request },
+      );
+      return readBody(out.Body, part.end - part.start + 1, request);
+    }),
+  );
 }
 
 /**
@@ -74,6 +78,8 @@ function orderedStream(
 ): Readable {
   const controller = new AbortController();
   const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+  // Each part in flight holds one listener here: its request's link, or its retry wait.
+  setMaxListeners(Math.max(concurrency, defaultMaxListeners), signal);
   const pending: Promise<Buffer[]>[] = [];
   let next = 0;
   const fill = () => {

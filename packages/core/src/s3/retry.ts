@@ -39,7 +39,6 @@ export async function withRetries<T>(
         factor: 2,
         randomize: true,
         signal,
-        unref: true,
         shouldRetry: ({ error }) => isTransientS3Error(error) && !signal?.aborted,
         onFailedAttempt: ({ error, retriesLeft }) => {
           if (retriesLeft > 0 && isTransientS3Error(error) && !signal?.aborted)

@@ -2,6 +2,7 @@ import { HeadBucketCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/cl
 import { DeployKitError } from "../errors";
 import { httpStatus, isMissingObject } from "./errors";
 import type { ResolvedS3Options } from "./options";
+import { withRequestSignal } from "./request-signal";
 import { type RetryScope, withRetries } from "./retry";
 import { UPLOAD_TOKEN } from "./upload-token";
 
@@ -27,7 +28,9 @@ export function bucketCheck(scope: Omit<StoreScope, "ensureBucket">): StoreScope
   return (signal) => {
     known ??= withRetries(scope, `checking the bucket ${scope.bucket}`, signal, async () => {
       try {
-        await scope.client.send(new HeadBucketCommand({ Bucket: scope.bucket }), { abortSignal: signal });
+        await withRequestSignal(signal, (request) =>
+          scope.client.send(new HeadBucketCommand({ Bucket: scope.bucket }), { abortSignal: request }),
+        );
       } catch (error) {
         // A principal allowed to read objects but not to list the bucket gets 403: assume it exists.
         if (httpStatus(error) === 403) return;
@@ -62,9 +65,10 @@ export async function headObject(
 ): Promise<FoundObject | undefined> {
   const found = await withRetries(scope, `reading the info of ${key}`, signal, async () => {
     try {
-      const out = await scope.client.send(
-        new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }),
-        { abortSignal: signal },
+      const out = await withRequestSignal(signal, (request) =>
+        scope.client.send(new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }), {
+          abortSignal: request,
+        }),
       );
       const { [UPLOAD_TOKEN]: _token, ...metadata } = out.Metadata ?? {};
       return { size: out.ContentLength ?? 0, etag: out.ETag, metadata };

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { defaultMaxListeners, setMaxListeners } from "node:events";
 import type { Readable } from "node:stream";
 import {
   CompleteMultipartUploadCommand,
@@ -11,6 +12,7 @@ import { DeployKitError, isDeployKitError } from "../errors";
 import type { PutOptions } from "../store/artifact-store";
 import { objectExists } from "../store/keys";
 import { errorCode, httpStatus, isStoreError, toStoreError } from "./errors";
+import { withRequestSignal } from "./request-signal";
 import { aborted, withRetries } from "./retry";
 import { headObject, type StoreScope } from "./scope";
 import { UPLOAD_TOKEN } from "./upload-token";
@@ -38,9 +40,10 @@ const unsupported = (error: unknown) =>
 /** True when the object under `key` was written by the write holding `token`. */
 async function landed(scope: StoreScope, key: string, token: string, signal: AbortSignal | undefined) {
   try {
-    const out = await scope.client.send(
-      new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }),
-      { abortSignal: signal },
+    const out = await withRequestSignal(signal, (request) =>
+      scope.client.send(new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }), {
+        abortSignal: request,
+      }),
     );
     return out.Metadata?.[UPLOAD_TOKEN] === token;
   } catch {
@@ -64,7 +67,9 @@ function retryingClient(
     const final = command instanceof CompleteMultipartUploadCommand || command instanceof PutObjectCommand;
     return withRetries(scope, `writing ${key}`, signal, async (attempt) => {
       if (final && attempt > 1 && (await landed(scope, key, token, signal))) return {};
-      return scope.client.send(command, { ...options, abortSignal: signal });
+      return withRequestSignal(signal, (request) =>
+        scope.client.send(command, { ...options, abortSignal: request }),
+      );
     });
   };
   return new Proxy(scope.client, {
@@ -85,9 +90,11 @@ async function send(
   const abortController = new AbortController();
   const onAbort = () => abortController.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  // Each part in flight holds one listener here (its request's link, or its retry wait), plus lib-storage's own.
+  setMaxListeners(Math.max(scope.queueSize + 2, defaultMaxListeners), abortController.signal);
   const token = randomUUID();
   const upload = new Upload({
-    client: retryingClient(scope, key, token, options.signal),
+    client: retryingClient(scope, key, token, abortController.signal),
     queueSize: scope.queueSize,
     partSize: uploadPartSize(size, scope.uploadPartSize),
     leavePartsOnError: false,
