@@ -33,7 +33,8 @@ export type ErrorCode =
   | "E_HOST_STATE"
   | "E_DISK_FULL"
   | "E_PERMISSION"
-  | "E_READ_ONLY";
+  | "E_READ_ONLY"
+  | "E_HOST_UNREACHABLE";
 
 /** What a {@link DeployKitError} is made from. */
 export interface DeployKitErrorOptions {

@@ -6,6 +6,15 @@
  * @packageDocumentation
  */
 export { type ChannelPointer, readChannel } from "./channel";
+export type {
+  ConnectionStats,
+  ExecOptions,
+  ExecResult,
+  HostConnection,
+  UploadOptions,
+} from "./connection/connection";
+export { localHost } from "./connection/local-host";
+export { type SshHostOptions, sshHost } from "./connection/ssh-host";
 export { type DeployOptions, deploy } from "./deploy";
 export {
   DeployKitError,

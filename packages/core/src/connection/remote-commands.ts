@@ -1,0 +1,101 @@
+/**
+ * Every command deploykit runs on a remote host, in one place: short POSIX `sh` scripts taking
+ * their inputs as positional parameters (`$1`...), never interpolated. They use only what
+ * Ubuntu 12.04 ships (dash 0.5.7 as `sh`, coreutils 8.13 — no `realpath` —, tar 1.26, gzip 1.4,
+ * dpkg 1.16.1, util-linux 2.20; see the core README, "What a server needs"); a unit test
+ * (`test/remote-commands.test.ts`) fails when a command or a flag outside that list appears.
+ *
+ * Exit codes the callers read: 0 done, 3 absent, 4 checksum mismatch, 5 already exists,
+ * 6 refused; 255 is reserved (ssh uses it for a connection failure).
+ */
+export const REMOTE_COMMANDS = {
+  /** `$1` path: prints the file; exit 3 when absent. */
+  readFile: `[ -e "$1" ] || exit 3
+exec cat -- "$1"`,
+
+  /** stdin -> `$1` through a temp file in the same dir, mode `$2`, renamed into place. */
+  writeFile: `set -e
+dir=$(dirname -- "$1")
+mkdir -p -- "$dir"
+tmp=$(mktemp "$dir/.write.XXXXXX")
+trap 'rm -f -- "$tmp"' 0 1 2 13 15
+cat > "$tmp"
+chmod "$2" "$tmp"
+mv -f -- "$tmp" "$1"
+trap - 0`,
+
+  /**
+   * stdin -> `$1` like writeFile, but the bytes must hash to `$2` (sha256, checked here, on the
+   * host) or nothing is left behind: exit 4 printing the hash seen. A connection cut mid-stream
+   * ends stdin early, so a short file fails the check too.
+   */
+  upload: `set -e
+dir=$(dirname -- "$1")
+mkdir -p -- "$dir"
+tmp=$(mktemp "$dir/.upload.XXXXXX")
+trap 'rm -f -- "$tmp"' 0 1 2 13 15
+cat > "$tmp"
+sum=$(sha256sum < "$tmp" | cut -d ' ' -f 1)
+if [ "$sum" != "$2" ]; then echo "$sum"; exit 4; fi
+chmod "$3" "$tmp"
+mv -f -- "$tmp" "$1"
+trap - 0`,
+
+  /**
+   * stdin -> `$1` only if nothing exists there: written completely to a temp file first, then
+   * hard-linked into place (\`ln\` never overwrites: atomic). Exit 5 printing what `$1` holds.
+   */
+  createExclusive: `set -e
+dir=$(dirname -- "$1")
+mkdir -p -- "$dir"
+tmp=$(mktemp "$dir/.exclusive.XXXXXX")
+trap 'rm -f -- "$tmp"' 0 1 2 13 15
+cat > "$tmp"
+if ln -- "$tmp" "$1" 2>/dev/null; then exit 0; fi
+cat -- "$1" 2>/dev/null || true
+exit 5`,
+
+  /** Removes `$1` if its content is exactly `$2` (no trailing newline compared); exit 3 otherwise. */
+  removeIfHolds: `[ -f "$1" ] && [ "$(cat -- "$1")" = "$2" ] || exit 3
+rm -f -- "$1"`,
+
+  /** Points symlink `$1` at `$2`: a temp link renamed over with \`mv -T\` (a plain mv would move INTO it). */
+  switchSymlink: `set -e
+tmp="$1.switch.$$"
+ln -s -- "$2" "$tmp"
+mv -T -f -- "$tmp" "$1" || { rm -f -- "$tmp"; exit 1; }`,
+
+  /** Prints the target of symlink `$1`; exit 3 when it is not a symlink. */
+  readlink: `[ -L "$1" ] || exit 3
+exec readlink -- "$1"`,
+
+  mkdirs: `exec mkdir -p -- "$@"`,
+
+  remove: `exec rm -rf -- "$@"`,
+
+  /** rename(2) `$1` to `$2` (\`mv -T\`: never into a directory). */
+  rename: `exec mv -T -- "$1" "$2"`,
+
+  /** NUL-separated names in dir `$1` (dotfiles included); exit 3 when it is not a directory. */
+  list: `cd -- "$1" 2>/dev/null || exit 3
+for name in * .[!.]* ..?*; do
+  if [ -e "$name" ] || [ -L "$name" ]; then printf '%s\\0' "$name"; fi
+done`,
+
+  /**
+   * Unpacks gzip tar `$1` into dir `$2` (created): owners not restored, and setuid, setgid and
+   * sticky bits cleared after. The archive was scanned on the control machine (same bytes).
+   */
+  extractTgz: `set -e
+mkdir -p -- "$2"
+tar -x -z --no-same-owner --no-same-permissions -f "$1" -C "$2"
+chmod -R u-s,g-s,o-t -- "$2"`,
+} as const;
+
+/** Names of the scripts in {@link REMOTE_COMMANDS}. */
+export type RemoteCommand = keyof typeof REMOTE_COMMANDS;
+
+/** Quotes one word for a POSIX shell: `'...'` with each `'` written as `'\''`. */
+export function shQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
