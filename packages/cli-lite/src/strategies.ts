@@ -44,6 +44,12 @@ export const strategyArgs = {
     valueHint: "url",
     description: "Health gate after the restart (config: healthcheck, a URL or {url, timeoutMs, expectBody})",
   },
+  "healthcheck-timeout": {
+    type: "string",
+    valueHint: "seconds",
+    description:
+      "How long the health gate waits for a 2xx, in seconds (default 30; config: healthcheck.timeoutMs)",
+  },
 } as const satisfies ArgsDef;
 
 const STRATEGY_HINT =
@@ -89,23 +95,34 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
   return createStrategy({ ...configOptions, ...given, strategy: name } as StrategySpec);
 }
 
-/** `--healthcheck URL`, else the config's `healthcheck` (a URL or core's HealthcheckOptions). */
+/**
+ * `--healthcheck URL`, else the config's `healthcheck` (a URL or core's HealthcheckOptions);
+ * `--healthcheck-timeout` (s) overrides its `timeoutMs`.
+ */
 export function healthcheckFromSettings(settings: Settings): string | HealthcheckOptions | undefined {
+  const seconds = numberFlag(settings, "healthcheckTimeout");
+  const timeout = seconds === undefined ? {} : { timeoutMs: seconds * 1000 };
   const flag = settings.flag("healthcheck");
-  if (flag !== undefined) return flag;
   const configured = settings.config("healthcheck");
-  if (configured === undefined || typeof configured === "string") return configured;
-  if (
+  let check: HealthcheckOptions | undefined;
+  if (flag !== undefined) check = { url: flag };
+  else if (typeof configured === "string") check = { url: configured };
+  else if (
     configured &&
     typeof configured === "object" &&
     typeof (configured as { url?: unknown }).url === "string"
   )
-    return configured as HealthcheckOptions;
-  throw configError(
-    settings,
-    "healthcheck must be a URL or a mapping with a url.",
-    "e.g. healthcheck: http://127.0.0.1:3000/health, or { url: ..., timeoutMs: 30000 }.",
-  );
+    check = configured as HealthcheckOptions;
+  else if (configured !== undefined) {
+    throw configError(
+      settings,
+      "healthcheck must be a URL or a mapping with a url.",
+      "e.g. healthcheck: http://127.0.0.1:3000/health, or { url: ..., timeoutMs: 30000 }.",
+    );
+  }
+  if (check === undefined && seconds !== undefined)
+    throw new UsageError("--healthcheck-timeout needs --healthcheck (or healthcheck in the config).");
+  return check && { ...check, ...timeout };
 }
 
 function numberFlag(settings: Settings, key: string): number | undefined {

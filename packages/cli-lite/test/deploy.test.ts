@@ -35,6 +35,7 @@ describe("deploy with the process strategy from a config file", () => {
     for (const [version, crash] of [
       ["1.0.0", false],
       ["2.0.0", true],
+      ["3.0.0", false],
     ] as const) {
       const artifact = await makeArtifact(dir, "hello", version, { crash });
       expect((await deploykit(["publish", artifact], { cwd: dir })).exitCode).toBe(0);
@@ -68,6 +69,28 @@ describe("deploy with the process strategy from a config file", () => {
       command: "deploy",
       result: { rolledBack: true, release: { version: "1.0.0" }, cause: { code: "E_RESTART_FAILED" } },
     });
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+  });
+
+  it("human output names the early exit's code instead of a readiness timeout", async () => {
+    const run = await deploykit(["deploy", "--version", "2.0.0"], { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/exited with code 3 before it was ready/);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/did not become ready/);
+  });
+
+  it("--healthcheck-timeout bounds the gate, which reports the real connection error", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/`;
+    const started = Date.now();
+    const run = await deploykit(
+      ["deploy", "--version", "3.0.0", "--healthcheck", closed, "--healthcheck-timeout", "1"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(1);
+    const output = `${run.stdout}${run.stderr}`;
+    expect(output).toContain("did not become healthy within 1000 ms");
+    expect(output).toContain("ECONNREFUSED");
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(await (await fetch(url)).text()).toBe("1.0.0");
   });
 

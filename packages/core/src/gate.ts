@@ -51,8 +51,16 @@ async function bringUp(
   const result = await restart(how.strategy, ctx);
   const { healthcheck } = how;
   if (healthcheck) {
+    const status = how.strategy.status?.bind(how.strategy);
+    // Early exit: an app the strategy reports stopped ends the wait instead of the timeout.
+    const stopped = status
+      ? async () => {
+          const seen = await status(strategyContext(ctx)).catch(() => undefined);
+          return seen?.running === false ? `${how.strategy.name} reports the app is not running` : undefined;
+        }
+      : undefined;
     await step(onEvent, "healthcheck", `Waiting for ${healthcheck.url}`, () =>
-      waitHealthy(healthcheck, ports.probe, ports.clock, onEvent, signal),
+      waitHealthy(healthcheck, ports.probe, ports.clock, onEvent, signal, stopped),
     );
   } else if (how.strategy.healthcheck) {
     const check = how.strategy.healthcheck.bind(how.strategy);

@@ -36,7 +36,7 @@ export type {
 export { step } from "./events";
 export type { DeployResult } from "./gate";
 export { type HashingStream, hashingStream, sha256Hex, sha256OfFile, sha256OfStream } from "./hashing";
-export { type HealthcheckOptions, waitHealthy } from "./healthcheck";
+export { type HealthcheckOptions, type ProbeOutcome, probeHealth, waitHealthy } from "./healthcheck";
 export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { type HostLayout, hostLayout } from "./host/layout";
 export type { HostOptions } from "./host/plan";
@@ -53,9 +53,16 @@ export {
 export { assertAppName, assertVersion, parseVersion, type VersionParts } from "./names";
 export type { BuiltPackage } from "./package";
 export type { Clock } from "./ports/clock";
-export type { HttpProbe, ProbeResponse } from "./ports/http-probe";
+export { createHttpProbe, type HttpProbe, type ProbeResponse } from "./ports/http-probe";
 export { type Ports, resolvePorts } from "./ports/index";
-export type { ProcessRunner, RunOptions, RunResult, SpawnOptions } from "./ports/process-runner";
+export type {
+  ProcessExit,
+  ProcessRunner,
+  RunOptions,
+  RunResult,
+  SpawnedProcess,
+  SpawnOptions,
+} from "./ports/process-runner";
 export type { ProcessTable } from "./ports/process-table";
 export { launchPrelude, launchScript, type ProcessLaunch, shellQuote } from "./process-launch";
 export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
@@ -106,3 +113,4 @@ export {
 } from "./trust/minisign-signature";
 export type { TrustPolicy } from "./trust/policy";
 export { compareVersions } from "./version-order";
+export { type WaitOptions, waitUntil } from "./wait";

@@ -4,17 +4,19 @@ import {
   DeployKitError,
   hostLayout,
   launchScript,
+  probeHealth,
   type RestartResult,
   type RuntimeStrategy,
   type StrategyContext,
   type StrategyStatus,
   throwIfAborted,
+  waitUntil,
 } from "@deploykit/core";
+import { exitOf } from "./internal/exit";
 import { restartFailed } from "./internal/failure";
 import { logTail } from "./internal/log-tail";
 import { livePid, removePidFile, signalTarget, writePidFile } from "./internal/pid";
 import { terminate } from "./internal/terminate";
-import { waitUntil } from "./internal/wait";
 
 /** Options of {@link process}. */
 export interface ProcessOptions {
@@ -95,25 +97,23 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     return { pid, ...result };
   }
 
-  async function ready(ctx: StrategyContext, pid: number, url: string | undefined): Promise<boolean> {
+  /** Waits for the new process to answer (any HTTP answer, or a 2xx from `healthcheck`); "exited" when it dies first. */
+  async function ready(ctx: StrategyContext, pid: number, url: string | undefined) {
     const answered = async () => {
-      if (!ctx.processes.isAlive(pid)) return "dead" as const;
-      if (url === undefined) return true;
-      const response = await ctx.probe
-        .get(url, { timeoutMs: 2_000, signal: ctx.signal })
-        .catch(() => undefined);
-      const ok =
-        options.healthcheck === undefined
-          ? response !== undefined
-          : response !== undefined && response.status < 300 && response.status >= 200;
-      return ok ? true : undefined;
+      if (!ctx.processes.isAlive(pid)) return "exited" as const;
+      if (url === undefined) return "ready" as const;
+      const health = await probeHealth(ctx.probe, url, { signal: ctx.signal });
+      lastSeen = health.seen;
+      const ok = options.healthcheck === undefined ? health.status !== undefined : health.ok;
+      return ok ? ("ready" as const) : undefined;
     };
-    const seen = await waitUntil(ctx.clock, answered, {
+    let lastSeen: string | undefined;
+    const outcome = await waitUntil(ctx.clock, answered, {
       timeoutMs: startTimeoutMs,
       intervalMs: 100,
       signal: ctx.signal,
     });
-    return seen === true;
+    return { outcome, lastSeen };
   }
 
   return {
@@ -132,28 +132,32 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
         env: ctx.env,
         ...(options.port === undefined ? {} : { port: options.port }),
       });
-      const { pid } = await ctx.runner.spawnDetached("sh", ["-c", script], {
+      const spawned = await ctx.runner.spawnDetached("sh", ["-c", script], {
         cwd: ctx.release.dir,
         logFile: settings.logFile,
       });
+      const { pid } = spawned;
       await writePidFile(settings.pidFile, pid);
-      let ok = false;
+      let seen: Awaited<ReturnType<typeof ready>> = { outcome: undefined, lastSeen: undefined };
       try {
-        ok = await ready(ctx, pid, settings.readyUrl);
+        seen = await ready(ctx, pid, settings.readyUrl);
       } finally {
-        if (!ok) await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
+        if (seen.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
       }
-      if (!ok) {
-        throw restartFailed(
-          "process",
-          `${settings.name} (${settings.command}) did not become ready in ${startTimeoutMs} ms.`,
-          {
-            pid,
-            alive: false,
-            readyUrl: settings.readyUrl,
-            log: await logTail(settings.logFile),
-          },
-        );
+      if (seen.outcome !== "ready") {
+        // An early exit is reported as such, with its exit code, not as a timeout.
+        const exit = seen.outcome === "exited" ? await exitOf(spawned.exited) : undefined;
+        const what =
+          seen.outcome === "exited"
+            ? `exited${exit ? ` with ${exit}` : ""} before it was ready`
+            : `did not become ready in ${startTimeoutMs} ms${seen.lastSeen ? ` (last: ${seen.lastSeen})` : ""}`;
+        throw restartFailed("process", `${settings.name} (${settings.command}) ${what}.`, {
+          pid,
+          alive: false,
+          ...(exit ? { exit } : {}),
+          readyUrl: settings.readyUrl,
+          log: await logTail(settings.logFile),
+        });
       }
       return {
         strategy: "process",
@@ -172,10 +176,11 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       const pid = await livePid(ctx.processes, pidFile);
       if (pid === undefined) throw restartFailed("process", `no live process in ${pidFile}.`, { pidFile });
       if (readyUrl === undefined) return;
-      const response = await ctx.probe.get(readyUrl, { timeoutMs: 5_000, signal: ctx.signal });
-      if (options.healthcheck !== undefined && (response.status < 200 || response.status >= 300)) {
-        throw new DeployKitError("E_HEALTHCHECK", `${readyUrl} answered ${response.status}.`, {
-          details: { url: readyUrl, status: response.status, body: response.body.slice(0, 500) },
+      const health = await probeHealth(ctx.probe, readyUrl, { timeoutMs: 5_000, signal: ctx.signal });
+      const ok = options.healthcheck === undefined ? health.status !== undefined : health.ok;
+      if (!ok) {
+        throw new DeployKitError("E_HEALTHCHECK", `${readyUrl} answered ${health.seen}.`, {
+          details: { url: readyUrl, status: health.status, body: health.body.slice(0, 500) },
         });
       }
     },

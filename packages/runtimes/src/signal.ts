@@ -1,15 +1,15 @@
 import {
   DeployKitError,
+  probeHealth,
   type RestartResult,
   type RuntimeStrategy,
   type StrategyStatus,
   throwIfAborted,
+  waitUntil,
 } from "@deploykit/core";
 import { restartFailed } from "./internal/failure";
-import { probeHealth } from "./internal/health";
 import { observations } from "./internal/observations";
 import { livePid } from "./internal/pid";
-import { waitUntil } from "./internal/wait";
 
 /** Options of {@link signal}. */
 export interface SignalOptions {
@@ -61,7 +61,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
           now = next;
         }
         if (options.healthcheck !== undefined) {
-          const health = await probeHealth(ctx, options.healthcheck);
+          const health = await probeHealth(ctx.probe, options.healthcheck, { signal: ctx.signal });
           log.note(`health check ${options.healthcheck}: ${health.seen}`);
           if (!health.ok) return undefined;
         }
@@ -86,7 +86,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
     },
     async healthcheck(ctx) {
       if (options.healthcheck === undefined) return;
-      const health = await probeHealth(ctx, options.healthcheck);
+      const health = await probeHealth(ctx.probe, options.healthcheck, { signal: ctx.signal });
       if (!health.ok)
         throw new DeployKitError("E_HEALTHCHECK", `${options.healthcheck} answered ${health.seen}`);
     },

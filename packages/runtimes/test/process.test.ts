@@ -56,6 +56,9 @@ describe("process()", () => {
     const error = await restart(failing, current).catch((e: unknown) => e);
     expect(isDeployKitError(error, "E_RESTART_FAILED")).toBe(true);
     expect(String((error as { details: { log: string } }).details.log)).toContain("crashes at boot");
+    // Issue 12 item 6: the early exit and its log tail are in the message (the human output).
+    expect((error as Error).message).toMatch(/exited with code 3 before it was ready/);
+    expect((error as Error).message).toContain("crashes at boot on purpose");
   });
 
   it("KILLs a process that ignores TERM only after stopTimeoutMs", async () => {

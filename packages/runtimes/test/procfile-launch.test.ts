@@ -3,12 +3,15 @@
 // vendored commands (dk-node, dk-unicorn, dk-sidekiq) on PATH only through .profile.d, so a
 // process started bare fails with "dk-...: not found". Real node, unicorn, sidekiq + redis.
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createFsStore,
+  createHttpProbe,
   type DeployOptions,
   deploy,
+  probeHealth,
   type RuntimeStrategy,
   runProcess,
   strategyContext,
@@ -18,6 +21,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchText, fixture, freePort } from "./support/host";
 import { startRedis, type TestRedis } from "./support/redis";
 import { publishFixture, vendoringBuildpack } from "./support/releases";
+
+// Ports on the fetch spec's bad-port list (issue 12 item 2); the first one free here is used.
+const BAD_PORTS = [6000, 6665, 6666, 6667, 6668, 6669, 5060, 10080, 6697];
+async function badPort(): Promise<number> {
+  for (const port of BAD_PORTS) {
+    const free = await new Promise<boolean>((done) => {
+      const server = createServer().once("error", () => done(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`none of ${BAD_PORTS.join(", ")} is free`);
+}
+const get = async (port: number) =>
+  (await probeHealth(createHttpProbe(), `http://127.0.0.1:${port}/`)).body.trim();
 
 let work: string;
 let redis: TestRedis;
@@ -54,13 +72,13 @@ afterAll(async () => {
 });
 
 describe("Procfile processes start with the buildpack's environment", { timeout: 90_000 }, () => {
-  it("process(): `web: dk-node server.js` serves, and runProcess() sees HOME, PORT and the profile", async () => {
-    const port = await freePort();
+  it("process(): `web: dk-node server.js` on a port fetch refuses serves and passes the gate; runProcess() sees HOME, PORT and the profile", async () => {
+    const port = await badPort();
     const root = await deployed("web", processStrategy({ port }), {
       healthcheck: `http://127.0.0.1:${port}/health`,
       env: { GREETING: "it's set" },
     });
-    expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe("1.0.0");
+    expect(await get(port)).toBe("1.0.0");
     const ran = await runProcess({
       root,
       command: [

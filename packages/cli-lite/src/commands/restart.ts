@@ -5,7 +5,7 @@ import { rootFromSettings } from "../host-options";
 import { envFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { UsageError } from "../usage";
 
-const { healthcheck: _gate, ...restartStrategyArgs } = strategyArgs;
+const { healthcheck: _gate, "healthcheck-timeout": _wait, ...restartStrategyArgs } = strategyArgs;
 const args = { root: hostArgs.root, ...restartStrategyArgs } as const;
 
 /** `deploykit restart` → `restartLive({ root, strategy })`: the live release, under the deploy lock. */

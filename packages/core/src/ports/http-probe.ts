@@ -1,25 +1,70 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+
 /** The answer to one probe request. */
 export interface ProbeResponse {
   status: number;
   body: string;
 }
 
-/** Makes one HTTP GET for health checks. The real one uses `fetch`. */
+/**
+ * Makes one HTTP GET for health checks. The real one ({@link createHttpProbe}) is built on
+ * `node:http` / `node:https`.
+ */
 export interface HttpProbe {
-  /** GETs `url`; rejects on a network error or after `timeoutMs`. */
+  /**
+   * GETs `url`; rejects on a network error (the error's message says what happened, e.g.
+   * `connect ECONNREFUSED 127.0.0.1:6000`) or after `timeoutMs` (ms).
+   */
   get(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ProbeResponse>;
 }
 
-/** The production {@link HttpProbe}, on the global `fetch`. */
-export function createFetchProbe(): HttpProbe {
+/** Bodies are read up to this many bytes (a health answer is short; the rest is dropped). */
+const MAX_BODY = 64 * 1024;
+
+/**
+ * The production {@link HttpProbe}, on `node:http` / `node:https` rather than `fetch`: it reaches
+ * any port (fetch refuses "bad ports" such as 6000, 6665–6669, 5060 or 10080, a `.deb` app's
+ * default among them) and rejects with the socket's own error (`connect ECONNREFUSED …`,
+ * `socket hang up`, `no answer within 2000 ms`) instead of "fetch failed". One connection per
+ * request (`connection: close`), no redirects followed, TLS certificates verified.
+ */
+export function createHttpProbe(): HttpProbe {
   return {
-    async get(url, { timeoutMs, signal }) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const response = await fetch(url, {
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        headers: { connection: "close" },
+    get(url, { timeoutMs, signal }) {
+      return new Promise<ProbeResponse>((resolve, reject) => {
+        const target = new URL(url);
+        const request = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, {
+          method: "GET",
+          headers: { connection: "close" },
+          ...(signal ? { signal } : {}),
+        });
+        const timer = setTimeout(
+          () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        request.once("error", (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        request.once("response", (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on("data", (chunk: Buffer) => {
+            if (size < MAX_BODY) chunks.push(chunk);
+            size += chunk.length;
+          });
+          response.once("error", reject);
+          response.once("end", () => {
+            clearTimeout(timer);
+            resolve({
+              status: response.statusCode ?? 0,
+              body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString("utf8"),
+            });
+          });
+        });
+        request.end();
       });
-      return { status: response.status, body: await response.text() };
     },
   };
 }

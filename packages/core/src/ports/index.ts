@@ -1,5 +1,5 @@
 import { type Clock, createSystemClock } from "./clock";
-import { createFetchProbe, type HttpProbe } from "./http-probe";
+import { createHttpProbe, type HttpProbe } from "./http-probe";
 import { createExecaRunner, type ProcessRunner } from "./process-runner";
 import { createProcessTable, type ProcessTable } from "./process-table";
 
@@ -17,6 +17,6 @@ export function resolvePorts(given: Partial<Ports> = {}): Ports {
     runner: given.runner ?? createExecaRunner(),
     processes: given.processes ?? createProcessTable(),
     clock: given.clock ?? createSystemClock(),
-    probe: given.probe ?? createFetchProbe(),
+    probe: given.probe ?? createHttpProbe(),
   };
 }

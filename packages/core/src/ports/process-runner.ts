@@ -34,6 +34,21 @@ export interface SpawnOptions {
   logFile: string;
 }
 
+/** How a detached process ended. */
+export interface ProcessExit {
+  /** The exit code; null when a signal ended it. */
+  exitCode: number | null;
+  /** The signal that ended it, e.g. `SIGKILL`; null after a normal exit. */
+  signal: string | null;
+}
+
+/** A process {@link ProcessRunner.spawnDetached} started. */
+export interface SpawnedProcess {
+  pid: number;
+  /** Settles when the process ends, where the runner can see that (a local child); else absent. */
+  exited?: Promise<ProcessExit>;
+}
+
 /**
  * Runs child processes. The real one uses execa; `@deploykit/core/testing` has a recording
  * double. A non-zero exit is `E_COMMAND_FAILED` carrying the command, exit code and output tail.
@@ -42,7 +57,7 @@ export interface ProcessRunner {
   /** Runs a command to completion (no shell: pass the program and its arguments). */
   run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Starts a long-lived process in its own session, detached from ours, and returns its pid. */
-  spawnDetached(command: string, args: readonly string[], options: SpawnOptions): Promise<{ pid: number }>;
+  spawnDetached(command: string, args: readonly string[], options: SpawnOptions): Promise<SpawnedProcess>;
 }
 
 const tail = (text: string, lines = 20) => text.split("\n").slice(-lines).join("\n");
@@ -126,8 +141,11 @@ export function createExecaRunner(): ProcessRunner {
           ),
         );
       });
+      const exited = new Promise<ProcessExit>((resolve) =>
+        child.once("exit", (exitCode, signal) => resolve({ exitCode, signal })),
+      );
       child.unref();
-      return { pid };
+      return { pid, exited };
     },
   };
 }

@@ -1,14 +1,14 @@
 import {
+  probeHealth,
   type RestartResult,
   type StrategyContext,
   type StrategyStatus,
   throwIfAborted,
+  waitUntil,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
-import { probeHealth } from "../internal/health";
 import { observations } from "../internal/observations";
 import { type CommandLine, runCommand } from "../internal/run-command";
-import { waitUntil } from "../internal/wait";
 
 /** What an init system says about a service. */
 export type ServiceState =
@@ -66,7 +66,7 @@ export async function restartService(ctx: StrategyContext, driver: ServiceDriver
     if (last.state === "down") return "down" as const;
     if (last.state !== "up") return undefined;
     if (driver.healthcheck === undefined) return "up" as const;
-    const health = await probeHealth(ctx, driver.healthcheck);
+    const health = await probeHealth(ctx.probe, driver.healthcheck, { signal: ctx.signal });
     log.note(`health check ${driver.healthcheck}: ${health.seen}`);
     return health.ok ? ("up" as const) : undefined;
   };

@@ -1,5 +1,4 @@
-import type { StrategyContext } from "@deploykit/core";
-import { waitUntil } from "./wait";
+import { type StrategyContext, waitUntil } from "@deploykit/core";
 
 /** How {@link terminate} stops a process. */
 export interface TerminateOptions {

@@ -3,19 +3,19 @@ import { dirname } from "node:path";
 import {
   DeployKitError,
   launchScript,
+  probeHealth,
   type RestartResult,
   type RuntimeStrategy,
   type StrategyContext,
   type StrategyStatus,
   throwIfAborted,
+  waitUntil,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
-import { probeHealth } from "../internal/health";
 import { logTail } from "../internal/log-tail";
 import { type Observations, observations } from "../internal/observations";
 import { livePid, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
-import { waitUntil } from "../internal/wait";
 import { launcherSource } from "./launcher";
 import { checkNodeOptions, type NodeOptions, type NodeSettings, nodeSettings } from "./options";
 import { type LauncherState, readLauncherState } from "./state";
@@ -72,7 +72,7 @@ async function healthy(ctx: StrategyContext, settings: NodeSettings, log: Observ
   const url = settings.healthcheck;
   if (url === undefined) return true;
   const check = async () => {
-    const health = await probeHealth(ctx, url);
+    const health = await probeHealth(ctx.probe, url, { signal: ctx.signal });
     log.note(`health check ${url}: ${health.seen}`);
     return health.ok;
   };
@@ -164,7 +164,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
         throw new DeployKitError("E_HEALTHCHECK", `No node launcher in ${settings.pidFile}.`);
       }
       if (settings.healthcheck === undefined) return;
-      const health = await probeHealth(ctx, settings.healthcheck);
+      const health = await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
       if (!health.ok)
         throw new DeployKitError("E_HEALTHCHECK", `${settings.healthcheck} answered ${health.seen}`);
     },

@@ -2,17 +2,17 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   DeployKitError,
+  probeHealth,
   type RestartResult,
   type RuntimeStrategy,
   type StrategyContext,
   type StrategyStatus,
   throwIfAborted,
+  waitUntil,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { freeLoopbackPort } from "../internal/free-port";
-import { probeHealth } from "../internal/health";
 import { type Observations, observations } from "../internal/observations";
-import { waitUntil } from "../internal/wait";
 import { type Pm2Cli, pm2Cli } from "./cli";
 import { checkPm2Options, type Pm2Options, type Pm2Settings, pm2Settings } from "./options";
 
@@ -89,7 +89,7 @@ async function canary(
     log.note(`canary of ${ctx.release.version} online on port ${port}`);
     const url = settings.healthcheck;
     if (url !== undefined) {
-      const health = await probeHealth(ctx, onPort(url, port));
+      const health = await probeHealth(ctx.probe, onPort(url, port), { signal: ctx.signal });
       log.note(`canary health: ${health.seen}`);
       if (!health.ok)
         throw restartFailed("pm2", `the canary of ${ctx.release.version} answered ${health.seen}.`, {
@@ -157,7 +157,7 @@ export function pm2(options: Pm2Options): RuntimeStrategy {
       log.note(`instances ${pids.join(", ")} online`);
       const url = settings.healthcheck;
       if (url !== undefined) {
-        const ok = async () => (await probeHealth(ctx, url)).ok;
+        const ok = async () => (await probeHealth(ctx.probe, url, { signal: ctx.signal })).ok;
         if (!(await waitUntil(ctx.clock, ok, { timeoutMs: settings.timeoutMs, signal: ctx.signal }))) {
           throw restartFailed("pm2", `${url} did not answer 2xx after the reload.`, { seen: log.seen });
         }
@@ -174,7 +174,7 @@ export function pm2(options: Pm2Options): RuntimeStrategy {
     async healthcheck(ctx) {
       const settings = pm2Settings(options, ctx);
       if (settings.healthcheck === undefined) return;
-      const health = await probeHealth(ctx, settings.healthcheck);
+      const health = await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
       if (!health.ok)
         throw new DeployKitError("E_HEALTHCHECK", `${settings.healthcheck} answered ${health.seen}`);
     },

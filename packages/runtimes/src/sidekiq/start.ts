@@ -1,13 +1,12 @@
 import { mkdir, readlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { launchScript, type StrategyContext } from "@deploykit/core";
+import { launchScript, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { logTail } from "../internal/log-tail";
 import { linesSince, markLog } from "../internal/log-watch";
 import type { Observations } from "../internal/observations";
 import { writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
-import { waitUntil } from "../internal/wait";
 import type { SidekiqSettings } from "./options";
 
 /**

@@ -1,5 +1,10 @@
-import { DeployKitError, type RuntimeStrategy, type StrategyStatus, throwIfAborted } from "@deploykit/core";
-import { probeHealth } from "../internal/health";
+import {
+  DeployKitError,
+  probeHealth,
+  type RuntimeStrategy,
+  type StrategyStatus,
+  throwIfAborted,
+} from "@deploykit/core";
 import { livePid, removePidFile } from "../internal/pid";
 import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
@@ -46,7 +51,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
       if (master === undefined)
         throw new DeployKitError("E_HEALTHCHECK", `No unicorn master in ${settings.pidFile}.`);
       if (settings.healthcheck === undefined) return;
-      const health = await probeHealth(ctx, settings.healthcheck);
+      const health = await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
       if (!health.ok) {
         throw new DeployKitError("E_HEALTHCHECK", `${settings.healthcheck} answered ${health.seen}`, {
           details: { url: settings.healthcheck },

@@ -1,13 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { launchScript, type RestartResult, type StrategyContext } from "@deploykit/core";
+import { launchScript, type RestartResult, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { logTail } from "../internal/log-tail";
 import { observations } from "../internal/observations";
 import { livePid } from "../internal/pid";
 import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
-import { waitUntil } from "../internal/wait";
 import type { UnicornSettings } from "./options";
 import { masterReady } from "./upgrade";
 

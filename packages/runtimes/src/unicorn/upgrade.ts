@@ -1,13 +1,11 @@
 import { stat } from "node:fs/promises";
-import type { RestartResult, StrategyContext } from "@deploykit/core";
+import { probeHealth, type RestartResult, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
-import { probeHealth } from "../internal/health";
 import { logTail } from "../internal/log-tail";
 import { type Observations, observations } from "../internal/observations";
 import { removePidFile, writePidFile } from "../internal/pid";
 import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
-import { waitUntil } from "../internal/wait";
 import type { UnicornSettings } from "./options";
 
 type Outcome = { ready: number } | { failed: string };
@@ -35,7 +33,7 @@ export async function masterReady(
   if (workers !== undefined && workers.length < settings.workers) return false;
   log.note(`${workers?.length ?? "?"} worker(s) up under master ${master}`);
   if (settings.healthcheck === undefined) return true;
-  const health = await probeHealth(ctx, settings.healthcheck);
+  const health = await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
   log.note(`health check ${settings.healthcheck}: ${health.seen}`);
   if (!health.ok || (settings.expectVersion && !health.body.includes(ctx.release.version))) return false;
   const after = await childPids(master);

@@ -1,4 +1,5 @@
-import { type Clock, throwIfAborted } from "@deploykit/core";
+import { throwIfAborted } from "./errors";
+import type { Clock } from "./ports/clock";
 
 /** How {@link waitUntil} polls. */
 export interface WaitOptions {
