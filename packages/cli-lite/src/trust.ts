@@ -55,6 +55,16 @@ export async function signKeyFromSettings(
   return readSecretKey(resolve(cwd, path), password === undefined ? {} : { password });
 }
 
+/** The signing flag of publish and vendor. */
+export const signKeyArgs = {
+  "sign-key": {
+    type: "string",
+    valueHint: "file",
+    description:
+      "Sign with this minisign secret key (config: signKey; env DEPLOYKIT_SIGN_KEY; password: DEPLOYKIT_SIGN_KEY_PASSWORD)",
+  },
+} as const;
+
 /** Flags of the commands that install: the trust policy. */
 export const trustArgs = {
   "trusted-keys": {

@@ -1,5 +1,6 @@
-import { readFile, stat } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeArtifact } from "./support/artifact";
 import { cleanEnv, deploykit, jsonLines, tempDir } from "./support/cli";
@@ -62,5 +63,26 @@ describe("keys generate → publish --sign-key → install --trusted-keys", () =
     ];
     const optional = await deploykit(["install", "--version", "1.1.0", ...byFile, "--no-require-signature"]);
     expect(optional.exitCode, optional.stderr).toBe(0);
+  });
+
+  it("vendor --sign-key stores <tarball>.minisig next to the tarball, verifiable with minisign", async () => {
+    await mkdir(join(dir, "ruby-2.2.4", "bin"), { recursive: true });
+    await writeFile(join(dir, "ruby-2.2.4", "bin", "ruby"), "#!/bin/sh\necho 2.2.4\n");
+    await chmod(join(dir, "ruby-2.2.4", "bin", "ruby"), 0o755);
+    const vendor = [
+      "vendor",
+      "ruby",
+      "2.2.4",
+      "--from",
+      "ruby-2.2.4",
+      "--store",
+      "rubies",
+      "--sign-key",
+      "build.key",
+    ];
+    const run = await deploykit(vendor, { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Signed: ruby-2.2.4.tgz.minisig");
+    await execa("minisign", ["-Vm", join(dir, "rubies", "ruby-2.2.4.tgz"), "-P", publicKey]);
   });
 });

@@ -8,7 +8,7 @@ import { storedManifest } from "./publish";
 import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
 import { resolveTrust, type TrustPolicy } from "./trust/policy";
-import { verifyChannel, verifyRelease } from "./trust/release-signature";
+import { readReleaseSignature, verifyChannel, verifyRelease } from "./trust/release-signature";
 
 /** Which release to fetch: an exact version, or whatever a channel points at. */
 export interface ReleaseSelector {
@@ -56,7 +56,11 @@ export async function resolveRelease(
     );
   }
   const version = pointer?.version ?? (selector.version as string);
-  const bytes = await buffer(await store.get(storeKeys.manifest(app, version)));
+  // The signature is read alongside the manifest: verification adds no store round trip.
+  const [bytes, signature] = await Promise.all([
+    store.get(storeKeys.manifest(app, version)).then(buffer),
+    trust && readReleaseSignature(store, app, version),
+  ]);
   if (pointer && createHash("sha256").update(bytes).digest("hex") !== pointer.manifestSha256) {
     throw new DeployKitError(
       "E_CHECKSUM_MISMATCH",
@@ -68,7 +72,7 @@ export async function resolveRelease(
   }
   if (trust) {
     if (pointer) verifyChannel(bytes, pointer.signature, trust, { app, version, channel: channel as string });
-    await verifyRelease(store, bytes, trust, { app, version });
+    verifyRelease(bytes, signature, trust, { app, version });
   }
   return storedManifest(store, app, version, bytes);
 }

@@ -4,7 +4,7 @@ import { DeployKitError, publish } from "@deploykit/core";
 import { storeArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { openStore } from "../store";
-import { signKeyFromSettings } from "../trust";
+import { signKeyArgs, signKeyFromSettings } from "../trust";
 
 const args = {
   artifact: { type: "positional", description: "The built artifact (.tgz or .deb)", required: true },
@@ -17,12 +17,7 @@ const args = {
     type: "string",
     description: "Move this channel (e.g. production) to the release (config: channel)",
   },
-  "sign-key": {
-    type: "string",
-    valueHint: "file",
-    description:
-      "Sign the release and the channel with this minisign secret key (config: signKey; env DEPLOYKIT_SIGN_KEY; password: DEPLOYKIT_SIGN_KEY_PASSWORD)",
-  },
+  ...signKeyArgs,
   ...storeArgs,
 } as const;
 

@@ -12,6 +12,7 @@ import type { CommandSpec } from "../command";
 import { formatBytes } from "../output/format";
 import type { Settings } from "../settings";
 import { openStore } from "../store";
+import { signKeyArgs, signKeyFromSettings } from "../trust";
 import { UsageError } from "../usage";
 
 const args = {
@@ -44,6 +45,7 @@ const args = {
     valueHint: "url",
     description: "Public URL the buildpack downloads from, if not the store's own (config: vendorUrl)",
   },
+  ...signKeyArgs,
   ...storeArgs,
 } as const;
 
@@ -98,6 +100,7 @@ export const vendorCommand: CommandSpec<typeof args> = {
       throw new UsageError(`\`deploykit vendor ${args.kind}\` needs a VERSION.`);
     const from = settings.flag("from");
     const build = settings.flag("build");
+    const signKey = await signKeyFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent);
     const stack = settings.string("stack");
     const vendorUrl = settings.string("vendorUrl");
@@ -113,6 +116,7 @@ export const vendorCommand: CommandSpec<typeof args> = {
       ...(stack !== undefined ? { stack } : {}),
       ...(vendorUrl !== undefined ? { vendorUrl } : {}),
       ...(layout ? { layout } : {}),
+      ...(signKey ? { signKey } : {}),
       store,
       onEvent,
       signal,
@@ -128,6 +132,9 @@ export const vendorCommand: CommandSpec<typeof args> = {
         `${result.unchanged ? "Already vendored (unchanged)" : "Vendored"} ${result.kind} ${result.version}: ${result.url ?? `${result.location} ${result.key}`} (${formatBytes(result.size)}, sha256 ${result.sha256.slice(0, 12)}…)`,
         ...(env.BUILDPACK_VENDOR_URL ? [`BUILDPACK_VENDOR_URL=${env.BUILDPACK_VENDOR_URL}`] : []),
         `STACK=${env.STACK}`,
+        ...(result.signatureKey
+          ? [`Signed: ${result.signatureKey} (minisign -Vm; buildpacks fetch with curl and do not check it).`]
+          : []),
         `Build with: deploykit package --env ${envWords.join(" ")} ... DIR`,
       ],
     };

@@ -79,25 +79,35 @@ function verifyBinding(
   }
 }
 
+/** A release's stored `.minisig` text; `undefined` when it has none. */
+export async function readReleaseSignature(
+  store: ArtifactStore,
+  app: string,
+  version: string,
+): Promise<string | undefined> {
+  try {
+    return (await buffer(await store.get(storeKeys.signature(app, version)))).toString("utf8");
+  } catch (error) {
+    if (isDeployKitError(error, "E_NOT_FOUND")) return undefined;
+    throw error;
+  }
+}
+
 /**
- * Checks a release's manifest bytes against its stored signature.
+ * Checks a release's manifest bytes against its signature (from {@link readReleaseSignature}).
  *
  * @throws {@link DeployKitError} `E_SIGNATURE` when the signature is missing (and required),
  *   malformed, by an untrusted key, does not match the bytes, or names another app or version.
  */
-export async function verifyRelease(
-  store: ArtifactStore,
+export function verifyRelease(
   manifestBytes: Uint8Array,
+  signatureFile: string | undefined,
   trust: Trust,
   binding: Binding,
-): Promise<void> {
-  const key = storeKeys.signature(binding.app, binding.version);
-  let signatureFile: string;
-  try {
-    signatureFile = (await buffer(await store.get(key))).toString("utf8");
-  } catch (error) {
-    if (!isDeployKitError(error, "E_NOT_FOUND")) throw error;
+): void {
+  if (signatureFile === undefined) {
     if (!trust.required) return;
+    const key = storeKeys.signature(binding.app, binding.version);
     throw refused(`${binding.app} ${binding.version} is not signed (${key} is missing).`, binding);
   }
   verifyBinding(
