@@ -38,7 +38,22 @@ export function assertChannelName(channel: string): void {
   }
 }
 
-/** Reads a channel pointer; `undefined` when the channel was never written. */
+const channelCorrupt = (store: ArtifactStore, key: string, app: string, channel: string, why: string) =>
+  new DeployKitError(
+    "E_CHANNEL_CORRUPT",
+    `The channel pointer ${key} in ${store.location} is corrupt: ${why}.`,
+    {
+      hint: `Move the channel again to rewrite it: \`deploykit publish <artifact> --channel ${channel}\` with the release it should serve.`,
+      details: { key, location: store.location, app, channel },
+    },
+  );
+
+/**
+ * Reads a channel pointer; `undefined` when the channel was never written.
+ *
+ * @throws {@link DeployKitError} `E_CHANNEL_CORRUPT` when the object is not a channel pointer
+ *   (not JSON, or a field missing or malformed), `E_INVALID_INPUT` for a bad channel name.
+ */
 export async function readChannel(
   store: ArtifactStore,
   app: string,
@@ -53,12 +68,17 @@ export async function readChannel(
     if (isDeployKitError(error, "E_NOT_FOUND")) return undefined;
     throw error;
   }
-  const parsed = pointerSchema.safeParse(JSON.parse(text));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw channelCorrupt(store, key, app, channel, "it is not JSON");
+  }
+  const parsed = pointerSchema.safeParse(value);
   if (!parsed.success) {
-    throw new DeployKitError("E_MANIFEST_INVALID", `The channel pointer ${key} is invalid.`, {
-      hint: "Publish again with --channel to rewrite it.",
-      details: { key },
-    });
+    const field = parsed.error.issues[0]?.path.join(".");
+    const why = field ? `its "${field}" is missing or malformed` : "it is not a JSON object";
+    throw channelCorrupt(store, key, app, channel, why);
   }
   return parsed.data;
 }
@@ -70,7 +90,11 @@ export async function writeChannel(
   channel: string,
   pointer: Omit<ChannelPointer, "previous" | "promotedAt">,
 ): Promise<ChannelPointer> {
-  const before = await readChannel(store, app, channel);
+  // A corrupt pointer is what a move repairs: it is overwritten, with no `previous`.
+  const before = await readChannel(store, app, channel).catch((error: unknown) => {
+    if (isDeployKitError(error, "E_CHANNEL_CORRUPT")) return undefined;
+    throw error;
+  });
   const next: ChannelPointer = {
     ...pointer,
     promotedAt: new Date().toISOString(),

@@ -30,6 +30,7 @@ export type ErrorCode =
   | "E_VENDOR_INVALID"
   | "E_TOOL_MISSING"
   | "E_STATE_CORRUPT"
+  | "E_CHANNEL_CORRUPT"
   | "E_HOST_STATE"
   | "E_DISK_FULL"
   | "E_PERMISSION"

@@ -81,6 +81,7 @@ export { type RanProcess, type RunProcessOptions, runProcess } from "./run-proce
 export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
 export { createFsStore, type FsStoreOptions } from "./store/fs-store";
 export { assertStoreKey, objectExists, objectNotFound, storeKeys } from "./store/keys";
+export { type FileToStore, type PutFileOnceOptions, putFileOnce } from "./store/put-once";
 export type {
   HostRelease,
   RestartContext,

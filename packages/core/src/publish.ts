@@ -1,15 +1,14 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
 import { assertChannelName, type ChannelPointer, writeChannel } from "./channel";
 import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
 import { type OperationOptions, step } from "./events";
-import { hashingStream } from "./hashing";
+import { sha256Hex } from "./hashing";
 import { parseManifest, parseManifestJson, type ReleaseManifest } from "./manifest";
 import type { BuiltPackage } from "./package";
 import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
+import { putFileOnce } from "./store/put-once";
 import { loadSignKey, type SignKey } from "./trust/key-files";
 import { storeReleaseSignature } from "./trust/publish-signature";
 import { signChannel } from "./trust/release-signature";
@@ -67,12 +66,6 @@ async function readManifestIfAny(store: ArtifactStore, key: string): Promise<Rel
   }
 }
 
-async function sha256Of(store: ArtifactStore, key: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of await store.get(key)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 /**
  * Uploads a built package: streams the artifact while hashing it, writes the manifest only
  * after the artifact, then moves the channel last. Publishing the same version with the same
@@ -117,7 +110,7 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
     if (options.channel === undefined) return result;
     const channel = options.channel;
     const stored = await buffer(await store.get(keys.manifest));
-    const manifestSha256 = createHash("sha256").update(stored).digest("hex");
+    const manifestSha256 = sha256Hex(stored);
     const signature = signer && signChannel(stored, signer, { app, version, channel });
     result.channel = await step(onEvent, "channel", `Moving channel ${channel} to ${version}`, () =>
       writeChannel(store, app, channel, { version, manifestSha256, ...(signature ? { signature } : {}) }),
@@ -133,37 +126,19 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
     return finish(true);
   }
 
-  await step(onEvent, "upload", `Uploading ${manifest.artifact.file} to ${store.location}`, async () => {
-    const hashing = hashingStream((bytes) =>
-      onEvent?.({ type: "progress", step: "upload", bytes, total: size }),
-    );
-    try {
-      await store.put(keys.artifact, createReadStream(pkg.path).pipe(hashing), {
-        ifAbsent: true,
-        contentLength: size,
-        metadata: { sha256: manifest.artifact.sha256 },
+  await step(onEvent, "upload", `Uploading ${manifest.artifact.file} to ${store.location}`, () =>
+    // An interrupted publish may have left the artifact but no manifest: kept only if it is ours.
+    putFileOnce(
+      store,
+      keys.artifact,
+      { path: pkg.path, ...manifest.artifact },
+      {
+        conflict: (stored) => versionExists(manifest, stored, "an earlier upload left other bytes"),
+        onEvent,
         signal,
-      });
-    } catch (error) {
-      if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
-      // An interrupted publish left the artifact but no manifest: keep it only if it is ours.
-      const stored = await sha256Of(store, keys.artifact);
-      if (stored !== manifest.artifact.sha256)
-        throw versionExists(manifest, stored, "an earlier upload left other bytes");
-      return;
-    }
-    if (hashing.digest() !== manifest.artifact.sha256) {
-      await store.delete(keys.artifact);
-      throw new DeployKitError(
-        "E_CHECKSUM_MISMATCH",
-        `${pkg.path} changed after it was built: its sha256 is not the manifest's.`,
-        {
-          hint: "Build the package again and publish the new output.",
-          details: { path: pkg.path, expected: manifest.artifact.sha256, actual: hashing.digest() },
-        },
-      );
-    }
-  });
+      },
+    ),
+  );
 
   throwIfAborted(signal);
   await sign(false);

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { buffer } from "node:stream/consumers";
 import { assertChannelName, readChannel } from "./channel";
 import { DeployKitError } from "./errors";
+import { sha256Hex } from "./hashing";
 import type { ReleaseManifest } from "./manifest";
 import { assertAppName, assertVersion } from "./names";
 import { storedManifest } from "./publish";
@@ -36,7 +36,7 @@ export function assertSelector(selector: ReleaseSelector & TrustPolicy): void {
  * manifest is never trusted. With a {@link TrustPolicy}, the release's signature (and the
  * channel's) is checked on those same bytes before anything is fetched or unpacked.
  *
- * @throws `E_NOT_FOUND`, `E_CHECKSUM_MISMATCH`, `E_MANIFEST_INVALID`, `E_SIGNATURE`
+ * @throws `E_NOT_FOUND`, `E_CHECKSUM_MISMATCH`, `E_MANIFEST_INVALID`, `E_SIGNATURE`, `E_CHANNEL_CORRUPT`
  */
 export async function resolveRelease(
   store: ArtifactStore,
@@ -61,7 +61,7 @@ export async function resolveRelease(
     store.get(storeKeys.manifest(app, version)).then(buffer),
     trust && readReleaseSignature(store, app, version),
   ]);
-  if (pointer && createHash("sha256").update(bytes).digest("hex") !== pointer.manifestSha256) {
+  if (pointer && sha256Hex(bytes) !== pointer.manifestSha256) {
     throw new DeployKitError(
       "E_CHECKSUM_MISMATCH",
       `The manifest of ${app} ${version} changed since channel ${channel} was moved to it.`,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { DeployKitError, throwIfAborted } from "../errors";
@@ -9,18 +9,10 @@ import { hashingStream } from "../hashing";
 import type { ReleaseManifest } from "../manifest";
 import type { ArtifactStore } from "../store/artifact-store";
 import { storeKeys } from "../store/keys";
+import { isIntactArtifact } from "./cache";
 
 /** The cache path of a release's artifact, relative to `.deploykit/cache`. */
 export const cachedName = (manifest: ReleaseManifest) => `${manifest.version}/${manifest.artifact.file}`;
-
-/** The hex sha256 of a file, streamed. */
-export async function sha256OfFile(path: string): Promise<string> {
-  const hashing = hashingStream();
-  await pipeline(createReadStream(path), hashing, async (source) => {
-    for await (const _ of source);
-  });
-  return hashing.digest();
-}
 
 /**
  * Makes sure the release's artifact is in the cache, verified: reuses a cached copy whose
@@ -39,7 +31,7 @@ export async function fetchArtifact(
 ): Promise<string> {
   const target = join(cacheDir, cachedName(manifest));
   const { size, sha256 } = manifest.artifact;
-  if ((await stat(target).catch(() => undefined))?.size === size && (await sha256OfFile(target)) === sha256) {
+  if (await isIntactArtifact(target, manifest.artifact)) {
     onEvent?.({ type: "progress", step: "download", bytes: size, total: size });
     return target;
   }

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { access, mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { DeployKitError, type EventSink } from "@deploykit/core";
+import { DeployKitError, type EventSink, sha256Hex } from "@deploykit/core";
 import { execa } from "execa";
 import { extract } from "tar";
 import { displayUrl } from "./spec";
@@ -60,7 +59,7 @@ const exists = (path: string) =>
  * tree exported into `into`. Returns the resolved commit for the manifest.
  */
 export async function fetchGitBuildpack(fetch: GitFetch): Promise<{ commit: string }> {
-  const key = createHash("sha256").update(fetch.url).digest("hex").slice(0, 16);
+  const key = sha256Hex(fetch.url).slice(0, 16);
   const mirror = join(fetch.cacheDir, `${key}.git`);
   await mkdir(fetch.cacheDir, { recursive: true });
   if (!(await exists(mirror))) {

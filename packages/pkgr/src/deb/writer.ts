@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DeployKitError, step, throwIfAborted } from "@deploykit/core";
+import { DeployKitError, hashingStream, step, throwIfAborted } from "@deploykit/core";
 import { AR_MAGIC, arMemberHeader, arPadding } from "./ar";
 import { COMPRESSION_EXTENSION } from "./compress";
 import { renderControl } from "./control-file";
@@ -101,20 +100,14 @@ export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
       arPadding(controlTar.length),
       arMemberHeader(dataMember, dataSize, spec.mtime),
     ]);
-    const sha256 = createHash("sha256");
+    const hashing = hashingStream();
     await step(onEvent, "deb:assemble", `Assembling ${fileName}`, async () => {
       async function* archive(): AsyncGenerator<Buffer> {
         yield prefix;
         yield* createReadStream(dataFile, { highWaterMark: 1 << 20 });
         yield arPadding(dataSize);
       }
-      const hash = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          sha256.update(chunk);
-          done(null, chunk);
-        },
-      });
-      await pipeline(archive, hash, createWriteStream(partFile), { signal }).catch((error: unknown) => {
+      await pipeline(archive, hashing, createWriteStream(partFile), { signal }).catch((error: unknown) => {
         throwIfAborted(signal);
         throw error;
       });
@@ -124,7 +117,7 @@ export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
       path,
       fileName,
       size: prefix.length + dataSize + (dataSize % 2),
-      sha256: sha256.digest("hex"),
+      sha256: hashing.digest(),
       debVersion: spec.debVersion,
       architecture: spec.architecture,
       installedSize: data.installedSize,

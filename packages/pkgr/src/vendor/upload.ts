@@ -1,12 +1,4 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import {
-  type ArtifactStore,
-  DeployKitError,
-  type EventSink,
-  hashingStream,
-  isDeployKitError,
-} from "@deploykit/core";
+import { type ArtifactStore, DeployKitError, type EventSink, putFileOnce } from "@deploykit/core";
 import type { PackedTarball } from "./pack";
 
 /** What {@link uploadTarball} needs. */
@@ -18,21 +10,6 @@ export interface TarballUpload {
   what: string;
   onEvent?: EventSink;
   signal?: AbortSignal;
-}
-
-async function storedSha256(store: ArtifactStore, key: string, metadata?: Record<string, string>) {
-  if (metadata?.sha256) return metadata.sha256;
-  const hash = createHash("sha256");
-  for await (const chunk of await store.get(key)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
-/** `"absent"`, `"same"` (these bytes are stored), or the sha256 of the other bytes stored under the key. */
-async function compareStored(upload: TarballUpload): Promise<string> {
-  const info = await upload.store.head(upload.key);
-  if (!info) return "absent";
-  const stored = await storedSha256(upload.store, upload.key, info.metadata);
-  return info.size === upload.tarball.size && stored === upload.tarball.sha256 ? "same" : stored;
 }
 
 const versionExists = (upload: TarballUpload, stored: string) =>
@@ -51,29 +28,14 @@ const versionExists = (upload: TarballUpload, stored: string) =>
   );
 
 /**
- * Uploads a tarball create-only, with its sha256 as metadata. The same bytes already under the
- * key are a no-op (`unchanged`); other bytes are `E_VERSION_EXISTS` and nothing is written.
+ * Uploads a tarball create-only, with its sha256 as metadata (core's `putFileOnce`, the same
+ * create-only write publish uses). The same bytes already under the key are a no-op
+ * (`unchanged`); other bytes are `E_VERSION_EXISTS` and nothing is written.
  */
-export async function uploadTarball(upload: TarballUpload): Promise<{ unchanged: boolean }> {
-  const before = await compareStored(upload);
-  if (before === "same") return { unchanged: true };
-  if (before !== "absent") throw versionExists(upload, before);
-  const { tarball, onEvent } = upload;
-  const counting = hashingStream((bytes) =>
-    onEvent?.({ type: "progress", step: "upload", bytes, total: tarball.size }),
-  );
-  try {
-    await upload.store.put(upload.key, createReadStream(tarball.path).pipe(counting), {
-      ifAbsent: true,
-      contentLength: tarball.size,
-      metadata: { sha256: tarball.sha256 },
-      signal: upload.signal,
-    });
-  } catch (error) {
-    if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
-    const raced = await compareStored(upload);
-    if (raced === "same") return { unchanged: true };
-    throw versionExists(upload, raced);
-  }
-  return { unchanged: false };
+export function uploadTarball(upload: TarballUpload): Promise<{ unchanged: boolean }> {
+  return putFileOnce(upload.store, upload.key, upload.tarball, {
+    conflict: (stored) => versionExists(upload, stored),
+    onEvent: upload.onEvent,
+    signal: upload.signal,
+  });
 }
