@@ -2,8 +2,7 @@
 // name per run, purged in afterAll even when a test fails.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   activateDeb,
@@ -14,9 +13,12 @@ import {
   resolvePorts,
 } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../../test-support/eventually";
+import { tempDir } from "../../../test-support/temp-dir";
 
 const APP = `dk-act-${process.pid}-${Date.now().toString(36)}`;
 let work: string;
+let cleanup: (() => Promise<void>) | undefined;
 
 async function buildDeb(version: string, postinst = "exit 0", name = APP): Promise<string> {
   const root = join(work, `${name}-${version}-${postinst.length}`);
@@ -54,14 +56,6 @@ const activate = (artifactPath: string, version: string, onEvent?: (e: DeployEve
     onEvent,
   });
 
-async function until(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const installedVersion = () =>
   execFileSync("dpkg-query", ["-W", `-f=\${Version}`, APP], { encoding: "utf8" });
 
@@ -70,21 +64,19 @@ beforeAll(async () => {
     if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is required`);
   }
   if (process.getuid?.() !== 0) throw new Error("activateDeb tests need root (CI runs as root)");
-  work = await mkdtemp(join(tmpdir(), "deb-activate-"));
+  ({ dir: work, cleanup } = await tempDir("deb-activate-"));
 });
 
 afterAll(async () => {
   // Another test file's dpkg may hold the lock for a moment: retry the purge until it runs.
   for (const name of [APP, `${APP}-lock`]) {
-    const deadline = Date.now() + 60_000;
-    while (
-      /locked by another process/.test(spawnSync("dpkg", ["--purge", name], { encoding: "utf8" }).stderr)
-    ) {
-      if (Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const purged = () =>
+      !/locked by another process/.test(spawnSync("dpkg", ["--purge", name], { encoding: "utf8" }).stderr);
+    await eventually(`dpkg --purge ${name}`, purged, { timeoutMs: 60_000, intervalMs: 200 }).catch(
+      () => undefined,
+    );
   }
-  await rm(work, { recursive: true, force: true });
+  await cleanup?.();
 });
 
 describe("activateDeb", { timeout: 120_000 }, () => {
@@ -131,10 +123,12 @@ describe("activateDeb", { timeout: 120_000 }, () => {
     const holder = spawn("dpkg", ["--install", holderDeb], { stdio: "ignore" });
     const holderDone = new Promise<number | null>((resolve) => holder.once("exit", resolve));
     try {
-      await until("the holder to take the lock", () => existsSync(holding));
+      await eventually("the holder to take the lock", () => existsSync(holding));
       const events: DeployEvent[] = [];
       const installing = activate(await buildDeb("6.0.0"), "6.0.0", (e) => events.push(e));
-      await until("the lock warning", () => events.some((e) => e.type === "warning" && e.step === "dpkg"));
+      await eventually("the lock warning", () =>
+        events.some((e) => e.type === "warning" && e.step === "dpkg"),
+      );
       expect(installedVersion()).not.toBe("6.0.0");
       await writeFile(release, "");
       expect(await holderDone).toBe(0);

@@ -1,7 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import {
@@ -10,31 +8,33 @@ import {
   install,
   isDeployKitError,
   publish,
-  type ReleaseManifest,
+  sha256Hex,
+  sha256OfFile,
   storeKeys,
 } from "@deploykit/core";
 import { createS3Store, type S3Store, type S3StoreOptions } from "@deploykit/core/s3";
-import { create } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultProxy, startFaultProxy, startS3, type TestS3 } from "../../../test-support/s3/index.mjs";
+import { makePackage, tempDir } from "./support/package";
 
 const MiB = 1024 * 1024;
 let s3: TestS3;
 let proxy: FaultProxy;
 let work: string;
+let cleanup: (() => Promise<void>) | undefined;
 const stores: S3Store[] = [];
 const PREFIX = () => `${s3.prefix}/faults`;
 
 beforeAll(async () => {
   s3 = await startS3();
   proxy = await startFaultProxy({ target: s3.endpoint, seed: 42 });
-  work = await mkdtemp(join(tmpdir(), "dk-s3-faults-"));
+  ({ dir: work, cleanup } = await tempDir("dk-s3-faults-"));
 });
 afterAll(async () => {
   for (const store of stores) store.destroy();
   await proxy?.stop();
   await s3?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await cleanup?.();
 });
 
 const makeStore = (via: "proxy" | "direct", options: Partial<S3StoreOptions> = {}) => {
@@ -51,33 +51,9 @@ const makeStore = (via: "proxy" | "direct", options: Partial<S3StoreOptions> = {
   return store;
 };
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 /** A .tgz release holding `size` random (incompressible) bytes, with its manifest. */
-async function bigPackage(version: string, size: number): Promise<BuiltPackage> {
-  const tree = join(work, `tree-${version}`);
-  await mkdir(tree, { recursive: true });
-  await writeFile(join(tree, "payload.bin"), randomBytes(size));
-  await writeFile(join(tree, "server.js"), `// v${version}\n`);
-  const file = `web-${version}.tgz`;
-  const path = join(work, file);
-  await create({ gzip: { level: 1 }, file: path, cwd: tree, portable: true }, ["payload.bin", "server.js"]);
-  const manifest: ReleaseManifest = {
-    schemaVersion: 1,
-    app: "web",
-    version,
-    format: "tgz",
-    artifact: { file, size: (await stat(path)).size, sha256: await sha256File(path) },
-    createdAt: new Date().toISOString(),
-    build: { buildpacks: [] },
-    processes: { web: "node server.js" },
-  };
-  return { path, manifest };
-}
+const bigPackage = (version: string, size: number): Promise<BuiltPackage> =>
+  makePackage(work, "web", version, { "payload.bin": randomBytes(size), "server.js": `// v${version}\n` });
 
 /** Every file (not directory) under `dir`, relative; [] when it does not exist. */
 const filesUnder = async (dir: string) =>
@@ -129,15 +105,15 @@ describe("S3 store through a fault-injecting proxy", () => {
     // a reset mid-body surfaces after the SDK returned the response: only the store's own retry cures it
     expect(warnings.some((m) => /Retrying downloading bytes/.test(m))).toBe(true);
     const cached = join(root, ".deploykit", "cache", "1.0.0", big.manifest.artifact.file);
-    expect(await sha256File(cached)).toBe(big.manifest.artifact.sha256);
-    expect(await sha256File(join(root, "current", "payload.bin"))).toBe(
-      await sha256File(join(work, "tree-1.0.0", "payload.bin")),
+    expect(await sha256OfFile(cached)).toBe(big.manifest.artifact.sha256);
+    expect(await sha256OfFile(join(root, "current", "payload.bin"))).toBe(
+      await sha256OfFile(join(work, "tree-web-1.0.0", "payload.bin")),
     );
     const direct = makeStore("direct");
     const stored = await buffer(
       await direct.get(storeKeys.artifact("web", "1.0.0", big.manifest.artifact.file)),
     );
-    expect(createHash("sha256").update(stored).digest("hex")).toBe(big.manifest.artifact.sha256);
+    expect(sha256Hex(stored)).toBe(big.manifest.artifact.sha256);
     expect(
       (await direct.head(storeKeys.artifact("web", "1.0.0", big.manifest.artifact.file)))?.metadata,
     ).toEqual({
@@ -174,7 +150,7 @@ describe("S3 store through a fault-injecting proxy", () => {
     const store = makeStore("direct", { partSize: 1 * MiB });
     const served = await buffer(await store.get(key));
     expect(served.length).toBe(pkg.manifest.artifact.size);
-    expect(createHash("sha256").update(served).digest("hex")).not.toBe(pkg.manifest.artifact.sha256);
+    expect(sha256Hex(served)).not.toBe(pkg.manifest.artifact.sha256);
     const root = join(work, "host-corrupt");
     const error = await failure(() => install({ store, app: "web", version: "2.0.0", root }));
     expect(error.code).toBe("E_CHECKSUM_MISMATCH");

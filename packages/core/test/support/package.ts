@@ -1,22 +1,16 @@
-import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BuiltPackage, ReleaseManifest } from "@deploykit/core";
+import { type BuiltPackage, type ReleaseManifest, sha256Hex } from "@deploykit/core";
 import { create } from "tar";
 
-/** A temp dir removed by the returned cleanup. */
-export async function tempDir(prefix = "dk-core-"): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
+export { tempDir } from "../../../../test-support/temp-dir";
 
-/** Builds a .tgz release of `files` (path → content) with a valid manifest, the way buildPackage would. */
+/** Builds a .tgz release of `files` (path → content, text or bytes) with a valid manifest, the way buildPackage would. */
 export async function makePackage(
   workDir: string,
   app: string,
   version: string,
-  files: Record<string, string>,
+  files: Record<string, string | Uint8Array>,
   processes: Record<string, string> = {},
 ): Promise<BuiltPackage> {
   const tree = join(workDir, `tree-${app}-${version}`);
@@ -36,7 +30,7 @@ export async function makePackage(
     app,
     version,
     format: "tgz",
-    artifact: { file, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") },
+    artifact: { file, size: bytes.length, sha256: sha256Hex(bytes) },
     createdAt: new Date(0).toISOString(),
     build: { buildpacks: [] },
     processes,
