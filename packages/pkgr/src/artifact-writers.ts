@@ -21,6 +21,8 @@ export interface ArtifactRequest {
   version: string;
   /** Process types (Procfile over buildpack defaults). */
   processes: Record<string, string>;
+  /** The types that run as services (see `serviceTypes`). */
+  services: string[];
   /** The merged build options (user, group, home, package metadata...). */
   options: BuildOptions;
   onBytes: (bytes: number) => void;

@@ -27,7 +27,7 @@ import { liftBuildpackVars } from "./lift-vars";
 import type { BuildOptions } from "./options";
 import { gitOnlyRules, loadIgnoreRules, withoutBuildOutput } from "./pack/ignore-rules";
 import { mergePkgrOptions, readPkgrYml } from "./pkgr-yml";
-import { readProcfile } from "./procfile";
+import { readProcfile, serviceTypes } from "./procfile";
 
 /** The mtime of every archive entry when neither `mtime` nor `SOURCE_DATE_EPOCH` is given. */
 export const DEFAULT_MTIME = new Date("2000-01-01T00:00:00Z");
@@ -166,7 +166,9 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
         })
       : undefined;
     const root = compiled?.buildDir ?? appDir;
-    const processes = { ...compiled?.defaultProcessTypes, ...(await readProcfile(root)) };
+    const procfile = await readProcfile(root);
+    const processes = { ...compiled?.defaultProcessTypes, ...procfile };
+    const services = serviceTypes(procfile, compiled?.defaultProcessTypes ?? {});
     await mkdir(outDir, { recursive: true });
     const scanner = createSecretScanner(options.env ?? {});
     const artifact = await step(onEvent, "pack", `Packing ${name} ${version} (${format})`, () =>
@@ -178,6 +180,7 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
         name,
         version,
         processes,
+        services,
         options,
         onBytes: (bytes) => onEvent?.({ type: "progress", step: "pack", bytes }),
         onContent: (chunk) => scanner.scan(chunk),

@@ -23,10 +23,20 @@ export interface GitFetch {
 /** Removes `user:password@` from every URL in a text (git echoes URLs in its errors). */
 const withoutCredentials = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1");
 
+/** git's own last lines, quoted in the message so the human output shows the cause. */
+const gitSaid = (stderr: string | undefined) => {
+  const lines = withoutCredentials(stderr ?? "")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .slice(-5);
+  return lines.length ? `\ngit said: ${lines.join("\n")}` : "";
+};
+
 const fetchError = (fetch: GitFetch, why: string, stderr?: string) =>
   new DeployKitError(
     "E_BUILDPACK_FETCH",
-    `Could not fetch buildpack ${displayUrl(fetch.url)}${fetch.ref ? ` at ${fetch.ref}` : ""}: ${why}.`,
+    `Could not fetch buildpack ${displayUrl(fetch.url)}${fetch.ref ? ` at ${fetch.ref}` : ""}: ${why}.${gitSaid(stderr)}`,
     {
       hint: "Check the URL and that the branch, tag or commit after '#' exists (git ls-remote URL).",
       details: {

@@ -20,7 +20,9 @@ const stringMap = (value: unknown): Record<string, string> => {
 
 /** Parses `bin/release` YAML output (`default_process_types`, `config_vars`; `addons` ignored). */
 export function parseRelease(text: string): ReleaseInfo {
-  const doc = (text.trim() ? parse(text) : {}) as Record<string, unknown> | null;
+  // The failsafe schema keeps every scalar as written: `0755` stays `0755`, `1e3` stays `1e3`
+  // (the core schema would turn them into the numbers 755 and 1000).
+  const doc = (text.trim() ? parse(text, { schema: "failsafe" }) : {}) as Record<string, unknown> | null;
   return {
     defaultProcessTypes: stringMap(doc?.default_process_types),
     configVars: stringMap(doc?.config_vars),

@@ -3,8 +3,13 @@ import { DeployKitError } from "@deploykit/core";
 import { execa } from "execa";
 import type { Redactor } from "./redact";
 
-/** Sources each earlier buildpack's `export` file, then runs the program. */
-const WITH_EXPORTS = 'n=$1; shift; while [ "$n" -gt 0 ]; do . "$1"; shift; n=$((n-1)); done; exec "$@"';
+/**
+ * Sources each earlier buildpack's `export` file, then runs the program with its stdout and
+ * stderr on real pipes (bash process substitution): Node hands children a socket, on which
+ * `echo x > /dev/stderr` fails with "No such device or address".
+ */
+const WITH_EXPORTS =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do . "$1"; shift; n=$((n-1)); done; "$@" > >(cat) 2> >(cat >&2); exit $?';
 
 /** How many output lines an error keeps. */
 export const TAIL_LINES = 20;

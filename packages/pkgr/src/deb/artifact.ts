@@ -59,6 +59,7 @@ export const writeDebArtifact: ArtifactWriter = async (request) => {
     name: request.name,
     version: request.version,
     processes: request.processes,
+    services: request.services,
     architecture: options.architecture,
     maintainer: options.maintainer,
     description: options.description,

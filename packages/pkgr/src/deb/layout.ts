@@ -51,14 +51,13 @@ ${su}}
 export async function layoutPackage(spec: DebSpec): Promise<DebLayout> {
   const logDir = `/var/log/${spec.name}`;
   const confDir = `/etc/${spec.name}/conf.d`;
-  const processNames = spec.processes.map(([type]) => type);
   const service = {
     name: spec.name,
     home: spec.home,
     user: spec.user,
     group: spec.group,
     logDir,
-    processes: processNames,
+    processes: spec.services,
   };
   const systemd = initIntegration("systemd", service);
   const own = initIntegration(spec.init, service);
@@ -93,8 +92,8 @@ export async function layoutPackage(spec: DebSpec): Promise<DebLayout> {
     ...init.files,
     ...docFiles({
       ...spec,
-      processes: processNames,
-      upstart: spec.init === "upstart" && processNames.length > 0,
+      processes: spec.services,
+      upstart: spec.init === "upstart" && spec.services.length > 0,
     }),
   ];
   const scripts = maintainerScripts({

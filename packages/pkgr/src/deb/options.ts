@@ -46,8 +46,15 @@ export interface DebOptions extends OperationOptions {
   user?: string;
   /** System group; created when absent. Default: the user. */
   group?: string;
-  /** Process types (Procfile): one service per process. */
+  /** Process types (Procfile over the buildpack's defaults): each can be started with `<name> run <type>`. */
   processes?: Readonly<Record<string, string>>;
+  /**
+   * The process types that get a service (unit / job / init script), as Heroku scales only
+   * those: default every key of `processes`. `buildPackage` passes the Procfile's types plus
+   * `web` from the buildpack's defaults when the Procfile has none, never one-off defaults
+   * such as `rake` or `console`.
+   */
+  services?: readonly string[];
   /** Distribution release the package is for; picks the init system and allowed compression. */
   target?: DebTarget;
   /** Init system for the services, overriding the target's. */

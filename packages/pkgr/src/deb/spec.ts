@@ -24,6 +24,8 @@ export interface DebSpec extends ResolvedTarget {
   user: string;
   group: string;
   processes: [string, string][];
+  /** The process types that get a service, sorted (a subset of `processes`). */
+  services: string[];
   level: number;
   env: [string, string][];
   hooks: MaintainerHooks;
@@ -96,12 +98,7 @@ function epochFrom(options: DebOptions): number {
   return value;
 }
 
-function describe(
-  options: DebOptions,
-  name: string,
-  home: string,
-  processes: [string, string][],
-): [string, string] {
+function describe(options: DebOptions, name: string, home: string, services: string[]): [string, string] {
   const [first = "", ...rest] = (options.description ?? "").trim().split("\n");
   const synopsis = first.trim() || "Application packaged by deploykit";
   check(
@@ -110,7 +107,7 @@ function describe(
     synopsis,
     "Keep the first line (the synopsis) under 80 characters.",
   );
-  const names = processes.map(([p]) => p).join(", ");
+  const names = services.join(", ");
   const extended =
     rest.join("\n").trim() ||
     `This package installs the ${name} application with its runtime and dependencies in ${home}. ` +
@@ -238,7 +235,10 @@ export async function resolveDebSpec(options: DebOptions): Promise<DebSpec> {
   const appDir = resolve(options.appDir);
   const appStat = await stat(appDir).catch(() => undefined);
   check(appStat?.isDirectory() === true, "appDir", appDir, "Point appDir at the built app directory.");
-  const [synopsis, extended] = describe(options, name, home, processes);
+  const services = (options.services ?? processes.map(([type]) => type))
+    .filter((type) => processes.some(([known]) => known === type))
+    .sort();
+  const [synopsis, extended] = describe(options, name, home, services);
   return {
     ...target,
     appDir,
@@ -258,6 +258,7 @@ export async function resolveDebSpec(options: DebOptions): Promise<DebSpec> {
     user,
     group,
     processes,
+    services,
     level,
     env,
     hooks: options.hooks ?? {},

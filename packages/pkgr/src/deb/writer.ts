@@ -68,6 +68,8 @@ export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
         file: dataFile,
         onEvent,
         signal,
+        // The build's secret scan sees every uncompressed byte the package installs.
+        ...(options.onTarData ? { onTarData: options.onTarData } : {}),
       }),
     );
     const control = renderControl({
@@ -88,6 +90,7 @@ export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
     const controlTar = buildControlTar(
       { control, md5sums: data.md5sums, conffiles, scripts: layout.scripts },
       spec.mtime,
+      options.onTarData,
     );
     const dataSize = (await stat(dataFile)).size;
     const dataMember = `data.tar.${COMPRESSION_EXTENSION[spec.compression]}`;
