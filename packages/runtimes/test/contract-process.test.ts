@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { command, process as processStrategy, signal } from "@deploykit/runtimes";
 import { type RuntimeHarness, runtimeContractCases } from "@deploykit/runtimes/testing";
 import { describe, it } from "vitest";
+import { eventually } from "../../../test-support/eventually";
 import { fixture, freePort } from "./support/host";
 import { assertAnswers, hostScenario, scenario } from "./support/scenario";
 
@@ -68,16 +69,12 @@ const signalHarness: RuntimeHarness = {
     const pidFile = join(dir, "server.pid");
     await writeFile(pidFile, kind === "broken" ? "999999\n" : `${server.pid}\n`);
     const url = `http://127.0.0.1:${port}/health`;
-    const deadline = Date.now() + 10_000;
-    while (
-      !(await fetch(url).then(
+    await eventually("the fixture server to start", () =>
+      fetch(url).then(
         (r) => r.ok,
         () => false,
-      ))
-    ) {
-      assert.ok(Date.now() < deadline, "fixture server did not start");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      ),
+    );
     const healthcheck = kind === "hanging" ? `http://127.0.0.1:${await freePort()}/health` : url;
     const strategy = signal({ pidFile, signal: "SIGHUP", healthcheck, timeout: 1 });
     const release = { version: "2.0.0", dir, manifest: {} as never };

@@ -5,6 +5,7 @@ import { createFsStore, type DeployResult, deploy, strategyContext } from "@depl
 import { sidekiq } from "@deploykit/runtimes";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../../test-support/eventually";
 import { fixture } from "./support/host";
 import { startRedis, type TestRedis } from "./support/redis";
 import { publishFixture } from "./support/releases";
@@ -33,10 +34,10 @@ const livePid = async () =>
     ),
   );
 const waitForDone = async (count: number, seconds: number) => {
-  const deadline = Date.now() + seconds * 1000;
-  while (Number(await redis.cli("llen", "done")) < count && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await eventually(`${count} jobs done`, async () => Number(await redis.cli("llen", "done")) >= count, {
+    timeoutMs: seconds * 1000,
+    intervalMs: 250,
+  }).catch(() => undefined); // the caller asserts on the jobs that did get done
   return (await redis.cli("lrange", "done", "0", "-1")).split("\n").filter(Boolean);
 };
 

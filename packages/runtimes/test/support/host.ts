@@ -1,5 +1,4 @@
 import { cp, mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostRelease, ReleaseManifest } from "@deploykit/core";
@@ -58,16 +57,6 @@ export async function createTestHost(app: string): Promise<TestHost> {
 let counter = 0;
 const version = () => `${process.pid}-${counter++}`;
 
-/** A free loopback TCP port (bound to port 0, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
 /** GETs a loopback URL and returns the trimmed body, or undefined on a network error. */
 export async function fetchText(url: string): Promise<string | undefined> {
   try {
@@ -77,3 +66,5 @@ export async function fetchText(url: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+export { freePort } from "../../../../test-support/ports";

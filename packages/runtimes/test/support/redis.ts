@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { execa } from "execa";
+import { eventually } from "../../../../test-support/eventually";
 import { freePort } from "./host";
 
 /** A throwaway redis-server on a loopback port (no persistence). */
@@ -22,11 +23,10 @@ export async function startRedis(): Promise<TestRedis> {
   );
   const cli = async (...args: string[]) =>
     (await execa("redis-cli", ["-p", String(port), ...args], { reject: false })).stdout.trim();
-  const deadline = Date.now() + 10_000;
-  while ((await cli("ping")) !== "PONG") {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error("redis-server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually("redis-server to answer PING", async () => {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    return (await cli("ping")) === "PONG";
+  });
   return {
     port,
     url: `redis://127.0.0.1:${port}/0`,

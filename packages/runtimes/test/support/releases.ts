@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ArtifactStore, publish, type ReleaseManifest } from "@deploykit/core";
 import { execa } from "execa";
-import { create } from "tar";
+import { packRelease } from "../../../../test-support/release";
+import { tempDir } from "../../../../test-support/temp-dir";
 import { fixture } from "./host";
 
 /** What a published fixture release looks like. */
@@ -30,7 +29,7 @@ export async function publishFixture(
   version: string,
   options: FixtureRelease = {},
 ): Promise<ReleaseManifest> {
-  const work = await mkdtemp(join(tmpdir(), "dk-fixture-"));
+  const { dir: work, cleanup } = await tempDir("dk-fixture-");
   try {
     const tree = join(work, "tree");
     await cp(fixture(fixtureName), tree, { recursive: true });
@@ -41,27 +40,16 @@ export async function publishFixture(
       await mkdir(join(work, "env"));
       await execa(join(options.buildpack, "bin/compile"), [tree, join(work, "cache"), join(work, "env")]);
     }
-    const file = `${app}-${version}.tgz`;
-    const path = join(work, file);
-    await create({ gzip: true, cwd: tree, file: path, portable: true }, ["."]);
-    const bytes = await readFile(path);
-    const manifest: ReleaseManifest = {
-      schemaVersion: 1,
+    const pkg = await packRelease({
+      tree,
+      dir: work,
       app,
       version,
-      format: "tgz",
-      artifact: {
-        file,
-        size: (await stat(path)).size,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-      },
-      createdAt: new Date().toISOString(),
-      build: { buildpacks: [] },
       processes: options.processes ?? { web: "node server.js" },
-    };
-    await publish({ path, manifest }, { store });
-    return manifest;
+    });
+    await publish(pkg, { store });
+    return pkg.manifest;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await cleanup();
   }
 }
