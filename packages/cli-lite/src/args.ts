@@ -32,4 +32,10 @@ export const hostArgs = {
     valueHint: "dir",
     description: "Host root holding releases/ and current (config: root)",
   },
+  "lock-timeout-ms": {
+    type: "string",
+    valueHint: "ms",
+    description:
+      "Wait this long for another deploy's lock on the root (config: lockTimeoutMs; default 0: refuse)",
+  },
 } as const satisfies ArgsDef;

@@ -22,6 +22,7 @@ export const CONFIG_KEYS = [
   "root",
   "keep",
   "sharedDirs",
+  "lockTimeoutMs",
   "strategy",
   "healthcheck",
   "env",

@@ -5,6 +5,7 @@ import { buildCommand } from "./commands/build";
 import { deployCommand } from "./commands/deploy";
 import { installCommand } from "./commands/install";
 import { keysCommand } from "./commands/keys";
+import { lockCommand } from "./commands/lock";
 import { packageCommand } from "./commands/package";
 import { publishCommand } from "./commands/publish";
 import { releasesCommand } from "./commands/releases";
@@ -28,6 +29,7 @@ const commands: CommandSpec<any>[] = [
   releasesCommand,
   restartCommand,
   runCommand,
+  lockCommand,
   vendorCommand,
   keysCommand,
 ];

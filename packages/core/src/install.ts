@@ -1,13 +1,15 @@
-import { rmdir } from "node:fs/promises";
+import { rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import { throwIfAborted } from "./errors";
+import { isDeployKitError, throwIfAborted } from "./errors";
 import { step } from "./events";
 import { activateArtifact, makeLive } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
+import { asHostError } from "./host/fs-errors";
 import { type HostOptions, type HostPlan, planHost } from "./host/plan";
 import { pruneState, removeReleases } from "./host/prune";
 import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
+import type { ReleaseManifest } from "./manifest";
 import { assertSelector, type ReleaseSelector, resolveRelease } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
@@ -29,6 +31,20 @@ export interface InstalledRelease {
 }
 
 /**
+ * Cleans up after a release that could not be put on the host: its empty cache dir goes, and
+ * when the disk is full its cached artifact too (unless an installed release uses it).
+ * @returns the error to throw, typed when the environment caused it.
+ */
+async function refused(plan: HostPlan, manifest: ReleaseManifest, state: HostState, error: unknown) {
+  const typed = asHostError(error, `installing ${manifest.app} ${manifest.version}`);
+  const cached = join(plan.layout.cache, manifest.version);
+  if (state.releases[manifest.version] === undefined && isDeployKitError(typed, "E_DISK_FULL"))
+    await rm(cached, { recursive: true, force: true });
+  else await rmdir(cached).catch(() => undefined);
+  return typed;
+}
+
+/**
  * Installs with the lock held (see {@link withHostLock}); `state` is mutated and written.
  * Order, so that a crash at any instant leaves `current` on a complete release and a state the
  * next run reconciles: download (verified) → unpack into staging, rename into `releases/<v>` →
@@ -47,16 +63,15 @@ export async function installLocked(
     return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
   }
 
-  throwIfAborted(signal);
-  const artifact = await fetchArtifact(options.store, manifest, layout.cache, onEvent, signal).catch(
-    async (error: unknown) => {
-      // A refused download leaves no empty cache dir behind.
-      await rmdir(join(layout.cache, manifest.version)).catch(() => undefined);
-      throw error;
-    },
-  );
-  throwIfAborted(signal);
-  const dir = await activateArtifact(plan, manifest, artifact);
+  let dir: string;
+  try {
+    throwIfAborted(signal);
+    const artifact = await fetchArtifact(options.store, manifest, layout.cache, onEvent, signal);
+    throwIfAborted(signal);
+    dir = await activateArtifact(plan, manifest, artifact);
+  } catch (error) {
+    throw await refused(plan, manifest, state, error);
+  }
   // From here on the step is finished, not undone: the release is complete on disk.
   recordInstalled(state, manifest, dir, cachedName(manifest), ports.clock);
   await writeState(layout.state, state);

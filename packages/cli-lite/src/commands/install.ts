@@ -20,6 +20,11 @@ export const installArgs = {
     description: "Dirs under shared/ linked into each release (config: sharedDirs; default log,tmp/pids)",
   },
   ...trustArgs,
+  "adopt-legacy": {
+    type: "boolean",
+    description:
+      "Move a current that is a real directory (an older deploy tool's) to releases/legacy-<timestamp>",
+  },
   ...storeArgs,
 } as const;
 

@@ -1,12 +1,16 @@
 import { restartLive } from "@deploykit/core";
 import { hostArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { rootFromSettings } from "../host-options";
+import { lockFromSettings, rootFromSettings } from "../host-options";
 import { envFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { UsageError } from "../usage";
 
 const { healthcheck: _gate, "healthcheck-timeout": _wait, ...restartStrategyArgs } = strategyArgs;
-const args = { root: hostArgs.root, ...restartStrategyArgs } as const;
+const args = {
+  root: hostArgs.root,
+  "lock-timeout-ms": hostArgs["lock-timeout-ms"],
+  ...restartStrategyArgs,
+} as const;
 
 /** `deploykit restart` → `restartLive({ root, strategy })`: the live release, under the deploy lock. */
 export const restartCommand: CommandSpec<typeof args> = {
@@ -19,7 +23,14 @@ export const restartCommand: CommandSpec<typeof args> = {
     if (!strategy)
       throw new UsageError("`deploykit restart` needs --strategy (or strategy in the config file).");
     const env = envFromSettings(settings);
-    const result = await restartLive({ root, strategy, ...(env ? { env } : {}), onEvent, signal });
+    const result = await restartLive({
+      root,
+      strategy,
+      ...(env ? { env } : {}),
+      ...lockFromSettings(settings),
+      onEvent,
+      signal,
+    });
     const pids = result.pids?.length ? ` (pid ${result.pids.join(", ")})` : "";
     return {
       value: result,

@@ -1,12 +1,13 @@
 import { rollback } from "@deploykit/core";
 import { hostArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { rootFromSettings } from "../host-options";
+import { lockFromSettings, rootFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 
 const args = {
   root: hostArgs.root,
+  "lock-timeout-ms": hostArgs["lock-timeout-ms"],
   version: { type: "string", description: "Roll back to this installed version (default: the previous one)" },
   ...strategyArgs,
 } as const;
@@ -25,6 +26,7 @@ export const rollbackCommand: CommandSpec<typeof args> = {
     const version = settings.flag("version");
     const result = await rollback({
       root,
+      ...lockFromSettings(settings),
       ...(version !== undefined ? { version } : {}),
       ...(strategy ? { strategy } : {}),
       ...(healthcheck !== undefined ? { healthcheck } : {}),

@@ -80,15 +80,19 @@ async function writeRecord(path: string, owner: LockOwner): Promise<string> {
  * temp file first and then hard-linked into place, so whoever sees the lock sees a whole record.
  */
 async function place(path: string, owner: LockOwner): Promise<boolean> {
-  const tmp = await writeRecord(path, owner);
-  try {
-    await link(tmp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  } finally {
-    await rm(tmp, { force: true });
+  for (;;) {
+    const tmp = await writeRecord(path, owner);
+    try {
+      await link(tmp, path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      // ENOENT: the lock holder swept our temp file as debris of a crashed run; write it again.
+      if (code !== "ENOENT") throw error;
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 }
 

@@ -9,8 +9,9 @@ const names = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
 /**
  * Removes what an interrupted install leaves behind: `releases/.staging-*` and `.trash-*`,
- * temp `current` links, temp state files, partial downloads and empty cache dirs. Only safe
- * with the lock held (nobody else writes these).
+ * temp `current` links, temp state and lock records, partial downloads and empty cache dirs.
+ * Only safe with the lock held (nobody else writes these; a competitor whose temp lock record
+ * is swept writes it again).
  *
  * @returns the paths removed.
  */
@@ -22,8 +23,10 @@ export async function sweepDebris(layout: HostLayout): Promise<string[]> {
   for (const name of await names(layout.root))
     if (name.startsWith(`.${current}.`)) debris.push(join(layout.root, name));
   const state = basename(layout.state);
+  const lock = basename(layout.lock);
   for (const name of await names(layout.meta))
-    if (name.startsWith(`${state}.`) && name.endsWith(".tmp")) debris.push(join(layout.meta, name));
+    if ((name.startsWith(`${state}.`) || name.startsWith(`.${lock}.`)) && name.endsWith(".tmp"))
+      debris.push(join(layout.meta, name));
   for (const version of await names(layout.cache)) {
     for (const name of await names(join(layout.cache, version)))
       if (name.endsWith(".partial")) debris.push(join(layout.cache, version, name));
