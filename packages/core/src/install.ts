@@ -1,12 +1,10 @@
-import { rm, rmdir } from "node:fs/promises";
-import { join } from "node:path";
 import { isDeployKitError, throwIfAborted } from "./errors";
 import { step } from "./events";
 import { activateArtifact, makeLive } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
 import { asHostError } from "./host/fs-errors";
 import { type HostOptions, type HostPlan, planHost } from "./host/plan";
-import { pruneState, removeReleases } from "./host/prune";
+import { forgetCachedArtifact, pruneState, removeReleases } from "./host/prune";
 import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
@@ -30,17 +28,11 @@ export interface InstalledRelease {
   unchanged: boolean;
 }
 
-/**
- * Cleans up after a release that could not be put on the host: its empty cache dir goes, and
- * when the disk is full its cached artifact too (unless an installed release uses it).
- * @returns the error to throw, typed when the environment caused it.
- */
+/** The error to throw for a release that could not be put on the host, after cleaning up its cache. */
 async function refused(plan: HostPlan, manifest: ReleaseManifest, state: HostState, error: unknown) {
   const typed = asHostError(error, `installing ${manifest.app} ${manifest.version}`);
-  const cached = join(plan.layout.cache, manifest.version);
-  if (state.releases[manifest.version] === undefined && isDeployKitError(typed, "E_DISK_FULL"))
-    await rm(cached, { recursive: true, force: true });
-  else await rmdir(cached).catch(() => undefined);
+  const diskFull = isDeployKitError(typed, "E_DISK_FULL") && state.releases[manifest.version] === undefined;
+  await forgetCachedArtifact(plan.layout, manifest.version, diskFull);
   return typed;
 }
 

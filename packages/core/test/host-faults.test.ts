@@ -172,6 +172,20 @@ describe("host state left by an older deploy tool", () => {
     expect((await readdir(root)).sort()).toEqual(["shared"]);
   });
 
+  it("a damaged state.json is E_STATE_CORRUPT, and its hint works: moved aside, the live version installs again", async () => {
+    const root = join(dir, "state-corrupt");
+    await install({ store: store(), app: "web", version: "1.0.0", root });
+    const statePath = join(root, ".deploykit", "state.json");
+    await writeFile(statePath, '{"schemaVersion": 1, "releases": {');
+    const error = await install({ store: store(), app: "web", version: "4.0.0", root }).catch((e) => e);
+    expect(code(error)).toBe("E_STATE_CORRUPT");
+    expect(error.message).toContain(statePath);
+    expect(await live(root)).toBe("v1.0.0");
+    execFileSync("mv", [statePath, `${statePath}.bad`]);
+    await install({ store: store(), app: "web", version: "1.0.0", root });
+    expect((await listInstalled(root)).current).toBe("1.0.0");
+  });
+
   it("an app that ships tmp as a symlink to var/tmp gets tmp/pids linked where it resolves", async () => {
     const root = join(dir, "tmp-symlink");
     await install({ store: store(), app: "web", version: "4.0.0", root });

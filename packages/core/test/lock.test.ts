@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { type DeployEvent, deploy, install, isDeployKitError, publish } from "@deploykit/core";
+import { type DeployEvent, deploy, install, isDeployKitError, publish, restartLive } from "@deploykit/core";
 import { createMemoryStore } from "@deploykit/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { makePackage, tempDir } from "./support/package";
@@ -19,7 +19,7 @@ async function host() {
 }
 
 describe("deploy lock", () => {
-  it("a second concurrent deploy is E_LOCKED naming the holder", async () => {
+  it("a second concurrent deploy is E_LOCKED naming the holder; a restart refuses too, or waits with lockTimeoutMs", async () => {
     const { store, root } = await host();
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
@@ -42,8 +42,23 @@ describe("deploy lock", () => {
     const second = await install({ store, app: "web", version: "1.0.0", root }).catch((e) => e);
     expect(isDeployKitError(second, "E_LOCKED")).toBe(true);
     expect(second.message).toContain(`pid ${process.pid} on ${hostname()}`);
+    const restarted: string[] = [];
+    const quick = {
+      name: "quick",
+      async restart() {
+        restarted.push("quick");
+        return { strategy: "quick" };
+      },
+    };
+    await expect(restartLive({ root, strategy: quick })).rejects.toSatisfy((e) =>
+      isDeployKitError(e, "E_LOCKED"),
+    );
+    const waiting = restartLive({ root, strategy: quick, lockTimeoutMs: 30_000 });
+    expect(restarted).toEqual([]);
     release();
     await first;
+    await expect(waiting).resolves.toMatchObject({ strategy: "quick", version: "1.0.0" });
+    expect(restarted).toEqual(["quick"]);
     await expect(install({ store, app: "web", version: "1.0.0", root })).resolves.toMatchObject({
       unchanged: true,
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { EventSink } from "../events";
 import type { HostLayout } from "./layout";
@@ -52,4 +52,18 @@ export async function removeReleases(
       message: `Pruned ${pruned.map((e) => e.manifest.version).join(", ")}`,
       durationMs: 0,
     });
+}
+
+/**
+ * After a release was refused: removes its cache dir when empty (a refused download), or with
+ * `whole` its cached artifact too (the disk is full and no installed release uses it).
+ */
+export async function forgetCachedArtifact(
+  layout: HostLayout,
+  version: string,
+  whole: boolean,
+): Promise<void> {
+  const cached = join(layout.cache, version);
+  if (whole) await rm(cached, { recursive: true, force: true });
+  else await rmdir(cached).catch(() => undefined);
 }

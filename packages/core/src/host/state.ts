@@ -62,7 +62,7 @@ const stateSchema = z.object({
 const corrupt = (path: string, why: string, cause?: unknown) =>
   new DeployKitError("E_STATE_CORRUPT", `The host state ${path} is damaged (${why}).`, {
     ...(cause === undefined ? {} : { cause }),
-    hint: "Move it aside (mv state.json state.json.bad) and install the live release again: deploykit rebuilds the state from the disk.",
+    hint: "Move it aside (mv state.json state.json.bad) and install the live version again: the state starts over from it (older releases are forgotten; their directories stay).",
     details: { path },
   });
 

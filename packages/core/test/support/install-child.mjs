@@ -1,12 +1,15 @@
 // A real, separate deploykit process for the lock and crash tests: it runs install() from the
 // built package (as a user's script would) and reports on stdout, one JSON line per fact.
 //
-// argv[2]: JSON { store, root, app, versions, rounds, index, marker?, killAt? }
+// argv[2]: JSON { store, root, app, versions, rounds, index, marker?, killAt?, barrier? }
+// - barrier: wait for a line on stdin before each round and print { round } after it, so the
+//   parent starts every process's round at the same moment (the most contention).
 // - marker: a file created exclusively (O_EXCL) from the first event of an install to the
 //   switch, i.e. strictly inside the lock; finding it already there means two were inside.
 // - killAt: "<event type>:<step>[:<n>]" — SIGKILL itself at the n-th (default 1st) such event,
 //   a named step boundary of the crash test.
 import { unlinkSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { createFsStore, install, isDeployKitError } from "@deploykit/core";
 
@@ -40,8 +43,10 @@ function eventsOfOneInstall() {
 }
 
 say({ ready: true });
+const go = job.barrier ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
 let installs = 0;
 for (let round = 0; round < job.rounds; round++) {
+  await go?.next();
   const version = job.versions[(round + job.index) % job.versions.length];
   for (;;) {
     try {
@@ -64,5 +69,7 @@ for (let round = 0; round < job.rounds; round++) {
       await delay(5 + Math.random() * 20);
     }
   }
+  if (go) say({ round });
 }
+go?.return?.();
 say({ done: true, installs, overlaps });
