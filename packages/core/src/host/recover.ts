@@ -66,7 +66,7 @@ export async function recoverHost(plan: HostPlan, state: HostState): Promise<voi
   const live = await liveLink(layout);
   if (!live) return;
   const version = Object.keys(state.releases).find(
-    (v) => state.releases[v]?.manifest.format === "tgz" && resolve(state.releases[v]?.dir ?? "") === live.dir,
+    (v) => state.releases[v]?.manifest.format === "tgz" && layout.release(v) === live.dir,
   );
   if (live.exists && version !== undefined && version !== state.current) {
     onEvent?.({
