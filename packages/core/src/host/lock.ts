@@ -4,6 +4,7 @@ import { basename, dirname, join } from "node:path";
 import { DeployKitError } from "../errors";
 import type { EventSink } from "../events";
 import type { Clock } from "../ports/clock";
+import { waitUntil } from "../wait";
 import { holderGone, type LockOwner, ownLockRecord } from "./lock-owner";
 
 /** A lock file as found on disk. */
@@ -144,22 +145,24 @@ export async function acquireLock(path: string, options: AcquireLockOptions): Pr
   await mkdir(dirname(path), { recursive: true });
   const owner = await ownLockRecord(new Date(clock.now()).toISOString(), options.operation);
   const started = clock.now();
-  for (;;) {
-    if (await place(path, owner)) break;
-    const holder = await readLockHolder(path);
-    if (!holder) continue;
+  let holder: LockHolder | undefined;
+  const take = async (): Promise<boolean> => {
+    if (await place(path, owner)) return true;
+    holder = await readLockHolder(path);
+    if (!holder) return place(path, owner);
     const why = await abandoned(holder);
-    if (why && (await takeOver(path, holder, owner))) {
-      onEvent?.({
-        type: "warning",
-        step: "lock",
-        message: `Took over an abandoned lock${holder.owner ? ` of pid ${holder.owner.pid} since ${holder.owner.since}` : ""}: ${why}.`,
-      });
-      break;
-    }
-    const waited = clock.now() - started;
-    if (waited >= options.timeoutMs) throw lockedError(path, holder, waited);
-    await clock.sleep(10 + Math.floor(Math.random() * 40), signal);
+    if (!why || !(await takeOver(path, holder, owner))) return false;
+    onEvent?.({
+      type: "warning",
+      step: "lock",
+      message: `Took over an abandoned lock${holder.owner ? ` of pid ${holder.owner.pid} since ${holder.owner.since}` : ""}: ${why}.`,
+    });
+    return true;
+  };
+  // Each waiter polls at its own pace (10-50 ms), so they do not retry in lockstep.
+  const intervalMs = 10 + Math.floor(Math.random() * 40);
+  if (!(await waitUntil(clock, take, { timeoutMs: options.timeoutMs, intervalMs, signal }))) {
+    throw lockedError(path, holder, clock.now() - started);
   }
   return {
     owner,
