@@ -25,6 +25,7 @@ export const deployCommand: CommandSpec<typeof args> = {
         "Run `deploykit deploy --help`; use `deploykit install` to install without restarting.",
       );
     }
+    const trust = await trustFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent);
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);
@@ -33,7 +34,7 @@ export const deployCommand: CommandSpec<typeof args> = {
       app,
       root,
       ...installFromSettings(settings),
-      ...(await trustFromSettings(settings, io.cwd)),
+      ...trust,
       strategy,
       ...(healthcheck !== undefined ? { healthcheck } : {}),
       ...(env ? { env } : {}),

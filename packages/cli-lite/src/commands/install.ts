@@ -36,13 +36,14 @@ export const installCommand: CommandSpec<typeof installArgs> = {
   async run({ settings, io, onEvent, signal }) {
     const root = rootFromSettings(settings, io.cwd);
     const app = settings.requiredString("app");
+    const trust = await trustFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent);
     const result = await install({
       store,
       app,
       root,
       ...installFromSettings(settings),
-      ...(await trustFromSettings(settings, io.cwd)),
+      ...trust,
       onEvent,
       signal,
     });

@@ -51,10 +51,10 @@ export const publishCommand: CommandSpec<typeof args> = {
   async run({ args, settings, io, onEvent, signal }) {
     const path = resolve(io.cwd, args.artifact);
     const manifestPath = args.manifest ? resolve(io.cwd, args.manifest) : `${path}.manifest.json`;
+    const signKey = await signKeyFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent);
     const manifest = (await readBuiltManifest(manifestPath)) as Parameters<typeof publish>[0]["manifest"];
     const channel = settings.string("channel");
-    const signKey = await signKeyFromSettings(settings, io.cwd);
     const result = await publish({ path, manifest }, { store, channel, signKey, onEvent, signal });
     const { app, version } = result.manifest;
     return {
