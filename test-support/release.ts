@@ -13,6 +13,8 @@ export interface ReleaseTree {
   version: string;
   /** Process types for the manifest; default `{}`. */
   processes?: Record<string, string>;
+  /** Only these paths of the tree, in this order; default the whole tree (`.`). */
+  entries?: string[];
 }
 
 /**
@@ -26,10 +28,11 @@ export async function packRelease({
   app,
   version,
   processes = {},
+  entries = ["."],
 }: ReleaseTree): Promise<BuiltPackage> {
   const file = `${app}-${version}.tgz`;
   const path = join(dir, file);
-  await create({ gzip: true, file: path, cwd: tree, portable: true, mtime: new Date(0) }, ["."]);
+  await create({ gzip: true, file: path, cwd: tree, portable: true, mtime: new Date(0) }, entries);
   const bytes = await readFile(path);
   const manifest: ReleaseManifest = {
     schemaVersion: 1,

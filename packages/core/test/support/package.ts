@@ -1,7 +1,7 @@
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type BuiltPackage, type ReleaseManifest, sha256Hex } from "@deploykit/core";
-import { create } from "tar";
+import type { BuiltPackage } from "@deploykit/core";
+import { packRelease } from "../../../../test-support/release";
 
 export { tempDir } from "../../../../test-support/temp-dir";
 
@@ -22,22 +22,5 @@ export async function makePackage(
     if (typeof content === "object" && "symlink" in content) await symlink(content.symlink, join(tree, path));
     else await writeFile(join(tree, path), content);
   }
-  const file = `${app}-${version}.tgz`;
-  const path = join(workDir, file);
-  await create(
-    { gzip: true, file: path, cwd: tree, portable: true, mtime: new Date(0) },
-    Object.keys(files).sort(),
-  );
-  const bytes = await readFile(path);
-  const manifest: ReleaseManifest = {
-    schemaVersion: 1,
-    app,
-    version,
-    format: "tgz",
-    artifact: { file, size: bytes.length, sha256: sha256Hex(bytes) },
-    createdAt: new Date(0).toISOString(),
-    build: { buildpacks: [] },
-    processes,
-  };
-  return { path, manifest };
+  return packRelease({ tree, dir: workDir, app, version, processes, entries: Object.keys(files).sort() });
 }
