@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Transform, type TransformCallback } from "node:stream";
-import { constants, crc32, deflateRaw } from "node:zlib";
+import { crc32 } from "node:zlib";
+import { type DeflateWorkers, deflateOnPool, startDeflateWorkers } from "./deflate-workers";
 
 /** Deflate window size: each block is compressed with the previous block's last 32 KiB as dictionary. */
 const WINDOW = 32 * 1024;
@@ -8,24 +9,8 @@ const WINDOW = 32 * 1024;
 const header = (level: number) =>
   Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level === 9 ? 2 : level === 1 ? 4 : 0, 3]);
 
-function deflateBlock(
-  block: Buffer,
-  level: number,
-  dictionary: Buffer | undefined,
-  last: boolean,
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const options = {
-      level,
-      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
-      ...(dictionary ? { dictionary } : {}),
-    };
-    deflateRaw(block, options, (error, out) => (error ? reject(error) : resolve(out)));
-  });
-}
-
 /**
- * A gzip stream compressed on several libuv threads at once, the way pigz does it: the input is
+ * A gzip stream compressed on several threads at once, the way pigz does it: the input is
  * cut into fixed-size blocks, each deflated independently with the 32 KiB before it as its
  * dictionary and ended with a sync flush, and the pieces are joined in order under one gzip
  * header and CRC. The result is a standard single-member gzip file (any gunzip, any dpkg reads
@@ -34,20 +19,28 @@ function deflateBlock(
  */
 export function createParallelGzip(level: number, blockSize = 1 << 20): Transform {
   const inFlight: Promise<Buffer>[] = [];
-  const limit = availableParallelism() + 1;
+  // Blocks queued per deflate thread: deep enough that a thread never waits for the main thread to
+  // hand it the next block when the machine is busy and the main thread is scheduled late.
+  const limit = 4 * availableParallelism();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let previousTail: Buffer | undefined;
   let crc = 0;
   let length = 0;
   let started = false;
+  // Threads start with the second block: a stream of one block (a control.tar, a small app)
+  // deflates on the libuv pool and starts none.
+  let workers: DeflateWorkers | undefined;
 
   function start(stream: Transform, block: Buffer, last: boolean): void {
     if (!started) {
       stream.push(header(level));
       started = true;
     }
-    inFlight.push(deflateBlock(block, level, previousTail, last));
+    if (!last) workers ??= startDeflateWorkers();
+    const deflated = (workers?.deflate ?? deflateOnPool)(block, level, previousTail, last);
+    deflated.catch(() => undefined); // awaited in order by drainTo, unless the stream is destroyed first
+    inFlight.push(deflated);
     previousTail = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW)));
   }
 
@@ -88,8 +81,13 @@ export function createParallelGzip(level: number, blockSize = 1 << 20): Transfor
         trailer.writeUInt32LE(crc >>> 0, 0);
         trailer.writeUInt32LE(length % 2 ** 32, 4);
         this.push(trailer);
+        workers?.close();
       };
       finish().then(() => done(), done);
+    },
+    destroy(error, done) {
+      workers?.close();
+      done(error);
     },
   });
 }

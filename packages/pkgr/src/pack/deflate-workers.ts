@@ -1,0 +1,96 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { constants, deflateRaw } from "node:zlib";
+
+/**
+ * The worker's whole program. It needs only Node built-ins, so it runs from source (`eval`) and
+ * the package ships no separate worker file for both module formats and the test runner to find.
+ * `deflateRawSync` with zlib's default 16 KiB output chunks gives exactly the bytes the async
+ * `deflateRaw` gives, without calling back to the main thread after every chunk.
+ */
+const PROGRAM = `
+const { parentPort } = require("node:worker_threads");
+const { constants, deflateRawSync } = require("node:zlib");
+parentPort.on("message", ({ id, block, dictionary, level, last }) => {
+  try {
+    const out = deflateRawSync(block, {
+      level,
+      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      ...(dictionary ? { dictionary } : {}),
+    });
+    const owned = new Uint8Array(out.length);
+    owned.set(out);
+    parentPort.postMessage({ id, out: owned }, [owned.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
+  }
+});
+`;
+
+/** Raw-deflates one block: sync-flushed (or finished when `last`), primed with `dictionary`. */
+export type DeflateBlock = (
+  block: Buffer,
+  level: number,
+  dictionary: Buffer | undefined,
+  last: boolean,
+) => Promise<Buffer>;
+
+/** One deflate on the libuv pool: what a stream of a single block uses (no thread to start). */
+export const deflateOnPool: DeflateBlock = (block, level, dictionary, last) =>
+  new Promise((resolve, reject) => {
+    const options = {
+      level,
+      finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+      ...(dictionary ? { dictionary } : {}),
+    };
+    deflateRaw(block, options, (error, out) => (error ? reject(error) : resolve(out)));
+  });
+
+/** Deflate threads for one stream; {@link DeflateWorkers.close} ends them. */
+export interface DeflateWorkers {
+  deflate: DeflateBlock;
+  close(): void;
+}
+
+/**
+ * Starts one deflate thread per core plus one (so a core never idles while a thread waits to hand
+ * its block back, and a busy machine's scheduler sees as many runnable threads as pigz's
+ * compress, read and write threads). Blocks go round-robin; each thread works through its own in
+ * order. The threads are unref'd, so a stream dropped without `close` never keeps the process alive.
+ */
+export function startDeflateWorkers(count = availableParallelism() + 1): DeflateWorkers {
+  const waiting = new Map<number, { resolve: (out: Buffer) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  const fail = (error: Error) => {
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  const workers = Array.from({ length: Math.max(1, count) }, () => {
+    const worker = new Worker(PROGRAM, { eval: true });
+    worker.unref();
+    worker.on("message", (message: { id: number; out?: Uint8Array; error?: string }) => {
+      const job = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (!message.out) job?.reject(new Error(`deflate failed: ${message.error}`));
+      else job?.resolve(Buffer.from(message.out.buffer, message.out.byteOffset, message.out.length));
+    });
+    worker.on("error", fail);
+    return worker;
+  });
+  return {
+    deflate(block, level, dictionary, last) {
+      const id = nextId++;
+      // Copied into memory of its own, then moved (not cloned) to the thread.
+      const owned = new Uint8Array(block);
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        const worker = workers[id % workers.length] as Worker;
+        worker.postMessage({ id, block: owned, dictionary, level, last }, [owned.buffer]);
+      });
+    },
+    close() {
+      fail(new Error("deflate threads closed"));
+      for (const worker of workers) void worker.terminate();
+    },
+  };
+}
