@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readlink } from "node:fs/promises";
 import { join } from "node:path";
 import {
   deploy,
   isDeployKitError,
+  listInstalled,
   publish,
   type RuntimeStrategy,
   rollback,
@@ -111,5 +113,40 @@ describe("deploy with a health gate", () => {
     const back = await rollback({ root, strategy });
     expect(back.release.version).toBe("1.0.0");
     expect(restarted.at(-1)).toBe("1.0.0");
+  });
+});
+
+describe("an abort during a deploy", () => {
+  it("after the switch but before the restart: current and state.json go back to the release that still runs", async () => {
+    const tmp = await tempDir("dk-deploy-abort-");
+    cleanup = tmp.cleanup;
+    const store = createMemoryStore();
+    for (const v of ["1.0.0", "2.0.0"])
+      await publish(await makePackage(tmp.dir, "web", v, { "server.js": `v${v}` }), { store });
+    const root = join(tmp.dir, "host");
+    const restarted: string[] = [];
+    const strategy: RuntimeStrategy = {
+      name: "recording",
+      async restart(ctx) {
+        restarted.push(ctx.release.version);
+        return { strategy: "recording" };
+      },
+    };
+    await deploy({ store, app: "web", version: "1.0.0", root, strategy });
+    const controller = new AbortController();
+    const aborted = await deploy({
+      store,
+      app: "web",
+      version: "2.0.0",
+      root,
+      strategy,
+      signal: controller.signal,
+      // Ctrl-C right after the switch to 2.0.0, before its restart.
+      onEvent: (e) => e.type === "step:finish" && e.step === "switch" && controller.abort(),
+    }).catch((e) => e);
+    expect(isDeployKitError(aborted, "E_ABORTED")).toBe(true);
+    expect(restarted).toEqual(["1.0.0"]);
+    expect(await readlink(join(root, "current"))).toBe(join("releases", "1.0.0"));
+    expect((await listInstalled(root)).current).toBe("1.0.0");
   });
 });
