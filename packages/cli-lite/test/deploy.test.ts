@@ -1,17 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../test-support/ports";
 import { makeArtifact } from "./support/artifact";
 import { deploykit, jsonLines, tempDir } from "./support/cli";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe("deploy with the process strategy from a config file", () => {
   let dir: string;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../../test-support/eventually";
 import { makeArtifact } from "./support/artifact";
 import { deploykit, jsonLines, tempDir } from "./support/cli";
 
@@ -73,11 +74,9 @@ describe("restart", () => {
     const program = `process.on("SIGUSR2", () => require("node:fs").writeFileSync(${JSON.stringify(marker)}, "USR2"));
       require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`;
     server = execa("node", ["-e", program], { reject: false });
-    for (const deadline = Date.now() + 10_000; ; ) {
-      if (await readFile(pidFile, "utf8").catch(() => "")) break;
-      if (Date.now() > deadline) throw new Error("the test server never wrote its pid file");
-      await new Promise((done) => setTimeout(done, 50));
-    }
+    await eventually("the test server to write its pid file", () =>
+      readFile(pidFile, "utf8").catch(() => ""),
+    );
     const args = [
       "restart",
       "--root",
@@ -91,10 +90,9 @@ describe("restart", () => {
     ];
     const run = await deploykit([...args, "--timeout", "10"], { cwd: dir });
     expect(run.exitCode, run.stderr).toBe(0);
-    for (const deadline = Date.now() + 10_000; ; ) {
-      if ((await readFile(marker, "utf8").catch(() => "")) === "USR2") break;
-      if (Date.now() > deadline) throw new Error("SIGUSR2 never arrived");
-      await new Promise((done) => setTimeout(done, 50));
-    }
+    await eventually(
+      "SIGUSR2 to arrive",
+      async () => (await readFile(marker, "utf8").catch(() => "")) === "USR2",
+    );
   });
 });

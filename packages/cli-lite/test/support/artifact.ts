@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
+import { packRelease } from "../../../../test-support/release";
 
 /** The server of the fixture app: answers every request with its version, on $PORT. */
 const SERVER = `const http = require("node:http");
@@ -10,7 +9,7 @@ http.createServer((req, res) => res.end(version)).listen(Number(process.env.PORT
 `;
 
 /**
- * Packs a tiny Node HTTP app with the real `tar` and writes `<artifact>.manifest.json` next to
+ * Packs a tiny Node HTTP app (test-support's packRelease) and writes `<artifact>.manifest.json` next to
  * it (the layout `deploykit build` produces). `crash: true` makes the app exit at boot.
  */
 export async function makeArtifact(
@@ -24,20 +23,13 @@ export async function makeArtifact(
   await writeFile(join(src, "Procfile"), "web: node server.js\n");
   await writeFile(join(src, "version.json"), JSON.stringify(version));
   await writeFile(join(src, "server.js"), options.crash ? "process.exit(3);\n" : SERVER);
-  const file = `${app}-${version}.tgz`;
-  const path = join(dir, file);
-  await execa("tar", ["-czf", path, "-C", src, "."]);
-  const bytes = await readFile(path);
-  const manifest = {
-    schemaVersion: 1,
+  const { path, manifest } = await packRelease({
+    tree: src,
+    dir,
     app,
     version,
-    format: "tgz",
-    artifact: { file, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") },
-    createdAt: new Date().toISOString(),
-    build: { buildpacks: [] },
     processes: { web: "node server.js" },
-  };
+  });
   await writeFile(`${path}.manifest.json`, JSON.stringify(manifest, null, 2));
   return path;
 }
