@@ -40,7 +40,15 @@ export async function readAppTree(
         entries.push({ kind: "dir", path, mode: 0o755 });
         subdirs.push(walk(source, path, relative));
       } else if (stat.isFile()) {
-        entries.push({ kind: "file", path, mode: normalizedFileMode(stat.mode), size: stat.size, source });
+        const inode = stat.nlink > 1 ? { inode: `${stat.dev}:${stat.ino}` } : {};
+        entries.push({
+          kind: "file",
+          path,
+          mode: normalizedFileMode(stat.mode),
+          size: stat.size,
+          source,
+          ...inode,
+        });
       } else if (stat.isSymbolicLink()) {
         entries.push({ kind: "symlink", path, target: await readlink(source) });
       } else {

@@ -92,6 +92,8 @@ export async function writeDataTar(options: DataTarOptions): Promise<DataTarResu
   const { entries, mtime } = options;
   const md5sums: string[] = [];
   let installedSize = 1;
+  /** The first entry written for each hard-linked inode, with its md5. */
+  const linked = new Map<string, { path: string; md5: string }>();
   let bytes = 0;
   async function* tarStream(): AsyncGenerator<Buffer> {
     let batch: Buffer[] = [encodeTarHeader({ name: "./", type: "dir", mode: 0o755, size: 0, mtime })];
@@ -119,6 +121,16 @@ export async function writeDataTar(options: DataTarOptions): Promise<DataTarResu
         push(encodeTarHeader({ name, type: entry.kind, mode, size: 0, mtime, linkTarget }));
         continue;
       }
+      // A file hard-linked to one already written is a tar hard link (typeflag 1) to it, as GNU
+      // tar stores it: its bytes once, dpkg recreates the link, Installed-Size counts it once.
+      const first = "inode" in entry && entry.inode !== undefined ? linked.get(entry.inode) : undefined;
+      if (first !== undefined) {
+        installedSize -= kibOf(entry);
+        const linkTarget = `./${first.path}`;
+        push(encodeTarHeader({ name, type: "hardlink", mode: entry.mode, size: 0, mtime, linkTarget }));
+        md5sums.push(`${first.md5}  ${entry.path}`);
+        continue;
+      }
       push(encodeTarHeader({ name, type: "file", mode: entry.mode, size: entry.size, mtime }));
       const md5 = createHash("md5");
       for await (const chunk of fileChunks(entry)) {
@@ -127,7 +139,10 @@ export async function writeDataTar(options: DataTarOptions): Promise<DataTarResu
         if (batched >= BATCH) yield flush();
       }
       push(padding(entry.size));
-      md5sums.push(`${md5.digest("hex")}  ${entry.path}`);
+      const digest = md5.digest("hex");
+      md5sums.push(`${digest}  ${entry.path}`);
+      if ("inode" in entry && entry.inode !== undefined)
+        linked.set(entry.inode, { path: entry.path, md5: digest });
       if (batched >= BATCH) yield flush();
     }
     push(END_OF_ARCHIVE);

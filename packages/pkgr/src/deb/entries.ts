@@ -1,7 +1,8 @@
 /** One object in a package's data tree. `path` is relative to `/`, without `./` or a trailing slash. */
 export type DebEntry =
   | { kind: "dir"; path: string; mode: number }
-  | { kind: "file"; path: string; mode: number; size: number; source: string }
+  /** `inode` (`<dev>:<ino>`) is set for a file with several hard links: the tar stores it once. */
+  | { kind: "file"; path: string; mode: number; size: number; source: string; inode?: string }
   | { kind: "file"; path: string; mode: number; size: number; data: Buffer }
   | { kind: "symlink"; path: string; target: string };
 

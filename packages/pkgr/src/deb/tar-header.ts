@@ -5,7 +5,7 @@
  */
 
 /** The kinds of tar entries a package holds. */
-export type TarEntryType = "file" | "dir" | "symlink";
+export type TarEntryType = "file" | "dir" | "symlink" | "hardlink";
 
 /** What one header describes. `name` is the full archive name (`./opt/app/x`, dirs end in `/`). */
 export interface TarHeaderFields {
@@ -22,7 +22,7 @@ export const BLOCK = 512;
 /** GNU tar writes names of this many bytes or more through a `L` record (always NUL-terminated). */
 const NAME_FIELD = 100;
 const OCTAL_SIZE_LIMIT = 8 ** 11;
-const TYPEFLAG: Record<TarEntryType, string> = { file: "0", dir: "5", symlink: "2" };
+const TYPEFLAG: Record<TarEntryType, string> = { file: "0", hardlink: "1", dir: "5", symlink: "2" };
 
 function writeString(block: Buffer, offset: number, length: number, value: Buffer | string): void {
   const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
