@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type DeployEvent, isDeployKitError } from "@deploykit/core";
+import { type DeployEvent, isDeployKitError, sha256Hex } from "@deploykit/core";
 import { buildPackage, parsePkgrArgs } from "@deploykit/pkgr";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,7 +98,12 @@ describe("the seed's pkgr command line through buildPackage", () => {
       expect(JSON.stringify(pkg.manifest)).not.toContain(secret);
       expect(await artifactContains(pkg.path, secret)).toBe(false);
     }
-    expect(await readFile(pkg.path)).toBeTruthy();
+    // The file on disk is the artifact the manifest describes, byte for byte.
+    const bytes = await readFile(pkg.path);
+    expect({ size: bytes.length, sha256: sha256Hex(bytes) }).toEqual({
+      size: pkg.manifest.artifact.size,
+      sha256: pkg.manifest.artifact.sha256,
+    });
   });
 
   it("fails compile without the secret with E_BUILDPACK_COMPILE and the buildpack's last lines", async () => {

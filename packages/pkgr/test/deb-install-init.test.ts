@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { activateDeb, hostLayout, type ReleaseManifest, resolvePorts } from "@deploykit/core";
 import { type DebOptions, type WrittenDeb, writeDeb } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../../test-support/eventually";
 import { makeApp, makeTempDir, removeDir } from "./fixtures/deb-support/app";
 import { attempt, dpkg, requireTools, run } from "./fixtures/deb-support/tools";
 
@@ -50,14 +51,6 @@ async function buildAndInstall(
   return { name, deb };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 beforeAll(async () => {
   requireTools("dpkg", "update-rc.d", "start-stop-daemon");
   if (process.getuid?.() !== 0) throw new Error("the dpkg install tests need root (CI runs as root)");
@@ -96,9 +89,9 @@ describe("init-system variants under the real dpkg", { timeout: 120_000 }, () =>
     const script = `/etc/init.d/${name}-web`;
     run(script, ["start"]);
     const pidFile = `/run/${name}/web.pid`;
-    await until("the pid file", () => existsSync(pidFile));
+    await eventually("the pid file", () => existsSync(pidFile));
     const pid = Number((await readFile(pidFile, "utf8")).trim());
-    await until("the web log line", async () =>
+    await eventually("the web log line", async () =>
       (await readFile(`/var/log/${name}/web.log`, "utf8").catch(() => "")).includes(`web 1.0.0 port=6000`),
     );
     const uid = run("id", ["-u", name]).trim();
@@ -109,7 +102,7 @@ describe("init-system variants under the real dpkg", { timeout: 120_000 }, () =>
     ).toEqual([uid, "sleep"]);
     expect(attempt(script, ["status"]).status).toBe(0);
     run(script, ["stop"]);
-    await until("the process to exit", () => attempt("kill", ["-0", String(pid)]).status !== 0);
+    await eventually("the process to exit", () => attempt("kill", ["-0", String(pid)]).status !== 0);
     expect(attempt(script, ["status"]).status).not.toBe(0);
     expect(dpkg(["--purge", name]).status).toBe(0);
     expect(run("ls", ["/etc/rc2.d"])).not.toContain(`${name}-web`);

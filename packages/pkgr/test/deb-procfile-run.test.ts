@@ -3,10 +3,10 @@
 // starts the process the way core's launchScript defines it). Unique name, purged in afterAll.
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { buildPackage } from "@deploykit/pkgr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../test-support/ports";
 import { makeTempDir, removeDir } from "./fixtures/deb-support/app";
 import { attempt, dpkg, requireTools, run } from "./fixtures/deb-support/tools";
 
@@ -14,14 +14,6 @@ const NAME = `dk-pr-${process.pid}-${Date.now().toString(36)}`;
 const BUILDPACK = new URL("../../../test-support/buildpacks/vendoring/", import.meta.url).pathname;
 let work: string;
 let server: ReturnType<typeof spawn> | undefined;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   requireTools("dpkg", "useradd", "chroot");

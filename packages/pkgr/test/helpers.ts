@@ -1,27 +1,15 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { execa } from "execa";
 import { list } from "tar";
+import { tempDirs as sharedTempDirs } from "../../../test-support/temp-dir";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
-/** Temp dirs made by a test file; `cleanup()` in afterAll removes them. */
-export function tempDirs() {
-  const made: string[] = [];
-  return {
-    async make(label: string): Promise<string> {
-      const dir = await mkdtemp(join(tmpdir(), `pkgr-${label}-`));
-      made.push(dir);
-      return dir;
-    },
-    async cleanup(): Promise<void> {
-      await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
-    },
-  };
-}
+/** Temp dirs made by a test file (`pkgr-<label>-*`); `cleanup()` in afterAll removes them. */
+export const tempDirs = () => sharedTempDirs("pkgr-");
 
 /** Writes a tree of files (`path: content`; a content starting with `#!` becomes executable). */
 export async function writeTree(root: string, files: Record<string, string>): Promise<void> {
