@@ -72,6 +72,7 @@ export {
   listInstalled,
   listPublished,
   liveRelease,
+  type ReadHostOptions,
 } from "./releases";
 export type { ReleaseSelector } from "./resolve-release";
 export { restart, strategyContext } from "./restart";

@@ -8,6 +8,7 @@ import { forgetCachedArtifact, pruneState, removeReleases } from "./host/prune";
 import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
+import { installRemote } from "./remote/install";
 import { assertSelector, type ReleaseSelector, resolveRelease } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
@@ -104,5 +105,6 @@ export async function installLocked(
 export async function install(options: InstallOptions): Promise<InstalledRelease> {
   assertSelector(options);
   const plan = planHost(options);
+  if (plan.host.kind !== "local") return installRemote(plan, options);
   return withHostLock(plan, `install ${options.app}`, (state) => installLocked(plan, options, state));
 }

@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import { readChannel } from "./channel";
+import type { HostConnection } from "./connection/connection";
 import { DeployKitError } from "./errors";
 import { hostLayout } from "./host/layout";
 import { type HistoryEntry, hostRelease, readState } from "./host/state";
 import { assertAppName } from "./names";
+import { readRemoteState } from "./remote/rollback";
 import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
 import type { HostRelease } from "./strategy";
@@ -27,9 +29,20 @@ export interface HostReleases {
   history: HistoryEntry[];
 }
 
-/** Lists what is installed under a host root (from `.deploykit/state.json`). */
-export async function listInstalled(root: string): Promise<HostReleases> {
-  const state = await readState(hostLayout(resolve(root)).state);
+/** Where {@link listInstalled} and {@link liveRelease} read: default this machine. */
+export interface ReadHostOptions {
+  /** `sshHost({ ... })` to read a remote host's root (absolute `root`); default `localHost()`. */
+  host?: HostConnection;
+}
+
+const hostState = (root: string, options: ReadHostOptions) =>
+  options.host && options.host.kind !== "local"
+    ? readRemoteState({ host: options.host, layout: hostLayout(root) })
+    : readState(hostLayout(resolve(root)).state);
+
+/** Lists what is installed under a host root (from `.deploykit/state.json`), on this machine or `options.host`. */
+export async function listInstalled(root: string, options: ReadHostOptions = {}): Promise<HostReleases> {
+  const state = await hostState(root, options);
   const releases = Object.entries(state.releases)
     .map(([version, entry]) => ({
       version,
@@ -76,9 +89,12 @@ export async function listPublished(
  *
  * @throws {@link DeployKitError} `E_NOT_FOUND` when nothing is live there.
  */
-export async function liveRelease(root: string): Promise<{ release: HostRelease; previous?: HostRelease }> {
+export async function liveRelease(
+  root: string,
+  options: ReadHostOptions = {},
+): Promise<{ release: HostRelease; previous?: HostRelease }> {
   const layout = hostLayout(resolve(root));
-  const state = await readState(layout.state);
+  const state = await hostState(root, options);
   const release = hostRelease(state, state.current);
   if (!release) {
     throw new DeployKitError("E_NOT_FOUND", `No release is live under ${layout.root}.`, {

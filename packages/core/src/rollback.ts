@@ -6,6 +6,7 @@ import { type HostOptions, planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
 import { hostRelease } from "./host/state";
 import { assertVersion } from "./names";
+import { notOverSsh, rollbackRemote } from "./remote/rollback";
 import type { RuntimeStrategy } from "./strategy";
 
 /** Options for {@link rollback}. */
@@ -30,6 +31,10 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
   if (options.version !== undefined) assertVersion(options.version);
   const how = bringUpOptions(options);
   const plan = planHost(options);
+  if (plan.host.kind !== "local") {
+    if (how) throw notOverSsh(plan, "rollback with a restart strategy");
+    return rollbackRemote(plan, options.version);
+  }
   const { root } = plan.layout;
   return withHostLock(plan, "rollback", async (state) => {
     const target = options.version ?? state.previous;

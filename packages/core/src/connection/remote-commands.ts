@@ -17,7 +17,7 @@ exec cat -- "$1"`,
   writeFile: `set -e
 dir=$(dirname -- "$1")
 mkdir -p -- "$dir"
-tmp=$(mktemp "$dir/.write.XXXXXX")
+tmp=$(mktemp --suffix=.tmp "$1.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
 cat > "$tmp"
 chmod "$2" "$tmp"
@@ -32,7 +32,7 @@ trap - 0`,
   upload: `set -e
 dir=$(dirname -- "$1")
 mkdir -p -- "$dir"
-tmp=$(mktemp "$dir/.upload.XXXXXX")
+tmp=$(mktemp --suffix=.partial "$dir/.upload.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
 cat > "$tmp"
 sum=$(sha256sum < "$tmp" | cut -d ' ' -f 1)
@@ -59,9 +59,9 @@ exit 5`,
   removeIfHolds: `[ -f "$1" ] && [ "$(cat -- "$1")" = "$2" ] || exit 3
 rm -f -- "$1"`,
 
-  /** Points symlink `$1` at `$2`: a temp link renamed over with \`mv -T\` (a plain mv would move INTO it). */
+  /** Points symlink `$1` at `$2`: a temp link `.<name>.switch-<pid>` renamed over with \`mv -T\` (a plain mv would move INTO it). */
   switchSymlink: `set -e
-tmp="$1.switch.$$"
+tmp="$(dirname -- "$1")/.$(basename -- "$1").switch-$$"
 ln -s -- "$2" "$tmp"
 mv -T -f -- "$tmp" "$1" || { rm -f -- "$tmp"; exit 1; }`,
 
@@ -90,6 +90,76 @@ done`,
 mkdir -p -- "$2"
 tar -x -z --no-same-owner --no-same-permissions -f "$1" -C "$2"
 chmod -R u-s,g-s,o-t -- "$2"`,
+
+  /**
+   * With the root's lock held: removes what interrupted runs left (staging and trash dirs, temp
+   * links, temp state files, partial uploads), then reports the layout in one answer. `$1` root,
+   * then the shared dirs. Lines: `bad <path>` for a path that is not a directory (or, for
+   * `current`, not a symlink), `current <target>` and `current-ok` when its target is a
+   * directory, `boot <id>`, then `state` and the raw state.json.
+   */
+  inspectHost: `root=$1
+shift
+rm -rf -- "$root"/releases/.staging-* "$root"/releases/.trash-* "$root"/.current.* \
+  "$root"/.deploykit/state.json.*.tmp "$root"/.deploykit/cache/*/*.partial
+if [ -L "$root/current" ]; then
+  echo "current $(readlink -- "$root/current")"
+  if [ -d "$root/current" ]; then echo current-ok; fi
+elif [ -e "$root/current" ]; then echo "bad $root/current"; fi
+for dir in "$root/releases" "$root/shared" "$root/.deploykit" "$@"; do
+  if [ -e "$dir" ] && [ ! -d "$dir" ]; then echo "bad $dir"; fi
+done
+echo "boot $(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"
+echo state
+cat -- "$root/.deploykit/state.json" 2>/dev/null || true`,
+
+  /**
+   * Replaces lock `$1`, found holding exactly `$2` (judged abandoned), with the record on stdin.
+   * Only one of several contenders may: the right to do it is \`ln\` of a claim
+   * `$1.stale-$3` (`$3` the abandoned record's token). Exit 5 when someone else won.
+   */
+  takeOverLock: `set -e
+tmp=$(mktemp "$1.XXXXXX")
+trap 'rm -f -- "$tmp"' 0 1 2 13 15
+cat > "$tmp"
+ln -- "$tmp" "$1.stale-$3" 2>/dev/null || exit 5
+if [ "$(cat -- "$1" 2>/dev/null)" = "$2" ]; then
+  mv -f -- "$tmp" "$1"
+  rm -f -- "$1.stale-$3"
+  exit 0
+fi
+rm -f -- "$1.stale-$3"
+exit 5`,
+
+  /**
+   * Unpacks gzip tar `$1` (verified, scanned) as release `$3` under releases dir `$2`: into a
+   * staging dir next to it, owners not restored, setuid/setgid/sticky bits cleared, each shared
+   * dir replaced by a symlink (pairs after `$4` = shared root: `<dir> <relative target>`), then
+   * renamed into place (an existing dir of that version is moved aside and removed first), so
+   * `releases/<version>` is complete or absent.
+   */
+  unpackRelease: `set -e
+staging="$2/.staging-$3-$$"
+trap 'rm -rf -- "$staging"' 0 1 2 13 15
+mkdir -p -- "$staging"
+tar -x -z --no-same-owner --no-same-permissions -f "$1" -C "$staging"
+chmod -R u-s,g-s,o-t -- "$staging"
+release="$2/$3"
+shared=$4
+shift 4
+while [ $# -gt 1 ]; do
+  mkdir -p -- "$shared/$1"
+  rm -rf -- "$staging/$1"
+  mkdir -p -- "$(dirname -- "$staging/$1")"
+  ln -s -- "$2" "$staging/$1"
+  shift 2
+done
+if [ -e "$release" ] || [ -L "$release" ]; then
+  mv -T -- "$release" "$(dirname -- "$release")/.trash-$$"
+  rm -rf -- "$(dirname -- "$release")/.trash-$$"
+fi
+mv -T -- "$staging" "$release"
+trap - 0`,
 } as const;
 
 /** Names of the scripts in {@link REMOTE_COMMANDS}. */

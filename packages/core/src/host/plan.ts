@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
+import type { HostConnection } from "../connection/connection";
+import { localHost } from "../connection/local-host";
 import { DeployKitError } from "../errors";
 import type { OperationOptions } from "../events";
 import { type Ports, resolvePorts } from "../ports";
@@ -24,6 +26,12 @@ export interface HostOptions extends OperationOptions, Partial<Ports> {
    * Default false.
    */
   adoptLegacyCurrent?: boolean;
+  /**
+   * The host the root is on: `localHost()` (default, this machine) or `sshHost({ ... })`. Over
+   * SSH, `root` must be absolute; `install`, `rollback` (without a strategy) and `listInstalled`
+   * / `liveRelease` work remotely today, `.tgz` releases only.
+   */
+  host?: HostConnection;
 }
 
 /** Validated, normalised host settings: what every host operation runs on. */
@@ -34,6 +42,7 @@ export interface HostPlan extends OperationOptions {
   sharedDirs: string[];
   lockTimeoutMs: number;
   adoptLegacyCurrent: boolean;
+  host: HostConnection;
 }
 
 const wholeNumber = (name: string, value: number, min: number, hint: string) => {
@@ -57,7 +66,18 @@ export function planHost(options: HostOptions): HostPlan {
   );
   const sharedDirs = options.sharedDirs ?? DEFAULT_SHARED_DIRS;
   assertSharedDirs(sharedDirs);
+  const host = options.host ?? localHost();
+  if (host.kind !== "local" && !isAbsolute(options.root)) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      `root must be an absolute path on ${host.name} (got "${options.root}").`,
+      {
+        hint: "Give the host root as it is on the server, e.g. /srv/web.",
+      },
+    );
+  }
   return {
+    host,
     layout: hostLayout(resolve(options.root)),
     ports: resolvePorts(options),
     keep,

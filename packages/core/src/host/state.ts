@@ -72,10 +72,18 @@ export async function readState(path: string): Promise<HostState> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      return { schemaVersion: 1, releases: {}, history: [] };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return parseState(undefined, path);
     throw error;
   }
+  return parseState(text, path);
+}
+
+/**
+ * Parses the text of a state file (read locally or from a remote host); `undefined` (no file)
+ * is an empty state. `path` names it in errors. @throws `E_STATE_CORRUPT`
+ */
+export function parseState(text: string | undefined, path: string): HostState {
+  if (text === undefined) return { schemaVersion: 1, releases: {}, history: [] };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -96,12 +104,15 @@ export async function readState(path: string): Promise<HostState> {
   return { ...parsed.data, schemaVersion: 1, releases };
 }
 
+/** The text {@link writeState} writes (pretty JSON and a newline). */
+export const stateText = (state: HostState) => `${JSON.stringify(state, null, 2)}\n`;
+
 /** Writes a host's state through a temp file and a rename, so a crash leaves the old or the new file. */
 export async function writeState(path: string, state: HostState): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomUUID()}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    await writeFile(tmp, stateText(state));
     await rename(tmp, path);
   } finally {
     await rm(tmp, { force: true });

@@ -60,7 +60,7 @@ export const UBUNTU_1204: Record<string, readonly string[]> = {
   ln: ["s", "f", "n", "T"],
   ls: ["A", "a", "1", "l", "d"],
   mkdir: ["p", "m"],
-  mktemp: ["d", "p", "--tmpdir"],
+  mktemp: ["d", "p", "--tmpdir", "--suffix"],
   mv: ["f", "T"],
   nohup: [],
   readlink: ["f", "n"],

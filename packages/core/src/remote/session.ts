@@ -1,0 +1,133 @@
+import { basename } from "node:path";
+import type { HostConnection } from "../connection/connection";
+import { REMOTE_COMMANDS } from "../connection/remote-commands";
+import { DeployKitError, isDeployKitError } from "../errors";
+import { holderGone, type LockOwner, ownLockRecord } from "../host/lock-owner";
+import type { HostPlan } from "../host/plan";
+import { type HostState, parseState, recordLive, stateText } from "../host/state";
+
+/** What {@link REMOTE_COMMANDS}.inspectHost reported. */
+interface Inspection {
+  bad: string[];
+  current?: string;
+  currentOk: boolean;
+  state: HostState;
+}
+
+async function inspect(host: HostConnection, plan: HostPlan): Promise<Inspection> {
+  const { layout } = plan;
+  const sharedPaths = plan.sharedDirs.map((dir) => `${layout.shared}/${dir}`);
+  const result = await host.exec(REMOTE_COMMANDS.inspectHost, { args: [layout.root, ...sharedPaths] });
+  const text = result.stdout.toString();
+  const split = text.indexOf("\nstate\n");
+  const head = (split < 0 ? text : text.slice(0, split)).split("\n");
+  const body = split < 0 ? "" : text.slice(split + "\nstate\n".length);
+  const current = head.find((line) => line.startsWith("current "))?.slice("current ".length);
+  return {
+    bad: head.filter((line) => line.startsWith("bad ")).map((line) => line.slice(4)),
+    ...(current === undefined ? {} : { current }),
+    currentOk: head.includes("current-ok"),
+    state: parseState(body.trim() === "" ? undefined : body, `${host.name}:${layout.state}`),
+  };
+}
+
+const parseOwner = (text: string | undefined): LockOwner | undefined => {
+  try {
+    const value = JSON.parse(text ?? "") as LockOwner;
+    return typeof value?.pid === "number" && typeof value.token === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const locked = (host: HostConnection, path: string, owner: LockOwner | undefined) =>
+  new DeployKitError(
+    "E_LOCKED",
+    `Another deploy holds ${host.name}:${path}${owner ? `: pid ${owner.pid} on ${owner.host}${owner.operation ? ` (${owner.operation})` : ""} since ${owner.since}` : ""}.`,
+    {
+      hint: "Let it finish. A lock whose holder ran on this machine and is gone is taken over automatically.",
+      details: { host: host.name, path, ...(owner ?? {}) },
+    },
+  );
+
+/**
+ * Takes the root's lock on a remote host: the record (this control process's pid, host name,
+ * boot id and start time) is written in full, then `ln`-ed into place. A holder that ran on
+ * this machine and is gone is replaced (one contender wins, see takeOverLock); any other
+ * holder is `E_LOCKED` (waiting for it, `lockTimeoutMs`, is not supported over SSH yet).
+ */
+async function acquire(
+  host: HostConnection,
+  plan: HostPlan,
+  owner: LockOwner,
+  record: string,
+): Promise<void> {
+  const path = plan.layout.lock;
+  const placed = await host.createExclusive(path, `${record}\n`);
+  if (placed.created) return;
+  const holder = parseOwner(placed.holder);
+  const why = holder ? await holderGone(holder) : undefined;
+  if (!holder || !why) throw locked(host, path, holder);
+  const taken = await host.exec(REMOTE_COMMANDS.takeOverLock, {
+    args: [path, (placed.holder ?? "").replace(/\n+$/, ""), holder.token],
+    input: `${record}\n`,
+  });
+  if (taken.exitCode !== 0) throw locked(host, path, holder);
+  plan.onEvent?.({
+    type: "warning",
+    step: "lock",
+    message: `Took over an abandoned lock on ${host.name} of pid ${holder.pid} since ${holder.since}: ${why}.`,
+  });
+}
+
+/**
+ * {@link withHostLock} for a root on a remote host, in two round trips before `work`: the lock,
+ * then one inspection that sweeps the debris of interrupted runs and returns the layout and
+ * `state.json`. The layout is checked (`E_HOST_STATE`), and a `current` switched by a run that
+ * was cut before it recorded the switch is recorded now (the state follows `current`, which
+ * only ever points at complete releases). The lock is released whatever happens.
+ */
+export async function withRemoteHostLock<T>(
+  plan: HostPlan,
+  operation: string,
+  work: (state: HostState) => Promise<T>,
+): Promise<T> {
+  const { host, layout } = plan;
+  const owner = await ownLockRecord(new Date(plan.ports.clock.now()).toISOString(), operation);
+  const record = JSON.stringify(owner);
+  try {
+    await acquire(host, plan, owner, record);
+  } catch (error) {
+    // Cut after the host created the lock but before we heard: remove it if it is ours.
+    if (!isDeployKitError(error, "E_LOCKED"))
+      await host.removeIfHolds(layout.lock, record).catch(() => undefined);
+    throw error;
+  }
+  try {
+    const found = await inspect(host, plan);
+    if (found.bad.length > 0) {
+      throw new DeployKitError(
+        "E_HOST_STATE",
+        `On ${host.name}, ${found.bad.join(", ")} ${found.bad.length > 1 ? "are" : "is"} not what the host layout needs (a directory; current: a symlink to releases/<version>).`,
+        {
+          hint: "Move it away on the server, then run it again.",
+          details: { host: host.name, paths: found.bad },
+        },
+      );
+    }
+    const { state } = found;
+    const linked = found.current === undefined ? undefined : basename(found.current);
+    if (found.currentOk && linked && linked !== state.current && state.releases[linked]) {
+      recordLive(state, linked, "recover", state.current, plan.ports.clock);
+      await host.writeFile(layout.state, stateText(state));
+      plan.onEvent?.({
+        type: "warning",
+        step: "recover",
+        message: `current on ${host.name} points at ${linked}, which the state did not record as live: recorded now.`,
+      });
+    }
+    return await work(state);
+  } finally {
+    await host.removeIfHolds(layout.lock, record).catch(() => undefined);
+  }
+}
