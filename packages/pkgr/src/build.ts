@@ -13,6 +13,7 @@ import {
 import { artifactWriter } from "./artifact-writers";
 import { createRedactor, type Redactor, redactDeep } from "./buildpack/redact";
 import { createSecretScanner } from "./buildpack/secret-scan";
+import { secretValues } from "./buildpack/secrets";
 import {
   type BuildpackSpec,
   buildpacksFileOf,
@@ -77,6 +78,18 @@ async function buildpackSpecs(options: BuildOptions, appDir: string): Promise<Bu
   );
 }
 
+/**
+ * The build's secrets: `env` values that {@link secretValues} calls secret (the declared
+ * `secrets` names and the default name pattern), plus `buildpackVendorUrl` when it carries credentials.
+ */
+function buildSecrets(options: Partial<BuildOptions>): Record<string, string> {
+  const vendorUrl = options.buildpackVendorUrl;
+  return secretValues(
+    { ...(vendorUrl === undefined ? {} : { BUILDPACK_VENDOR_URL: vendorUrl }), ...options.env },
+    { names: options.secrets ?? [] },
+  );
+}
+
 /** The error with every secret masked: message, hint and details (the unredacted cause is dropped). */
 function redactError(error: unknown, redact: Redactor): unknown {
   if (!(error instanceof Error)) return error;
@@ -106,24 +119,30 @@ function redactError(error: unknown, redact: Redactor): unknown {
  * ```
  * @throws `DeployKitError` `E_INVALID_INPUT`, `E_INVALID_NAME`, `E_INVALID_VERSION`,
  * `E_UNSUPPORTED_FORMAT`, `E_BUILDPACK_FETCH`, `E_BUILDPACK_DETECT`, `E_BUILDPACK_COMPILE`, `E_ABORTED`.
- * Messages and details never contain a build secret.
+ * Messages, details and events never contain a build secret (see `secretValues` for which
+ * `env` values are secrets); plain settings are shown as given.
  */
 export async function buildPackage(input: BuildOptions): Promise<BuiltPackage> {
-  let redact = createRedactor(input.env ?? {});
+  let redact = createRedactor(buildSecrets(input));
   try {
     const appDir = resolve(input.appDir);
     await assertDirectory(appDir);
     const options = liftBuildpackVars(
       input.readPkgrYml === false ? input : mergePkgrOptions(await readPkgrYml(appDir), input),
     );
-    redact = createRedactor(options.env ?? {});
-    return await build({ ...options, appDir }, redact);
+    const secrets = buildSecrets(options);
+    redact = createRedactor(secrets);
+    return await build({ ...options, appDir }, secrets, redact);
   } catch (error) {
     throw redactError(error, redact);
   }
 }
 
-async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPackage> {
+async function build(
+  options: BuildOptions,
+  secrets: Record<string, string>,
+  redact: Redactor,
+): Promise<BuiltPackage> {
   const { appDir, signal } = options;
   const onEvent = redactingSink(options.onEvent, redact);
   const name = options.name ?? basename(appDir);
@@ -170,7 +189,7 @@ async function build(options: BuildOptions, redact: Redactor): Promise<BuiltPack
     const processes = { ...compiled?.defaultProcessTypes, ...procfile };
     const services = serviceTypes(procfile, compiled?.defaultProcessTypes ?? {});
     await mkdir(outDir, { recursive: true });
-    const scanner = createSecretScanner(options.env ?? {});
+    const scanner = createSecretScanner(secrets);
     const artifact = await step(onEvent, "pack", `Packing ${name} ${version} (${format})`, () =>
       writer({
         root,

@@ -6,7 +6,13 @@
  */
 export { type ArtifactRequest, type ArtifactWriter, artifactWriter } from "./artifact-writers";
 export { buildPackage, DEFAULT_MTIME } from "./build";
-export { MIN_SECRET_LENGTH } from "./buildpack/redact";
+export { MIN_ENCODED_LENGTH, MIN_SECRET_LENGTH } from "./buildpack/secret-forms";
+export {
+  DEFAULT_SECRET_NAME_PATTERN,
+  isSecret,
+  type SecretRules,
+  secretValues,
+} from "./buildpack/secrets";
 export { type BuildpackSpec, parseBuildpackSpec } from "./buildpack/spec";
 export * from "./deb/index";
 export type { BuildFormat, BuildOptions, PackageMetadata } from "./options";

@@ -79,10 +79,17 @@ export interface BuildOptions extends OperationOptions, PackageMetadata {
   /** Fetch (`git fetch`) cached buildpack clones before use (default true). */
   refreshBuildpacks?: boolean;
   /**
-   * Build-time variables for the buildpacks (`--env`). Values are secrets: they are redacted in
-   * every event and error and never written into the package or the manifest.
+   * Build-time variables for the buildpacks (`--env`), passed to them as given. The secret ones
+   * (see `secrets`) are redacted in every event and error, and the package is scanned for them
+   * (a warning names any found); the others are settings, shown as given.
    */
   env?: Record<string, string>;
+  /**
+   * Names of `env` vars that are secrets (`--secret NAME`, `.pkgr.yml` `secrets:`), in addition to
+   * names matching `DEFAULT_SECRET_NAME_PATTERN` (TOKEN, SECRET, PASSWORD, PASSWD, KEY, CREDENTIAL,
+   * DATABASE_URL) and values holding a URL with credentials. See `secretValues`.
+   */
+  secrets?: string[];
   /** `STACK` for the buildpacks (may be empty; default empty). */
   stack?: string;
   /** `BUILDPACK_VENDOR_URL` for the buildpacks (where the Ruby buildpack fetches ruby/bundler/libyaml). */

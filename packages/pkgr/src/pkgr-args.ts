@@ -29,6 +29,7 @@ const FLAGS: Record<string, [key: string, kind: Kind]> = {
   buildpack: ["buildpacks", "comma"],
   "buildpack-list": ["buildpackList", "string"],
   env: ["env", "env"],
+  secret: ["secrets", "comma"],
   architecture: ["architecture", "string"],
   maintainer: ["maintainer", "string"],
   vendor: ["vendor", "string"],
@@ -76,7 +77,8 @@ export const timestampIteration = (now: Date) => now.toISOString().replace(/\D/g
  * Parses a `pkgr package` command line (the words after `package`) into build options,
  * accepting pkgr's quirks: `--name=x` and `--name x`; `--env` followed by several `NAME=value`
  * words (quotes the shell left in a value are stripped, so `"STACK=\"\""` is an empty STACK);
- * `--buildpack` as a comma list; `--no-<flag>` for booleans; the app DIR (default `.`).
+ * `--buildpack` and `--secret NAME` (deploykit's own: an `--env` var that is a secret) as comma
+ * lists, repeatable; `--no-<flag>` for booleans; the app DIR (default `.`).
  * `STACK` and `BUILDPACK_VENDOR_URL` given through `--env` become `stack`/`buildpackVendorUrl`.
  * `--iteration` defaults to the timestamp of `now`; `--version` is left for `buildPackage` to
  * default from git tags. Pure: no file or environment is read.

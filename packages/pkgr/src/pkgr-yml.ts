@@ -9,7 +9,13 @@ import type { BuildOptions } from "./options";
 export type PkgrYmlOptions = Partial<Omit<BuildOptions, "appDir" | "onEvent" | "signal">>;
 
 /** Options that are lists: `.pkgr.yml` and the command line are unioned (pkgr's rule). */
-const LIST_KEYS = ["dependencies", "buildDependencies", "beforePrecompile", "afterPrecompile"] as const;
+const LIST_KEYS = [
+  "dependencies",
+  "buildDependencies",
+  "beforePrecompile",
+  "afterPrecompile",
+  "secrets",
+] as const;
 
 const camel = (key: string) => key.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -45,7 +51,7 @@ const STRING_KEYS = new Set([
 
 /**
  * Converts a parsed `.pkgr.yml` into build options: scalars by name, `buildpack` (comma list),
- * `env` (a list of `K=V` or a map), `dependencies`/`build_dependencies`, `before`/`after` (shell
+ * `env` (a list of `K=V` or a map), `secrets` (names of `env` vars that are secrets), `dependencies`/`build_dependencies`, `before`/`after` (shell
  * lines) plus `before_precompile`/`after_precompile` (script paths), and `targets`.
  * Keys deploykit does not use (`crons`, `cli`, `services`...) are ignored.
  */
@@ -58,7 +64,8 @@ export function pkgrYmlToOptions(doc: Record<string, unknown>, source: string): 
     else if (key === "buildpack" || key === "buildpacks")
       out.buildpacks = asList(value).flatMap((b) => b.split(","));
     else if (key === "env") out.env = envOf(value, source);
-    else if (key === "dependencies" || key === "buildDependencies") target[key] = asList(value);
+    else if (key === "dependencies" || key === "buildDependencies" || key === "secrets")
+      target[key] = asList(value);
     else if (key === "before") out.beforePrecompile = [...(out.beforePrecompile ?? []), ...asList(value)];
     else if (key === "after") out.afterPrecompile = [...(out.afterPrecompile ?? []), ...asList(value)];
     else if (key === "beforePrecompile")

@@ -4,6 +4,7 @@ import { type DeployEvent, isDeployKitError, sha256Hex } from "@deploykit/core";
 import { buildPackage, parsePkgrArgs } from "@deploykit/pkgr";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedPackageArgv } from "../../../test-support/seed-command";
 import { artifactContains, buildpackRepo, git, tempDirs, tgzEntries, tgzFile, writeTree } from "./helpers";
 
 const temp = tempDirs();
@@ -29,25 +30,9 @@ afterAll(async () => {
   await temp.cleanup();
 });
 
-/** The seed's pkgr command with a real secret and the buildpack URL replaced by a local git repo. */
-const seedArgv = () => [
-  "--env",
-  `RAILS_SECRET_TOKEN=${SECRET}`,
-  "AWS_ASSETS_BUCKET=",
-  "AWS_ACCESS_KEY=",
-  "AWS_ACCESS_KEY_ID=",
-  `DATABASE_URL=${DB_SECRET}`,
-  "BUILDPACK_VENDOR_URL=https://s3.amazonaws.com/ttm-pkgr/rubies",
-  'STACK=""',
-  "ROLE_ID=Debug.1",
-  'BUNDLE_WITHOUT="development test"',
-  "--name=apangea",
-  "--user=www-data",
-  "--group=www-data",
-  `--buildpack=${repo.url}`,
-  "--verbose",
-  appDir,
-];
+/** The seed's pkgr command with real secrets and the buildpack URL replaced by a local git repo. */
+const seedArgv = () =>
+  seedPackageArgv(repo.url, appDir, { RAILS_SECRET_TOKEN: SECRET, DATABASE_URL: DB_SECRET });
 
 describe("the seed's pkgr command line through buildPackage", () => {
   it("builds a .tgz with the compiled app, .profile.d and a manifest listing the processes; the secrets appear nowhere", async () => {
@@ -89,7 +74,7 @@ describe("the seed's pkgr command line through buildPackage", () => {
     expect(logs).toContain("-----> Running: rake assets:precompile (token [redacted:RAILS_SECRET_TOKEN])");
     expect(logs).toContain("       ENV_DIR says the token is [redacted:RAILS_SECRET_TOKEN]");
     expect(logs).toContain(
-      "       STACK=[] BUILDPACK_VENDOR_URL=[https://s3.amazonaws.com/ttm-pkgr/rubies] BUNDLE_WITHOUT=[[redacted:BUNDLE_WITHOUT]]",
+      "       STACK=[] BUILDPACK_VENDOR_URL=[https://s3.amazonaws.com/ttm-pkgr/rubies] BUNDLE_WITHOUT=[development test]",
     );
     expect(logs.find((l) => l.includes("inherited="))).toMatch(/HOME=\[\/.*\/home\] inherited=\[\]$/);
 

@@ -170,7 +170,7 @@ describe("buildpack sources", () => {
   it("reads buildpack, env and hooks from .pkgr.yml, running before/after hooks in the build dir", async () => {
     const app = join(await temp.make("app"), "ymlapp");
     await writeTree(app, {
-      ".pkgr.yml": `name: yml-app\nbuildpack: ${fixtureBuildpack("reader")}\nenv:\n  - GREETING=hello-from-yml\nbefore:\n  - echo "$GREETING" > before.txt\nafter:\n  - test -f chained.txt && touch after.txt\n`,
+      ".pkgr.yml": `name: yml-app\nbuildpack: ${fixtureBuildpack("reader")}\nenv:\n  - GREETING=hello-from-yml\nsecrets:\n  - GREETING\nbefore:\n  - echo "$GREETING" > before.txt\nafter:\n  - test -f chained.txt && touch after.txt\n`,
       "index.html": "x\n",
     });
     const events: DeployEvent[] = [];
@@ -178,7 +178,8 @@ describe("buildpack sources", () => {
     expect(pkg.manifest.app).toBe("yml-app");
     const paths = (await tgzEntries(pkg.path)).map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(["before.txt", "after.txt", "chained.txt", ".pkgr.yml"]));
-    // The hook itself wrote the value into the app: the build says so (by name, not value).
+    // GREETING is declared secret in .pkgr.yml and the hook itself wrote its value into the app:
+    // the build says so (by name, not value).
     expect(await tgzFile(pkg.path, "before.txt")).toBe("hello-from-yml");
     const warnings = events.filter((e) => e.type === "warning").map((e) => e.message);
     expect(warnings).toEqual([expect.stringMatching(/^The package contains the value of GREETING: /)]);

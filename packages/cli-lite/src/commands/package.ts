@@ -14,7 +14,13 @@ const args = {
   env: {
     type: "string",
     valueHint: "NAME=value …",
-    description: "Build variables (secrets: never printed or packed)",
+    description: "Build variables, passed as given (secrets among them are never printed)",
+  },
+  secret: {
+    type: "string",
+    valueHint: "NAME",
+    description:
+      "An --env var that is a secret (beyond names with TOKEN, SECRET, PASSWORD, KEY…); repeatable",
   },
   name: { type: "string", description: "App name (default: .pkgr.yml name, else the folder name)" },
   version: {

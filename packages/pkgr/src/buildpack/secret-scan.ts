@@ -1,4 +1,4 @@
-import { MIN_SECRET_LENGTH } from "./redact";
+import { MIN_SECRET_LENGTH } from "./secret-forms";
 
 /** Finds build-secret values in a byte stream fed in chunks (matches across chunk borders too). */
 export interface SecretScanner {

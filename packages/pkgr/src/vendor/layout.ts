@@ -1,4 +1,5 @@
 import { assertStoreKey, DeployKitError } from "@deploykit/core";
+import { escapeRegExp } from "../escape-regexp";
 import type { VendorKind } from "./types";
 
 /**
@@ -107,8 +108,6 @@ export function resolveVendorLayout(layout: Partial<VendorLayout> = {}): VendorL
   for (const template of Object.values(resolved)) assertVendorTemplate(template);
   return resolved;
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A regular expression matching keys rendered from `template`; captures in placeholder order. */
 function templatePattern(template: string): { regex: RegExp; names: string[] } {
