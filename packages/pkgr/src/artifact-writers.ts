@@ -4,6 +4,7 @@ import { writeDebArtifact } from "./deb/artifact";
 import type { BuildFormat, BuildOptions } from "./options";
 import type { IgnoreRules } from "./pack/ignore-rules";
 import { writeTgz } from "./pack/tgz";
+import { skippedMessage } from "./pack/walk";
 import type { WrittenArtifact } from "./pack/write-hashed";
 
 /** Everything a format writer gets: the tree to pack and the facts of the build. */
@@ -28,6 +29,8 @@ export interface ArtifactRequest {
   onBytes: (bytes: number) => void;
   /** Sees the package's uncompressed bytes (the secret scan); writers call it when they can. */
   onContent?: (chunk: Buffer) => void;
+  /** Hears what was left out and why (sockets, FIFOs, device files), as warning messages. */
+  onWarning?: (message: string) => void;
   signal: AbortSignal | undefined;
 }
 
@@ -42,6 +45,7 @@ const writeTgzArtifact: ArtifactWriter = (request) =>
     dest: join(request.outDir, `${request.name}_${request.version}.tgz`),
     onBytes: request.onBytes,
     ...(request.onContent ? { onTarData: request.onContent } : {}),
+    onSkip: (path, kind) => request.onWarning?.(skippedMessage(path, kind)),
     ...(request.signal ? { signal: request.signal } : {}),
   });
 

@@ -203,6 +203,7 @@ async function build(
         options,
         onBytes: (bytes) => onEvent?.({ type: "progress", step: "pack", bytes }),
         onContent: (chunk) => scanner.scan(chunk),
+        onWarning: (message) => onEvent?.({ type: "warning", step: "pack", message }),
         signal,
       }),
     );

@@ -9,6 +9,7 @@ import { runBuildpacks } from "./buildpack/run-buildpacks";
 import type { BuildpackSpec } from "./buildpack/spec";
 import { runHooks } from "./hooks";
 import type { IgnoreRules } from "./pack/ignore-rules";
+import { skippedMessage, specialKind } from "./pack/walk";
 
 /** Inputs of {@link compileApp}. */
 export interface CompileRequest {
@@ -70,7 +71,14 @@ export async function compileApp(request: CompileRequest): Promise<CompiledApp> 
       verbatimSymlinks: true,
       filter: async (source) => {
         const path = relative(request.appDir, source).split(sep).join("/");
-        return path === "" || !request.rules.ignores(path, (await lstat(source)).isDirectory());
+        const info = await lstat(source);
+        if (path === "") return true;
+        if (request.rules.ignores(path, info.isDirectory())) return false;
+        const special = specialKind(info);
+        if (special) {
+          request.onEvent?.({ type: "warning", step: "copy", message: skippedMessage(path, special) });
+        }
+        return special === undefined;
       },
     });
   });

@@ -1,19 +1,22 @@
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DeployKitError } from "@deploykit/core";
+import { type OnSkip, specialKind } from "../pack/walk";
 import { type DebEntry, normalizedFileMode } from "./entries";
 
 /**
  * Lists the app directory as package entries placed under `prefix` (the app home without the
  * leading `/`). Regular files, directories and symlinks are kept; modes are normalised
- * (0755 / 0644) and owners become root:root in the tar. `exclude` gets paths relative to `appDir`.
+ * (0755 / 0644) and owners become root:root in the tar. Sockets, FIFOs and device files are left
+ * out, and `onSkip` hears of each. `exclude` and `onSkip` get paths relative to `appDir`.
  *
- * @throws `DeployKitError` `E_INVALID_INPUT` for sockets, devices, fifos or names with a newline.
+ * @throws `DeployKitError` `E_INVALID_INPUT` for names with a newline.
  */
 export async function readAppTree(
   appDir: string,
   prefix: string,
   exclude?: (relativePath: string, isDir: boolean) => boolean,
+  onSkip?: OnSkip,
 ): Promise<DebEntry[]> {
   const entries: DebEntry[] = [];
   const walk = async (dir: string, rel: string, appRel: string): Promise<void> => {
@@ -52,14 +55,8 @@ export async function readAppTree(
       } else if (stat.isSymbolicLink()) {
         entries.push({ kind: "symlink", path, target: await readlink(source) });
       } else {
-        throw new DeployKitError(
-          "E_INVALID_INPUT",
-          `Cannot package ${source}: only files, directories and symlinks can go in a .deb.`,
-          {
-            hint: "Remove sockets, fifos and device files from the build output.",
-            details: { path: source },
-          },
-        );
+        const kind = specialKind(stat);
+        if (kind) onSkip?.(relative, kind);
       }
     }
     await Promise.all(subdirs);

@@ -84,6 +84,7 @@ export const writeDebArtifact: ArtifactWriter = async (request) => {
     sourceDateEpoch: Math.floor(request.mtime.getTime() / 1000),
     onEvent: (event) => {
       if (event.type === "progress") request.onBytes(event.bytes);
+      else if (event.type === "warning") request.onWarning?.(event.message);
     },
     signal: request.signal,
   });

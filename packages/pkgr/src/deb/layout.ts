@@ -1,4 +1,5 @@
-import { shellQuote } from "@deploykit/core";
+import { type EventSink, shellQuote } from "@deploykit/core";
+import { skippedMessage } from "../pack/walk";
 import { readAppTree } from "./app-tree";
 import { docFiles } from "./doc-files";
 import { type DebEntry, inlineFile } from "./entries";
@@ -48,7 +49,7 @@ ${su}}
  * `/etc/<name>/conf.d/`, the `/usr/bin/<name>` wrapper, a service per process for the chosen
  * init system, docs, and the maintainer scripts. `/var/log/<name>` is made by postinst.
  */
-export async function layoutPackage(spec: DebSpec): Promise<DebLayout> {
+export async function layoutPackage(spec: DebSpec, onEvent?: EventSink): Promise<DebLayout> {
   const logDir = `/var/log/${spec.name}`;
   const confDir = `/etc/${spec.name}/conf.d`;
   const service = {
@@ -71,7 +72,9 @@ export async function layoutPackage(spec: DebSpec): Promise<DebLayout> {
           postrm: `${systemd.postrm}\n${own.postrm}`,
         }
       : own;
-  const app = await readAppTree(spec.appDir, spec.home.slice(1), spec.exclude);
+  const app = await readAppTree(spec.appDir, spec.home.slice(1), spec.exclude, (path, kind) =>
+    onEvent?.({ type: "warning", step: "deb:layout", message: skippedMessage(path, kind) }),
+  );
   const entries: DebEntry[] = [
     { kind: "dir", path: spec.home.slice(1), mode: 0o755 },
     ...app,

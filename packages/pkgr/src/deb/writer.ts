@@ -49,7 +49,9 @@ export async function writeDeb(options: DebOptions): Promise<WrittenDeb> {
   const spec = await resolveDebSpec(options);
   const { onEvent, signal } = options;
   throwIfAborted(signal);
-  const layout = await step(onEvent, "deb:layout", "Laying out the package", () => layoutPackage(spec));
+  const layout = await step(onEvent, "deb:layout", "Laying out the package", () =>
+    layoutPackage(spec, onEvent),
+  );
   const entries = treeOf(layout.entries);
   const plainVersion = spec.debVersion.replace(/^\d+:/, "");
   const fileName = `${spec.name}_${plainVersion}_${spec.architecture}.deb`;

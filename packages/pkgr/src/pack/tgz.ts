@@ -4,7 +4,7 @@ import { throwIfAborted } from "@deploykit/core";
 import type { IgnoreRules } from "./ignore-rules";
 import { createParallelGzip } from "./parallel-gzip";
 import { tarStream } from "./tar-stream";
-import { walkTree } from "./walk";
+import { type OnSkip, walkTree } from "./walk";
 import { type ArtifactWriterOptions, type WrittenArtifact, writeHashed } from "./write-hashed";
 
 /** What {@link writeTgz} packs and where. */
@@ -17,20 +17,23 @@ export interface TgzOptions extends ArtifactWriterOptions {
   mtime: Date;
   /** Sees every chunk of the uncompressed tar stream (used to scan for leaked secrets). */
   onTarData?: (chunk: Buffer) => void;
+  /** Hears of each socket, FIFO or device file left out. */
+  onSkip?: OnSkip;
 }
 
 /**
  * Packs `root` into a gzip'd tar at `dest`, reproducibly: entries sorted, every mtime the same,
  * uid/gid 0 with no user or group names, no atime/ctime, modes normalised (`portable`), gzip
- * header without a timestamp. The same tree gives the same bytes. It streams: small files are
- * read in one call each, large ones in chunks, gzip runs pigz-style on several libuv threads, and
- * the sha256 and size are computed on the way to disk.
+ * header without a timestamp; sockets, FIFOs and device files are left out (`onSkip`). The same
+ * tree gives the same bytes. It streams: small files are read in one call each, large ones in
+ * chunks, gzip runs pigz-style on several libuv threads, and the sha256 and size are computed on
+ * the way to disk.
  */
 export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
   throwIfAborted(options.signal);
-  const { root, rules, mtime, onTarData, signal } = options;
+  const { root, rules, mtime, onTarData, onSkip, signal } = options;
   async function* tar() {
-    for await (const chunk of tarStream(root, walkTree(root, rules), mtime)) {
+    for await (const chunk of tarStream(root, walkTree(root, rules, onSkip), mtime)) {
       throwIfAborted(signal);
       onTarData?.(chunk);
       yield chunk;
