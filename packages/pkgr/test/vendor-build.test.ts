@@ -107,6 +107,40 @@ describe("vendorRuntime building libyaml from source", () => {
     expect(await storeKeys(store)).toEqual([]);
   });
 
+  it("runs autoreconf -fi on a tree with configure.ac but no configure (a git export)", async () => {
+    const work = await tempDir("vendor-autoreconf");
+    const tree = join(work, "yaml-0.1.6");
+    await cp(fixture("vendor-libyaml-src"), tree, { recursive: true });
+    await execa("rm", [join(tree, "configure")]);
+    await writeFile(
+      join(tree, "configure.ac"),
+      [
+        "AC_INIT([libyaml], [0.1.6])",
+        "AC_PROG_CC",
+        "AC_ARG_ENABLE([shared], [AS_HELP_STRING([--disable-shared], [no libyaml.so])], [shared=$enableval], [shared=yes])",
+        "AC_SUBST([shared])",
+        "AC_CONFIG_FILES([Makefile])",
+        "AC_OUTPUT",
+        "",
+      ].join("\n"),
+    );
+    const store = createFsStore({ dir: await tempDir("vendor-store") });
+    const events: DeployEvent[] = [];
+    const result = await vendorRuntime({
+      kind: "libyaml",
+      version: "0.1.6",
+      build: await tarUp(work, "yaml-0.1.6", join(work, "yaml-0.1.6.tar.gz")),
+      store,
+      onEvent: (e) => events.push(e),
+    });
+    const tgz = await download(store, result.key, join(work, "libyaml.tgz"));
+    expect(await tgzMembers(tgz)).toEqual(expect.arrayContaining(["./lib/libyaml.a", "./include/yaml.h"]));
+    const logs = events.flatMap((e) => (e.type === "log" && e.step === "build" ? [e.line] : []));
+    expect(
+      logs.some((line) => line.startsWith("checking for gcc") || line.startsWith("checking for cc")),
+    ).toBe(true);
+  });
+
   it("refuses a tree without a configure script", async () => {
     const work = await tempDir("vendor-noconf");
     await cp(fixture("vendor-libyaml-src"), join(work, "src"), { recursive: true });

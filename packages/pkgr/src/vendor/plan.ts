@@ -16,7 +16,14 @@ export type VendorSource =
   | { type: "directory"; path: string }
   | { type: "archive"; path: string; compression: ArchiveCompression; tar: string }
   | { type: "gem"; path: string; gem: string }
-  | { type: "build"; path: string; archive?: { compression: ArchiveCompression; tar: string }; make: string };
+  | {
+      type: "build";
+      path: string;
+      archive?: { compression: ArchiveCompression; tar: string };
+      make: string;
+      /** `autoreconf` when installed: run for a tree with `configure.ac` but no `configure`. */
+      autoreconf?: string;
+    };
 
 /** Everything {@link vendorRuntime} checked before touching the disk or the store. */
 export interface VendorPlan {
@@ -73,11 +80,14 @@ export async function planVendor(options: VendorOptions): Promise<VendorPlan> {
   if (options.build !== undefined) {
     const path = resolve(options.build);
     const make = await requireTool(lookup, "make", `build ${kind} from source`);
-    if ((await inputKind(path)) === "directory") return { key, stack, source: { type: "build", path, make } };
+    const autoreconf = await lookup("autoreconf");
+    const tools = { make, ...(autoreconf ? { autoreconf } : {}) };
+    if ((await inputKind(path)) === "directory")
+      return { key, stack, source: { type: "build", path, ...tools } };
     const compression = archiveCompression(path);
     if (!compression) throw unsupported(path, `a source ${archives} or a source directory`);
     const tar = await requireArchiveTools(lookup, compression);
-    return { key, stack, source: { type: "build", path, archive: { compression, tar }, make } };
+    return { key, stack, source: { type: "build", path, archive: { compression, tar }, ...tools } };
   }
 
   const path = resolve(options.from as string);

@@ -70,6 +70,7 @@ export async function prepareRuntime(source: VendorSource, ctx: PrepareContext):
       await buildFromSource({
         runner,
         make: source.make,
+        ...(source.autoreconf ? { autoreconf: source.autoreconf } : {}),
         sourceDir: (source.archive && (await singleTopFolder(tree))) || tree,
         prefix,
         configureArgs: ctx.configureArgs,

@@ -13,6 +13,7 @@ const PROVIDERS: Record<string, string> = {
   bzip2: "bzip2",
   xz: "xz-utils",
   make: "make",
+  autoreconf: "autoconf automake libtool",
 };
 
 /** The default {@link ToolLookup}: the first executable file called `name` on `$PATH`. */
