@@ -1,3 +1,4 @@
+export type { AnonymousFetch } from "./anonymous-fetch";
 export {
   DEFAULT_VENDOR_LAYOUT,
   parseVendorKey,

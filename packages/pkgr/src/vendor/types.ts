@@ -1,4 +1,5 @@
 import type { ArtifactStore, OperationOptions, ProcessRunner, SignKey } from "@deploykit/core";
+import type { AnonymousFetch } from "./anonymous-fetch";
 import type { VendorLayout } from "./layout";
 import type { ToolLookup } from "./tools";
 
@@ -70,6 +71,8 @@ export interface VendoredRuntime {
   location: string;
   /** Where the buildpack downloads this tarball from: `<BUILDPACK_VENDOR_URL>/<key>`, when known. */
   url?: string;
+  /** What an anonymous GET of `url` got (http(s) URLs only): what the buildpack's curl will see. */
+  anonymousFetch?: AnonymousFetch;
   /** The variables to pass to the build (`deploykit package --env`), so the buildpack finds the tarball. */
   env: { BUILDPACK_VENDOR_URL?: string; STACK: string };
 }

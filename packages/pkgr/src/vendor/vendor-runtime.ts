@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolvePorts, step, throwIfAborted } from "@deploykit/core";
+import { checkAnonymousFetch } from "./anonymous-fetch";
 import { packRuntime } from "./pack";
 import { planVendor } from "./plan";
 import { prepareRuntime } from "./prepare";
@@ -28,6 +29,9 @@ const PREPARE_STEP = {
  *
  * Steps (events): `unpack`, `read`, `install` (with `log` lines from gem) or `build` (with `log`
  * lines from configure and make), then `validate`, `pack`, `upload`, and `sign` with a `signKey`.
+ * After the upload, an http(s) vendor URL is fetched anonymously, as the buildpack's curl will;
+ * a failure is a `warning` event naming the fix (bucket policy or public-read ACL) and
+ * `anonymousFetch.ok: false` in the result.
  *
  * @throws `DeployKitError` `E_INVALID_INPUT`, `E_NOT_FOUND`, `E_UNSUPPORTED_FORMAT`,
  * `E_TOOL_MISSING`, `E_COMMAND_FAILED`, `E_VENDOR_INVALID`, `E_VERSION_EXISTS`, `E_ABORTED`
@@ -77,6 +81,9 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
     const { unchanged } = await step(onEvent, "upload", `Uploading ${plan.key} to ${store.location}`, () =>
       uploadTarball({ store, key: plan.key, tarball, what, onEvent, signal }),
     );
+    const publicUrl = baseUrl === undefined ? undefined : `${baseUrl}/${urlPath(plan.key)}`;
+    const anonymousFetch =
+      publicUrl === undefined ? undefined : await checkAnonymousFetch(publicUrl, onEvent, signal);
     const signatureKey =
       signKey &&
       (await step(onEvent, "sign", `Signing ${plan.key}`, () =>
@@ -92,7 +99,8 @@ export async function vendorRuntime(options: VendorOptions): Promise<VendoredRun
       unchanged,
       ...(signatureKey ? { signatureKey } : {}),
       location: store.location,
-      ...(baseUrl === undefined ? {} : { url: `${baseUrl}/${urlPath(plan.key)}` }),
+      ...(publicUrl === undefined ? {} : { url: publicUrl }),
+      ...(anonymousFetch ? { anonymousFetch } : {}),
       env: { ...(baseUrl === undefined ? {} : { BUILDPACK_VENDOR_URL: baseUrl }), STACK: plan.stack },
     };
   } finally {
