@@ -24,6 +24,21 @@ export const storeArgs = {
   "path-style": { type: "boolean", description: "S3: path-style URLs (config: forcePathStyle)" },
 } as const satisfies ArgsDef;
 
+/** Flags naming the server a host root is on, for the commands that work over SSH. */
+export const sshArgs = {
+  host: {
+    type: "string",
+    valueHint: "user@server[:port]",
+    description:
+      "Work on this server over SSH (the system ssh client, its config, agent and known_hosts) instead of this machine; --root is then a path on the server (config: host)",
+  },
+  "ssh-config": {
+    type: "string",
+    valueHint: "file",
+    description: "With --host: an ssh_config file used instead of ~/.ssh/config (config: sshConfig)",
+  },
+} as const satisfies ArgsDef;
+
 /** Flags of the commands that work on a host root. */
 export const hostArgs = {
   app: { type: "string", description: "App name (config: app)" },

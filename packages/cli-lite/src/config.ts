@@ -20,6 +20,8 @@ export const CONFIG_KEYS = [
   "app",
   "channel",
   "root",
+  "host",
+  "sshConfig",
   "keep",
   "sharedDirs",
   "lockTimeoutMs",

@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
+import { type HostConnection, sshHost } from "@deploykit/core";
 import type { Settings } from "./settings";
+import { UsageError } from "./usage";
 
 /** `--lock-timeout-ms` / the config's `lockTimeoutMs`, for every command that takes the root's lock. */
 export function lockFromSettings(settings: Settings): { lockTimeoutMs?: number } {
@@ -7,10 +9,49 @@ export function lockFromSettings(settings: Settings): { lockTimeoutMs?: number }
   return lockTimeoutMs !== undefined ? { lockTimeoutMs } : {};
 }
 
-/** The host root from `--root` or the config's `root`, resolved against the working directory. */
+/**
+ * The host root from `--root` or the config's `root`, resolved against the working directory;
+ * with `--host` it is a path on the server and must be absolute.
+ */
 export function rootFromSettings(settings: Settings, cwd: string): string {
   const root = settings.requiredString("root");
+  if (settings.string("host") !== undefined && !isAbsolute(root)) {
+    throw new UsageError(`With --host, --root is a path on the server and must be absolute (got "${root}").`);
+  }
   return isAbsolute(root) ? root : resolve(cwd, root);
+}
+
+/**
+ * `--host user@server[:port]` (config: `host`) as an SSH connection (with `--ssh-config`), or
+ * undefined for this machine. The caller closes it.
+ */
+export function hostFromSettings(settings: Settings, cwd: string): HostConnection | undefined {
+  const spec = settings.string("host");
+  if (spec === undefined) return undefined;
+  const parts = /^(?:([^@\s]+)@)?([^@\s:]+)(?::(\d+))?$/.exec(spec);
+  if (!parts?.[2])
+    throw new UsageError(`--host must look like user@server or user@server:port (got "${spec}").`);
+  const sshConfig = settings.string("sshConfig");
+  return sshHost({
+    host: parts[2],
+    ...(parts[1] ? { user: parts[1] } : {}),
+    ...(parts[3] ? { port: Number(parts[3]) } : {}),
+    ...(sshConfig ? { sshConfig: resolve(cwd, sshConfig) } : {}),
+  });
+}
+
+/** Runs `work` with the `--host` connection (if any) and closes it after. */
+export async function withHostFromSettings<T>(
+  settings: Settings,
+  cwd: string,
+  work: (host: { host?: HostConnection }) => Promise<T>,
+): Promise<T> {
+  const host = hostFromSettings(settings, cwd);
+  try {
+    return await work(host ? { host } : {});
+  } finally {
+    await host?.close();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { deploy } from "@deploykit/core";
 import type { CommandSpec } from "../command";
-import { installFromSettings, rootFromSettings } from "../host-options";
+import { installFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { openStore } from "../store";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
@@ -29,18 +29,21 @@ export const deployCommand: CommandSpec<typeof args> = {
     const store = await openStore(settings, io.cwd, onEvent);
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);
-    const result = await deploy({
-      store,
-      app,
-      root,
-      ...installFromSettings(settings),
-      ...trust,
-      strategy,
-      ...(healthcheck !== undefined ? { healthcheck } : {}),
-      ...(env ? { env } : {}),
-      onEvent,
-      signal,
-    });
+    const result = await withHostFromSettings(settings, io.cwd, (host) =>
+      deploy({
+        store,
+        app,
+        root,
+        ...host,
+        ...installFromSettings(settings),
+        ...trust,
+        strategy,
+        ...(healthcheck !== undefined ? { healthcheck } : {}),
+        ...(env ? { env } : {}),
+        onEvent,
+        signal,
+      }),
+    );
     return deployOutcome("Deployed", app, result);
   },
 };

@@ -1,13 +1,14 @@
 import { install } from "@deploykit/core";
-import { hostArgs, storeArgs } from "../args";
+import { hostArgs, sshArgs, storeArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { installFromSettings, rootFromSettings } from "../host-options";
+import { installFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { openStore } from "../store";
 import { trustArgs, trustFromSettings } from "../trust";
 
 /** Flags shared by install and deploy. */
 export const installArgs = {
   ...hostArgs,
+  ...sshArgs,
   version: { type: "string", description: "The version to install" },
   channel: { type: "string", description: "…or the version a channel points at (config: channel)" },
   keep: {
@@ -38,15 +39,9 @@ export const installCommand: CommandSpec<typeof installArgs> = {
     const app = settings.requiredString("app");
     const trust = await trustFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent);
-    const result = await install({
-      store,
-      app,
-      root,
-      ...installFromSettings(settings),
-      ...trust,
-      onEvent,
-      signal,
-    });
+    const result = await withHostFromSettings(settings, io.cwd, (host) =>
+      install({ store, app, root, ...host, ...installFromSettings(settings), ...trust, onEvent, signal }),
+    );
     const { version, dir } = result.release;
     return {
       value: result,

@@ -1,7 +1,7 @@
 import { listInstalled, listPublished } from "@deploykit/core";
-import { storeArgs } from "../args";
+import { sshArgs, storeArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { rootFromSettings } from "../host-options";
+import { rootFromSettings, withHostFromSettings } from "../host-options";
 import { openStore } from "../store";
 import { UsageError } from "../usage";
 
@@ -11,6 +11,7 @@ const args = {
     valueHint: "dir",
     description: "List what is installed under this host root (config: root)",
   },
+  ...sshArgs,
   app: { type: "string", description: "With --store: list this app's published versions (config: app)" },
   ...storeArgs,
 } as const;
@@ -28,7 +29,11 @@ export const releasesCommand: CommandSpec<typeof args> = {
         "`deploykit releases` needs --root, or --store with --app (or root/store in the config).",
       );
     }
-    const installed = hasRoot ? await listInstalled(rootFromSettings(settings, io.cwd)) : undefined;
+    const installed = hasRoot
+      ? await withHostFromSettings(settings, io.cwd, (host) =>
+          listInstalled(rootFromSettings(settings, io.cwd), host),
+        )
+      : undefined;
     const app = hasStore ? settings.requiredString("app") : undefined;
     const published = app
       ? { app, ...(await listPublished(await openStore(settings, io.cwd, onEvent), app)) }

@@ -1,12 +1,13 @@
 import { rollback } from "@deploykit/core";
-import { hostArgs } from "../args";
+import { hostArgs, sshArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { lockFromSettings, rootFromSettings } from "../host-options";
+import { lockFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 
 const args = {
   root: hostArgs.root,
+  ...sshArgs,
   "lock-timeout-ms": hostArgs["lock-timeout-ms"],
   version: { type: "string", description: "Roll back to this installed version (default: the previous one)" },
   ...strategyArgs,
@@ -24,16 +25,19 @@ export const rollbackCommand: CommandSpec<typeof args> = {
     const healthcheck = strategy ? healthcheckFromSettings(settings) : undefined;
     const env = envFromSettings(settings);
     const version = settings.flag("version");
-    const result = await rollback({
-      root,
-      ...lockFromSettings(settings),
-      ...(version !== undefined ? { version } : {}),
-      ...(strategy ? { strategy } : {}),
-      ...(healthcheck !== undefined ? { healthcheck } : {}),
-      ...(env ? { env } : {}),
-      onEvent,
-      signal,
-    });
+    const result = await withHostFromSettings(settings, io.cwd, (host) =>
+      rollback({
+        root,
+        ...host,
+        ...lockFromSettings(settings),
+        ...(version !== undefined ? { version } : {}),
+        ...(strategy ? { strategy } : {}),
+        ...(healthcheck !== undefined ? { healthcheck } : {}),
+        ...(env ? { env } : {}),
+        onEvent,
+        signal,
+      }),
+    );
     return deployOutcome("Rolled back to", result.release.manifest.app, result);
   },
 };

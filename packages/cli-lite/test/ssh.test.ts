@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestHosts, type TestHost, type TestHosts } from "../../../test-support/ssh-hosts/index.mjs";
+import { makeArtifact } from "./support/artifact";
+import { deploykit, jsonLines, tempDir } from "./support/cli";
+
+// `deploykit install|releases|rollback --host user@server` on a real server over SSH.
+describe("--host user@server", () => {
+  let hosts: TestHosts;
+  let server: TestHost;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let remote: string[];
+  beforeAll(async () => {
+    hosts = await startTestHosts({ hosts: ["cli"] });
+    server = hosts.host("cli");
+    ({ dir, cleanup } = await tempDir());
+    const store = join(dir, "store");
+    for (const version of ["1.0.0", "1.1.0"]) {
+      const artifact = await makeArtifact(dir, "hello", version);
+      expect((await deploykit(["publish", artifact, "--store", store])).exitCode).toBe(0);
+    }
+    remote = ["--host", `root@${server.address}:22`, "--ssh-config", hosts.sshConfig, "--root", "/srv/hello"];
+  }, 300_000);
+  afterAll(async () => {
+    await cleanup?.();
+    await hosts?.stop();
+  });
+
+  it("installs, lists and rolls back on the server, not on this machine", async () => {
+    const store = ["--store", join(dir, "store"), "--app", "hello"];
+    for (const version of ["1.0.0", "1.1.0"]) {
+      const run = await deploykit(["install", ...store, "--version", version, ...remote, "--json"]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(jsonLines(run.stdout).at(-1)).toMatchObject({
+        result: { release: { version }, unchanged: false },
+      });
+    }
+    expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.1.0\n");
+
+    const listed = await deploykit(["releases", ...remote, "--json"]);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(jsonLines(listed.stdout).at(-1)).toMatchObject({
+      result: { installed: { current: "1.1.0", previous: "1.0.0" } },
+    });
+
+    const back = await deploykit(["rollback", ...remote]);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stdout).toContain("Rolled back to hello 1.0.0");
+    expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.0.0\n");
+  }, 120_000);
+
+  it("refuses a relative root, a malformed --host, and what does not work over SSH yet", async () => {
+    const relative = await deploykit(["releases", "--host", `root@${server.address}`, "--root", "srv/hello"]);
+    expect(relative.exitCode).not.toBe(0);
+    expect(relative.stderr).toContain("must be absolute");
+    const malformed = await deploykit(["releases", "--host", "root@a b", "--root", "/srv/hello"]);
+    expect(malformed.exitCode).not.toBe(0);
+    expect(malformed.stderr).toContain("user@server");
+    const deploy = await deploykit([
+      "deploy",
+      ...["--store", join(dir, "store"), "--app", "hello", "--version", "1.1.0", ...remote],
+      ...["--strategy", "command", "--command", "true"],
+    ]);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.stderr).toMatch(/not supported yet/);
+    expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.0.0\n");
+  }, 60_000);
+});
