@@ -1,4 +1,6 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { isDeployKitError } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertSafeArchive } from "../src/host/archive-guard";
@@ -38,8 +40,51 @@ describe("assertSafeArchive", () => {
     ["hardlink-out", [{ path: "h", type: "Link", linkpath: "../outside" }], /hard link/],
     ["device", [{ path: "d", type: "CharacterDevice" }], /CharacterDevice/],
     ["fifo", [{ path: "f", type: "FIFO" }], /FIFO/],
+    // GNU tar unpacks what passes: the rules hold for how it resolves links, not just for the text.
+    [
+      "symlink-chain",
+      [
+        { path: "x/", type: "Directory" },
+        { path: "x/l", type: "SymbolicLink", linkpath: ".." },
+        { path: "y", type: "SymbolicLink", linkpath: "x/l/.." },
+      ],
+      /climbs back up/,
+    ],
+    [
+      "hardlink-through-symlink",
+      [
+        { path: "sub/f", type: "File", body: "x" },
+        { path: "s", type: "SymbolicLink", linkpath: "sub" },
+        { path: "h", type: "Link", linkpath: "s/f" },
+      ],
+      /through a symlink/,
+    ],
+    [
+      "symlink-over-dir",
+      [
+        { path: "d/f", type: "File", body: "x" },
+        { path: "d", type: "SymbolicLink", linkpath: "." },
+      ],
+      /in place of a directory/,
+    ],
+    ["dir-with-body", [{ path: "d/", type: "Directory", size: 512 }], /with a body/],
+    ["pax-path-out", [{ path: "ok", type: "File", body: "x", pax: { path: "../../x" } }], /climbs out/],
+    ["pax-sparse", [{ path: "ok", type: "File", body: "x", pax: { "GNU.sparse.name": "x" } }], /GNU.sparse/],
+    ["pax-nul", [{ path: "ok", type: "File", body: "x", pax: { path: "ok\0/../../x" } }], /NUL/],
   ])("refuses %s", async (name, entries, why) => {
     expect(await verdict(name, entries)).toMatch(why);
+  });
+
+  it("refuses a damaged header and a truncated archive", async () => {
+    const file = join(dir, "damaged.tgz");
+    await craftTgz(file, [{ path: "a", type: "File", body: "x" }]);
+    const tar = gunzipSync(await readFile(file));
+    const damaged = Buffer.from(tar);
+    damaged[0] = "b".charCodeAt(0);
+    await writeFile(file, gzipSync(damaged));
+    await expect(assertSafeArchive(file)).rejects.toThrow(/checksum/);
+    await writeFile(file, gzipSync(tar.subarray(0, 512 + 100)));
+    await expect(assertSafeArchive(file)).rejects.toThrow(/truncated/);
   });
 
   it("accepts in-tree files, directories, symlinks and hard links", async () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { install, isDeployKitError, publish, type ReleaseManifest } from "@deploykit/core";
 import { createMemoryStore } from "@deploykit/core/testing";
@@ -11,9 +11,10 @@ import { tempDir } from "./support/package";
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(() => cleanup?.());
 
-async function installCrafted(entries: RawEntry[]) {
+async function installCrafted(entries: RawEntry[], prepare?: (outside: string) => Promise<void>) {
   const tmp = await tempDir("dk-unsafe-");
   cleanup = tmp.cleanup;
+  await prepare?.(join(tmp.dir, "host"));
   const file = join(tmp.dir, "evil-1.0.0.tgz");
   await craftTgz(file, entries);
   const bytes = await readFile(file);
@@ -90,6 +91,27 @@ describe("unsafe archives are refused with nothing written outside staging", () 
       { path: "passwd", type: "Link", linkpath: "../../../../etc/passwd" },
     ]);
     expect(outcome).toBe("E_UNSAFE_ARCHIVE");
+    expect(await tree(join(root, "releases"))).toEqual([]);
+  });
+
+  it("refuses a chain of in-tree-looking symlinks that resolves outside, and a hard link through it", async () => {
+    const secret = async (outside: string) => {
+      await mkdir(outside, { recursive: true });
+      await writeFile(join(outside, "secret.txt"), "secret");
+    };
+    const { outcome, outside, root } = await installCrafted(
+      [
+        { path: "x/", type: "Directory" },
+        { path: "x/l", type: "SymbolicLink", linkpath: ".." },
+        { path: "y", type: "SymbolicLink", linkpath: "x/l/.." },
+        { path: "y2", type: "SymbolicLink", linkpath: "y/.." },
+        { path: "y3", type: "SymbolicLink", linkpath: "y2/.." },
+        { path: "h", type: "Link", linkpath: "y3/secret.txt" },
+      ],
+      secret,
+    );
+    expect(outcome).toBe("E_UNSAFE_ARCHIVE");
+    expect((await stat(join(outside, "secret.txt"))).nlink).toBe(1);
     expect(await tree(join(root, "releases"))).toEqual([]);
   });
 

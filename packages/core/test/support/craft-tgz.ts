@@ -9,6 +9,10 @@ export interface RawEntry {
   linkpath?: string;
   body?: string;
   mode?: number;
+  /** The header's size field when it should lie about the body (default: the body's length). */
+  size?: number;
+  /** pax records written in an extended header before the entry. */
+  pax?: Record<string, string>;
 }
 
 /**
@@ -18,13 +22,29 @@ export interface RawEntry {
 export async function craftTgz(file: string, entries: RawEntry[]): Promise<void> {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
+    if (entry.pax) {
+      const records = Object.entries(entry.pax)
+        .map(([key, value]) => {
+          const text = ` ${key}=${value}\n`;
+          let length = text.length + 1;
+          while (`${length}${text}`.length !== length) length += 1;
+          return `${length}${text}`;
+        })
+        .join("");
+      const paxHeader = Buffer.alloc(512);
+      new Header({ path: "PaxHeader/x", type: "ExtendedHeader", size: records.length, mode: 0o644 }).encode(
+        paxHeader,
+      );
+      const body = Buffer.from(records);
+      blocks.push(paxHeader, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    }
     const body = Buffer.from(entry.body ?? "");
     const header = new Header({
       path: entry.path,
       type: entry.type,
       linkpath: entry.linkpath ?? "",
       mode: entry.mode ?? (entry.type === "Directory" ? 0o755 : 0o644),
-      size: entry.type === "File" ? body.length : 0,
+      size: entry.size ?? (entry.type === "File" ? body.length : 0),
       mtime: new Date(0),
       uid: 0,
       gid: 0,
