@@ -3,10 +3,14 @@
 //   its own child process (process.resourceUsage().maxRSS; curl's from /usr/bin/time);
 // - through the fault proxy throttling each connection to 20 MB/s: parallel ranged download vs a
 //   single-stream GET (curl, and the store with concurrency 1).
+// - multipart upload of 100 MiB vs curl's single PUT, 3 interleaved repeats (medians), with the
+//   CPU time s3rver spends on each (from /proc), which is where the gap lies on this server.
 // Targets: peak RSS of the 1 GiB run within 1.25x of the 100 MiB run and under 200 MB; throttled
-// parallel download at least 3x faster than curl's single stream. Exits 1 when one is missed.
+// parallel download at least 3x faster than curl's single stream; multipart upload at least 0.8x
+// curl's single PUT. Exits 1 when one is missed.
 import { execFile } from "node:child_process";
 import { randomFillSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -21,6 +25,9 @@ const SIZES = [
   ["1 GiB", 1024 * MiB],
 ];
 const THROTTLE = 20_000_000;
+const UPLOAD_TARGET = 0.8;
+const REPEATS = 3;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mbps = (bytes, seconds) => bytes / 1e6 / seconds;
 
 async function generate(path, size) {
@@ -75,6 +82,21 @@ async function curl(dir, args) {
 const dir = await mkdtemp(join(tmpdir(), "deploykit-bench-s3-"));
 const s3 = await startS3({ local: true });
 const proxy = await startFaultProxy({ target: s3.endpoint });
+// s3rver runs in a child process, the only one alive right after start: its CPU time (ms).
+const serverPids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
+  .trim()
+  .split(/\s+/);
+const serverCpuMs = () =>
+  serverPids.reduce((sum, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  }, 0);
+/** Runs `transfer` and adds the CPU time s3rver spent meanwhile to its result. */
+async function withServerCpu(transfer) {
+  const before = serverCpuMs();
+  const result = await transfer();
+  return { ...result, serverCpuMs: serverCpuMs() - before };
+}
 const storeFor = (endpoint, extra = {}) => ({
   bucket: s3.bucket,
   endpoint,
@@ -113,6 +135,32 @@ try {
     await rm(file);
   }
 
+  // Multipart upload vs curl's single PUT, interleaved, 100 MiB.
+  const payload = join(dir, "payload-upload.bin");
+  await generate(payload, 100 * MiB);
+  const uploadKey = "bench/upload.bin";
+  const uploadUrl = `${s3.endpoint}/${s3.bucket}/${uploadKey}`;
+  const mine = [];
+  const theirs = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const runOurs = () =>
+      withServerCpu(() =>
+        ours({ op: "upload", file: payload, key: uploadKey, store: storeFor(s3.endpoint) }),
+      );
+    const runCurl = () => withServerCpu(() => curl(dir, ["-T", payload, uploadUrl]));
+    if (i % 2 === 0) {
+      mine.push(await runOurs());
+      theirs.push(await runCurl());
+    } else {
+      theirs.push(await runCurl());
+      mine.push(await runOurs());
+    }
+  }
+  await rm(payload);
+  const uploadMbps = median(mine.map((r) => mbps(r.bytes, r.seconds)));
+  const curlMbps = median(theirs.map((r) => mbps(r.bytes, r.seconds)));
+  const uploadRatio = uploadMbps / curlMbps;
+
   // Throttled: every proxied connection limited to 20 MB/s.
   const size = 100 * MiB;
   const key = `bench/${size}.bin`;
@@ -145,6 +193,17 @@ try {
     );
     if (!ok) misses.push(`${op} RSS`);
   }
+  console.log(`\nUpload of 100 MiB, ${REPEATS} interleaved repeats (medians); s3rver CPU per upload`);
+  console.log("| client | MB/s | s3rver CPU |");
+  console.log("|---|---|---|");
+  const cpu = (runs) => `${median(runs.map((r) => r.serverCpuMs)).toFixed(0)} ms`;
+  console.log(`| deploykit multipart (defaults) | ${uploadMbps.toFixed(0)} | ${cpu(mine)} |`);
+  console.log(`| curl single PUT | ${curlMbps.toFixed(0)} | ${cpu(theirs)} |`);
+  const uploadOk = uploadRatio >= UPLOAD_TARGET;
+  console.log(
+    `multipart upload vs curl PUT: ${uploadRatio.toFixed(2)}x (target >= ${UPLOAD_TARGET}x) ${uploadOk ? "OK" : "MISSED"}`,
+  );
+  if (!uploadOk) misses.push("multipart upload vs curl");
   const p = mbps(parallel.bytes, parallel.seconds);
   const s = mbps(single.bytes, single.seconds);
   const c = mbps(curlSingle.bytes, curlSingle.seconds);
