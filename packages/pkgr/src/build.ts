@@ -22,23 +22,14 @@ import {
 } from "./buildpack/spec";
 import { defaultBuildpackCacheDir, defaultCompileCacheDir } from "./cache-dirs";
 import { compileApp } from "./compile-app";
-import { redactingSink } from "./events";
 import { defaultVersion, sourceCommit } from "./git-facts";
 import { liftBuildpackVars } from "./lift-vars";
 import type { BuildOptions } from "./options";
 import { gitOnlyRules, loadIgnoreRules, withoutBuildOutput } from "./pack/ignore-rules";
 import { mergePkgrOptions, readPkgrYml } from "./pkgr-yml";
 import { readProcfile, serviceTypes } from "./procfile";
-
-/** The mtime of every archive entry when neither `mtime` nor `SOURCE_DATE_EPOCH` is given. */
-export const DEFAULT_MTIME = new Date("2000-01-01T00:00:00Z");
-
-function archiveMtime(options: BuildOptions): Date {
-  if (options.mtime) return options.mtime;
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
-  return DEFAULT_MTIME;
-}
+import { redactingSink } from "./redacting-sink";
+import { reproducibleMtime } from "./reproducible-mtime";
 
 async function assertDirectory(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
@@ -194,13 +185,13 @@ async function build(
       writer({
         root,
         rules: compiled ? gitOnlyRules : rules,
-        mtime: archiveMtime(options),
+        mtime: reproducibleMtime(options.mtime),
         outDir,
         name,
         version,
         processes,
         services,
-        options,
+        metadata: options,
         onBytes: (bytes) => onEvent?.({ type: "progress", step: "pack", bytes }),
         onContent: (chunk) => scanner.scan(chunk),
         onWarning: (message) => onEvent?.({ type: "warning", step: "pack", message }),

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-export { type ArtifactRequest, type ArtifactWriter, artifactWriter } from "./artifact-writers";
-export { buildPackage, DEFAULT_MTIME } from "./build";
+export type { ArtifactMetadata, ArtifactRequest, ArtifactWriter } from "./artifact-writer";
+export { artifactWriter } from "./artifact-writers";
+export { buildPackage } from "./build";
 export { MIN_ENCODED_LENGTH, MIN_SECRET_LENGTH } from "./buildpack/secret-forms";
 export {
   DEFAULT_SECRET_NAME_PATTERN,
@@ -22,4 +23,5 @@ export { type ArtifactWriterOptions, type WrittenArtifact, writeHashed } from ".
 export { type PkgrArgs, parsePkgrArgs, timestampIteration } from "./pkgr-args";
 export { mergePkgrOptions, type PkgrYmlOptions, pkgrYmlToOptions, readPkgrYml } from "./pkgr-yml";
 export { parseProcfile, readProcfile } from "./procfile";
+export { DEFAULT_MTIME } from "./reproducible-mtime";
 export * from "./vendor/index";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DeployKitError } from "@deploykit/core";
-import type { ArtifactWriter } from "../artifact-writers";
+import type { ArtifactWriter } from "../artifact-writer";
 import type { MaintainerHooks } from "./options";
 import type { DebTarget, InitSystem } from "./targets";
 import { writeDeb } from "./writer";
@@ -45,7 +45,7 @@ async function readHooks(
  * (maintainer, dependencies, category, runner, force-os, hooks, logrotate...) onto {@link writeDeb}.
  */
 export const writeDebArtifact: ArtifactWriter = async (request) => {
-  const { options } = request;
+  const { metadata: options } = request;
   const hooks = await readHooks(options.appDir, {
     beforeInstall: options.beforeInstall,
     afterInstall: options.afterInstall,

@@ -77,7 +77,7 @@ export interface DebOptions extends OperationOptions {
   exclude?: (relativePath: string, isDir: boolean) => boolean;
   /** Rotation of `/var/log/<name>/*.log` (`/etc/logrotate.d/<name>`). Default daily, 7 kept. */
   logrotate?: { frequency?: "daily" | "weekly" | "monthly"; backlog?: number };
-  /** Timestamp (seconds) for every mtime and the changelog. Default `$SOURCE_DATE_EPOCH`, else 2024-01-01. */
+  /** Timestamp (seconds) for every mtime and the changelog. Default `$SOURCE_DATE_EPOCH`, else 2000-01-01 (pkgr's one reproducible mtime). */
   sourceDateEpoch?: number;
 }
 

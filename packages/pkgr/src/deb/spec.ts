@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { assertAppName, assertVersion, DeployKitError } from "@deploykit/core";
+import { reproducibleMtime } from "../reproducible-mtime";
 import { assertLevel, DEFAULT_LEVEL } from "./compress";
 import type { DebOptions, MaintainerHooks } from "./options";
 import { type ResolvedTarget, resolveTarget } from "./targets";
@@ -36,7 +37,6 @@ export interface DebSpec extends ResolvedTarget {
   logrotate: { frequency: "daily" | "weekly" | "monthly"; backlog: number };
 }
 
-const DEFAULT_EPOCH = 1_704_067_200; // 2024-01-01T00:00:00Z
 const ARCHES: Record<string, string> = {
   x64: "amd64",
   arm64: "arm64",
@@ -87,8 +87,7 @@ function check(ok: boolean, what: string, value: unknown, hint: string): void {
 const ONE_LINE = /^[^\n\r]*$/;
 
 function epochFrom(options: DebOptions): number {
-  const fromEnv = process.env.SOURCE_DATE_EPOCH;
-  const value = options.sourceDateEpoch ?? (fromEnv ? Number(fromEnv) : DEFAULT_EPOCH);
+  const value = options.sourceDateEpoch ?? Math.floor(reproducibleMtime().getTime() / 1000);
   check(
     Number.isInteger(value) && value >= 0 && value < 8 ** 11,
     "sourceDateEpoch",

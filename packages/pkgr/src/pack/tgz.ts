@@ -1,10 +1,12 @@
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { throwIfAborted } from "@deploykit/core";
+import type { ArtifactWriter } from "../artifact-writer";
 import type { IgnoreRules } from "./ignore-rules";
 import { createParallelGzip } from "./parallel-gzip";
 import { tarStream } from "./tar-stream";
-import { type OnSkip, walkTree } from "./walk";
+import { type OnSkip, skippedMessage, walkTree } from "./walk";
 import { type ArtifactWriterOptions, type WrittenArtifact, writeHashed } from "./write-hashed";
 
 /** What {@link writeTgz} packs and where. */
@@ -43,3 +45,16 @@ export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
   const source = Readable.from(tar(), { highWaterMark: 1 });
   return writeHashed(options, (sink) => pipeline(source, createParallelGzip(6), sink));
 }
+
+/** `buildPackage({ format: "tgz" })`'s writer: `<name>_<version>.tgz` through {@link writeTgz}. */
+export const writeTgzArtifact: ArtifactWriter = (request) =>
+  writeTgz({
+    root: request.root,
+    rules: request.rules,
+    mtime: request.mtime,
+    dest: join(request.outDir, `${request.name}_${request.version}.tgz`),
+    onBytes: request.onBytes,
+    ...(request.onContent ? { onTarData: request.onContent } : {}),
+    onSkip: (path, kind) => request.onWarning?.(skippedMessage(path, kind)),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });

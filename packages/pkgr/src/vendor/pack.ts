@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { type EventSink, hashingStream } from "@deploykit/core";
 import { create } from "tar";
+import { VENDOR_MTIME } from "../reproducible-mtime";
 
 /** A packed tarball on the local disk. */
 export interface PackedTarball {
@@ -39,7 +40,7 @@ export async function packRuntime(
   const entries = ["./", ...(await runtimeEntries(root))];
   const hashing = hashingStream((bytes) => onEvent?.({ type: "progress", step: "pack", bytes }));
   const tarball = create(
-    { cwd: root, gzip: true, portable: true, mtime: new Date(0), noDirRecurse: true },
+    { cwd: root, gzip: true, portable: true, mtime: VENDOR_MTIME, noDirRecurse: true },
     entries,
   );
   await pipeline(tarball, hashing, createWriteStream(out), { signal });
