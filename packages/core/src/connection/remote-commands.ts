@@ -34,8 +34,7 @@ dir=$(dirname -- "$1")
 mkdir -p -- "$dir"
 tmp=$(mktemp --suffix=.partial "$dir/.upload.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
-cat > "$tmp"
-sum=$(sha256sum < "$tmp" | cut -d ' ' -f 1)
+sum=$(tee -- "$tmp" | sha256sum | cut -d ' ' -f 1)
 if [ "$sum" != "$2" ]; then echo "$sum"; exit 4; fi
 chmod "$3" "$tmp"
 mv -f -- "$tmp" "$1"

@@ -1,18 +1,20 @@
-import { createReadStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { REMOTE_COMMANDS } from "../connection/remote-commands";
 import { DeployKitError, throwIfAborted } from "../errors";
 import { step } from "../events";
-import { assertSafeArchive } from "../host/archive-guard";
-import { cachedName, fetchArtifact } from "../host/fetch-artifact";
+import { hashingStream } from "../hashing";
+import { createArchiveGuard } from "../host/archive-guard";
+import { cachedName } from "../host/fetch-artifact";
 import type { HostPlan } from "../host/plan";
 import { pruneState } from "../host/prune";
 import { type HostState, hostRelease, recordInstalled, recordLive, stateText } from "../host/state";
 import type { ReleaseManifest } from "../manifest";
 import { type ReleaseSelector, resolveRelease } from "../resolve-release";
 import type { ArtifactStore } from "../store/artifact-store";
+import { storeKeys } from "../store/keys";
 import type { HostRelease } from "../strategy";
 import type { TrustPolicy } from "../trust/policy";
 import { withRemoteHostLock } from "./session";
@@ -21,10 +23,11 @@ import { withRemoteHostLock } from "./session";
 type ReleaseSource = ReleaseSelector & TrustPolicy & { store: ArtifactStore };
 
 /**
- * Brings the verified artifact into the remote host's cache: fetched from the store on this
- * (control) machine into a temp dir — size and sha256 checked while streaming — and scanned there
- * ({@link assertSafeArchive}); then those same bytes are streamed through the SSH connection and
- * checked again with `sha256sum` on the host before they are renamed into the cache.
+ * Streams the release's artifact from the store through the SSH connection into the host's
+ * cache, in one pass: on this (control) machine the bytes are hashed (size and sha256 against
+ * the manifest) and, gunzipped, run through the archive guard ({@link createArchiveGuard}) as
+ * they go by; on the host they are checked again with `sha256sum` before they are renamed into
+ * the cache. An unsafe archive or a mismatch leaves nothing in the cache.
  */
 async function sendArtifact(
   plan: HostPlan,
@@ -32,24 +35,63 @@ async function sendArtifact(
   manifest: ReleaseManifest,
 ): Promise<string> {
   const { host, layout, onEvent, signal } = plan;
-  const local = await mkdtemp(join(tmpdir(), "deploykit-artifact-"));
-  try {
-    const file = await fetchArtifact(options.store, manifest, local, onEvent, signal);
-    await assertSafeArchive(file);
-    throwIfAborted(signal);
-    const remote = join(layout.cache, cachedName(manifest));
-    const total = manifest.artifact.size;
-    await step(onEvent, "upload", `Sending ${manifest.artifact.file} to ${host.name}`, () =>
-      host.upload(createReadStream(file), remote, {
-        sha256: manifest.artifact.sha256,
-        onProgress: (bytes) => onEvent?.({ type: "progress", step: "upload", bytes, total }),
-        ...(signal ? { signal } : {}),
-      }),
+  const { file, size, sha256 } = manifest.artifact;
+  const remote = join(layout.cache, cachedName(manifest));
+  return step(onEvent, "upload", `Sending ${file} to ${host.name}`, async () => {
+    const body = await options.store.get(storeKeys.artifact(manifest.app, manifest.version, file), {
+      signal,
+    });
+    const hashing = hashingStream((bytes) =>
+      onEvent?.({ type: "progress", step: "upload", bytes, total: size }),
     );
-    return remote;
-  } finally {
-    await rm(local, { recursive: true, force: true });
-  }
+    const toHost = new PassThrough();
+    const toGuard = new PassThrough();
+    hashing.pipe(toHost);
+    hashing.pipe(toGuard);
+    const cut = new AbortController();
+    const stop = () => cut.abort();
+    signal?.addEventListener("abort", stop, { once: true });
+    const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const scanned = pipeline(toGuard, createGunzip(), createArchiveGuard(file), discard).catch(
+      (error: unknown) => {
+        cut.abort();
+        throw error;
+      },
+    );
+    const read = pipeline(body, hashing).catch((error: unknown) => {
+      cut.abort();
+      throw error;
+    });
+    const uploaded = host.upload(toHost, remote, { sha256, signal: cut.signal });
+    try {
+      const results = await Promise.allSettled([read, scanned, uploaded]);
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      throwIfAborted(signal);
+      if (hashing.bytes !== size || hashing.digest() !== sha256) {
+        throw new DeployKitError(
+          "E_CHECKSUM_MISMATCH",
+          `${file} from ${options.store.location} does not match its manifest (got ${hashing.bytes} bytes, sha256 ${hashing.digest()}).`,
+          {
+            hint: "The stored artifact is corrupted or was replaced: republish the release under a new version.",
+            details: {
+              expected: { size, sha256 },
+              actual: { size: hashing.bytes, sha256: hashing.digest() },
+            },
+          },
+        );
+      }
+      // The guard's verdict first: it explains why the upload was cut.
+      const refused = results[1].status === "rejected" ? (results[1] as PromiseRejectedResult) : failure;
+      if (refused) throw refused.reason;
+      return remote;
+    } catch (error) {
+      // The host may have finished (and renamed) before the cut reached it.
+      await host.remove([remote]).catch(() => undefined);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", stop);
+    }
+  });
 }
 
 /** Unpacks a cached artifact on the host as `releases/<version>` (one round trip). */

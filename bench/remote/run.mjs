@@ -1,0 +1,117 @@
+// bench/remote: a deploy (install) of a 50 MB .tgz to a server over SSH, against the same install
+// on this machine and against the hand-written baseline `scp` + `ssh 'tar -xzf'` of the same file,
+// in one run. The server is a test host from test-support/ssh-hosts (systemd-nspawn container with
+// its own sshd, reached over a veth pair on this machine: the network costs next to nothing, so
+// the figures are deploykit's own overhead). RUNS installs of each kind into fresh roots, medians.
+// Targets: remote <= 1.5x local; at most 15 SSH round trips per install. Exits 1 when missed.
+// Needs root and scripts/system-deps.sh (the test hosts' tools), like the SSH tests.
+import { execFileSync } from "node:child_process";
+import { createHash, randomFillSync } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFsStore, install, publish, sshHost } from "@deploykit/core";
+import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
+
+const MB = 1_000_000;
+const SIZE = 50 * MB;
+const RUNS = Number(process.argv[2] ?? 3);
+const RATIO_TARGET = 1.5;
+const ROUND_TRIPS_TARGET = 15;
+const work = mkdtempSync(join(tmpdir(), "bench-remote-"));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const time = async (fn) => {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+};
+
+/** A .tgz of incompressible bytes (4 files, gzip -1) and its manifest. */
+function artifact(version) {
+  const tree = join(work, "tree");
+  mkdirSync(tree, { recursive: true });
+  const block = Buffer.allocUnsafe(SIZE / 4);
+  for (let i = 0; i < 4; i++) writeFileSync(join(tree, `blob-${i}.bin`), randomFillSync(block));
+  const file = `bench-${version}.tgz`;
+  const path = join(work, file);
+  execFileSync("sh", ["-c", `tar -C "${tree}" -cf - . | gzip -1 > "${path}"`]);
+  rmSync(tree, { recursive: true, force: true });
+  const data = readFileSync(path);
+  const manifest = {
+    schemaVersion: 1,
+    app: "bench",
+    version,
+    format: "tgz",
+    artifact: { file, size: data.length, sha256: createHash("sha256").update(data).digest("hex") },
+    createdAt: new Date().toISOString(),
+    build: { buildpacks: [] },
+    processes: { web: "true" },
+  };
+  return { path, manifest };
+}
+
+const hosts = await startTestHosts({ hosts: ["bench"] });
+const server = hosts.host("bench");
+let failed = false;
+try {
+  const pkg = artifact("1.0.0");
+  const store = createFsStore({ dir: join(work, "store") });
+  await publish(pkg, { store });
+  const ssh = ["-F", hosts.sshConfig];
+  const local = [];
+  const remote = [];
+  const baseline = [];
+  const trips = [];
+  for (let run = 0; run < RUNS; run++) {
+    const root = join(work, `local-${run}`);
+    local.push(await time(() => install({ store, app: "bench", version: "1.0.0", root })));
+    rmSync(root, { recursive: true, force: true });
+
+    const host = sshHost({ host: "bench", sshConfig: hosts.sshConfig });
+    try {
+      const remoteRoot = `/srv/bench-${run}`;
+      remote.push(
+        await time(() => install({ store, app: "bench", version: "1.0.0", root: remoteRoot, host })),
+      );
+      trips.push(host.stats.roundTrips);
+      await host.exec('rm -rf -- "$1"', { args: [remoteRoot] });
+    } finally {
+      await host.close();
+    }
+
+    const dir = `/srv/baseline-${run}`;
+    baseline.push(
+      await time(async () => {
+        execFileSync("scp", ["-q", ...ssh, pkg.path, `bench:/tmp/bench-${run}.tgz`]);
+        execFileSync("ssh", [...ssh, "bench", `mkdir -p ${dir} && tar -xzf /tmp/bench-${run}.tgz -C ${dir}`]);
+      }),
+    );
+    execFileSync("ssh", [...ssh, "bench", `rm -rf ${dir} /tmp/bench-${run}.tgz`]);
+  }
+  const [l, r, b] = [median(local), median(remote), median(baseline)];
+  const ratio = r / l;
+  const maxTrips = Math.max(...trips);
+  console.log(`artifact: ${(pkg.manifest.artifact.size / MB).toFixed(1)} MB, ${RUNS} runs each (medians)`);
+  console.log(`install on this machine              ${l.toFixed(0).padStart(6)} ms`);
+  console.log(
+    `install over SSH (${server.address})  ${r.toFixed(0).padStart(6)} ms   ${ratio.toFixed(2)}x local (target <= ${RATIO_TARGET}x)`,
+  );
+  console.log(
+    `scp + ssh 'tar -xzf' (no checks)     ${b.toFixed(0).padStart(6)} ms   remote install = ${(r / b).toFixed(2)}x this baseline`,
+  );
+  console.log(
+    `SSH round trips per install: ${trips.join(", ")} (target <= ${ROUND_TRIPS_TARGET}); handshakes: 1 per install`,
+  );
+  if (ratio > RATIO_TARGET) {
+    console.log(`MISSED: remote install is ${ratio.toFixed(2)}x the local one`);
+    failed = true;
+  }
+  if (maxTrips > ROUND_TRIPS_TARGET) {
+    console.log(`MISSED: ${maxTrips} round trips`);
+    failed = true;
+  }
+} finally {
+  await hosts.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
