@@ -63,7 +63,7 @@ export type {
   SpawnedProcess,
   SpawnOptions,
 } from "./ports/process-runner";
-export type { ProcessTable } from "./ports/process-table";
+export type { ProcessFacts, ProcessTable } from "./ports/process-table";
 export { launchPrelude, launchScript, type ProcessLaunch, shellQuote } from "./process-launch";
 export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
 export {

@@ -15,7 +15,14 @@ import {
 import { exitOf } from "./internal/exit";
 import { restartFailed } from "./internal/failure";
 import { logTail } from "./internal/log-tail";
-import { livePid, removePidFile, signalTarget, writePidFile } from "./internal/pid";
+import {
+  checkedPid,
+  commandWords,
+  type PidExpectation,
+  removePidFile,
+  signalTarget,
+  writePidFile,
+} from "./internal/pid";
 import { terminate } from "./internal/terminate";
 
 /** Options of {@link process}. */
@@ -45,6 +52,8 @@ interface Resolved {
   pidFile: string;
   logFile: string;
   readyUrl: string | undefined;
+  /** What must be behind the pid file before it is signalled: a process running the command. */
+  expected: PidExpectation;
 }
 
 function resolve(options: ProcessOptions, ctx: StrategyContext): Resolved {
@@ -68,6 +77,7 @@ function resolve(options: ProcessOptions, ctx: StrategyContext): Resolved {
     pidFile: options.pidFile ?? join(layout.pids, `${name}.pid`),
     logFile: options.logFile ?? join(layout.logs, `${name}.log`),
     readyUrl: options.healthcheck ?? (port === undefined ? undefined : `http://127.0.0.1:${port}/`),
+    expected: { what: `${name} (${command})`, words: commandWords(command) },
   };
 }
 
@@ -87,13 +97,14 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
 
-  async function stopPidFile(ctx: StrategyContext, pidFile: string) {
-    const pid = await livePid(ctx.processes, pidFile);
+  /** Stops the process in the pid file (when it is the expected one) and removes the file. */
+  async function stopPidFile(ctx: StrategyContext, settings: Resolved) {
+    const { pid } = await checkedPid(ctx, "process", settings.pidFile, settings.expected);
     const result =
       pid === undefined
         ? undefined
         : await terminate(ctx, signalTarget(ctx.processes, pid), { timeoutMs: stopTimeoutMs });
-    await removePidFile(pidFile);
+    await removePidFile(settings.pidFile);
     return { pid, ...result };
   }
 
@@ -123,7 +134,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       throwIfAborted(ctx.signal);
       const settings = resolve(options, ctx);
       // Stopping the old process is short and bounded: finish it even when aborted, then stop.
-      const stopped = await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
+      const stopped = await stopPidFile({ ...ctx, signal: undefined }, settings);
       throwIfAborted(ctx.signal);
       await mkdir(dirname(settings.logFile), { recursive: true });
       const script = launchScript({
@@ -142,7 +153,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       try {
         seen = await ready(ctx, pid, settings.readyUrl);
       } finally {
-        if (seen.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings.pidFile);
+        if (seen.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings);
       }
       if (seen.outcome !== "ready") {
         // An early exit is reported as such, with its exit code, not as a timeout.
@@ -167,13 +178,14 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     },
 
     async status(ctx): Promise<StrategyStatus> {
-      const pid = await livePid(ctx.processes, resolve(options, ctx).pidFile);
+      const settings = resolve(options, ctx);
+      const { pid } = await checkedPid(ctx, "process", settings.pidFile, settings.expected);
       return pid === undefined ? { running: false } : { running: true, pids: [pid] };
     },
 
     async healthcheck(ctx) {
-      const { pidFile, readyUrl } = resolve(options, ctx);
-      const pid = await livePid(ctx.processes, pidFile);
+      const { pidFile, readyUrl, expected } = resolve(options, ctx);
+      const { pid } = await checkedPid(ctx, "process", pidFile, expected);
       if (pid === undefined) throw restartFailed("process", `no live process in ${pidFile}.`, { pidFile });
       if (readyUrl === undefined) return;
       const health = await probeHealth(ctx.probe, readyUrl, { timeoutMs: 5_000, signal: ctx.signal });
@@ -186,7 +198,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     },
 
     async stop(ctx) {
-      await stopPidFile(ctx, resolve(options, ctx).pidFile);
+      await stopPidFile(ctx, resolve(options, ctx));
     },
   };
 }

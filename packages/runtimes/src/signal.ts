@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import {
   DeployKitError,
   probeHealth,
@@ -9,7 +10,7 @@ import {
 } from "@deploykit/core";
 import { restartFailed } from "./internal/failure";
 import { observations } from "./internal/observations";
-import { livePid } from "./internal/pid";
+import { checkedPid, livePid, type PidExpectation } from "./internal/pid";
 
 /** Options of {@link signal}. */
 export interface SignalOptions {
@@ -28,7 +29,9 @@ export interface SignalOptions {
 /**
  * Sends a signal to the process in a pid file (a reload signal your server understands, like
  * puma's SIGUSR1 or nginx's SIGHUP), then observes the result: a new pid when
- * `waitForNewPid`, and the health URL answering 2xx. No live process is `E_RESTART_FAILED`.
+ * `waitForNewPid`, and the health URL answering 2xx. No live process is `E_RESTART_FAILED`, and
+ * so is a stale pid file: one whose process started after the file was written, or neither runs
+ * inside the app's root nor has the pid file's name (`puma.pid` → `puma`) in its command line.
  *
  * @example
  * ```ts
@@ -40,17 +43,22 @@ export function signal(options: SignalOptions): RuntimeStrategy {
     throw new DeployKitError("E_INVALID_INPUT", "signal(): pidFile is required.");
   }
   const sig = options.signal ?? "SIGHUP";
+  // A server's pid file is named after it (puma.pid, nginx.pid), or lives in the app (server.pid).
+  const program = basename(options.pidFile).replace(/\.pid$/, "");
+  const expected: PidExpectation = { what: `${program} or a process of this app`, words: [program] };
   const timeoutMs = (options.timeout ?? 60) * 1000;
   return {
     name: "signal",
     async restart(ctx): Promise<RestartResult> {
       throwIfAborted(ctx.signal);
       const log = observations(ctx, "signal");
-      const pid = await livePid(ctx.processes, options.pidFile);
+      const { pid, stale } = await checkedPid(ctx, "signal", options.pidFile, expected);
       if (pid === undefined || !ctx.processes.kill(pid, sig)) {
-        throw restartFailed("signal", `no live process in ${options.pidFile} to send ${sig} to.`, {
-          pidFile: options.pidFile,
-        });
+        throw restartFailed(
+          "signal",
+          `no live process in ${options.pidFile} to send ${sig} to${stale ? `: the pid file is stale (${stale})` : ""}.`,
+          { pidFile: options.pidFile, ...(stale ? { stale } : {}) },
+        );
       }
       log.note(`${sig} sent to ${pid}`);
       const ready = async () => {
@@ -81,7 +89,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
       };
     },
     async status(ctx): Promise<StrategyStatus> {
-      const pid = await livePid(ctx.processes, options.pidFile);
+      const { pid } = await checkedPid(ctx, "signal", options.pidFile, expected);
       return pid === undefined ? { running: false } : { running: true, pids: [pid] };
     },
     async healthcheck(ctx) {

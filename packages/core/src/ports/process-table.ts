@@ -1,5 +1,19 @@
 import { readFile } from "node:fs/promises";
 
+/**
+ * What a host can tell about a live process, to check that a pid read from a pid file still
+ * belongs to the process that wrote it. A field is absent when it cannot be read (no procfs,
+ * another user's process).
+ */
+export interface ProcessFacts {
+  /** Its command line (`/proc/<pid>/cmdline`: argv, or the title the process set itself). */
+  cmdline?: string[];
+  /** Its working directory (`/proc/<pid>/cwd`, a real path). */
+  cwd?: string;
+  /** When it started, in ms since the epoch (`/proc/<pid>/stat` start time against `/proc/uptime`). */
+  startedAtMs?: number;
+}
+
 /** Signals and liveness of processes by pid. The real one uses `process.kill`. */
 export interface ProcessTable {
   /** True when a process with this pid exists (signal 0 succeeds or is refused with EPERM). */
@@ -8,6 +22,12 @@ export interface ProcessTable {
   kill(pid: number, signal: NodeJS.Signals | number): boolean;
   /** Reads a pid file; `undefined` when it is missing or does not hold a pid. */
   readPidFile(path: string): Promise<number | undefined>;
+  /**
+   * {@link ProcessFacts} about a pid, `undefined` when nothing can be told. Optional: when a
+   * table has none, `@deploykit/runtimes` reads the local `/proc` (a remote host's table
+   * answers it over its connection; the in-memory fake from its `facts` map).
+   */
+  inspect?(pid: number): Promise<ProcessFacts | undefined>;
 }
 
 /** The production {@link ProcessTable}. */

@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
+import type { ProcessFacts } from "@deploykit/core";
 
 /**
  * Pids of the live children of `pid`, read from Linux's `/proc` (unicorn workers, cluster
@@ -19,4 +20,35 @@ export async function childPids(pid: number): Promise<number[] | undefined> {
       }),
   );
   return children.sort((a, b) => a - b);
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (`USER_HZ`: 100 on every mainstream Linux architecture). */
+const USER_HZ = 100;
+
+/**
+ * {@link ProcessFacts} of a local process, from `/proc`: command line, working directory (only
+ * readable for one's own processes, or as root) and start time (field 22 of `stat`, in ticks
+ * since boot, against `/proc/uptime`: no wall-clock boot time, which NTP steps would shift).
+ * Fields that cannot be read are left out.
+ */
+export async function localProcessFacts(pid: number): Promise<ProcessFacts> {
+  const [cmdline, cwd, stat, uptime] = await Promise.all([
+    readFile(`/proc/${pid}/cmdline`).then(
+      (bytes) => bytes.toString("utf8").split("\0").filter(Boolean),
+      () => undefined,
+    ),
+    readlink(`/proc/${pid}/cwd`).catch(() => undefined),
+    readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined),
+    readFile("/proc/uptime", "utf8").catch(() => undefined),
+  ]);
+  const facts: ProcessFacts = {};
+  if (cmdline !== undefined) facts.cmdline = cmdline;
+  if (cwd !== undefined) facts.cwd = cwd;
+  // pid (comm) state ppid ...: fields counted after the last ")", starttime is field 22.
+  const ticks = Number(stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[22 - 3]);
+  const upSeconds = Number(uptime?.split(" ")[0]);
+  if (Number.isFinite(ticks) && Number.isFinite(upSeconds) && stat !== undefined && uptime !== undefined) {
+    facts.startedAtMs = Math.round(Date.now() - upSeconds * 1000 + (ticks * 1000) / USER_HZ);
+  }
+  return facts;
 }

@@ -14,13 +14,16 @@ import {
 import { restartFailed } from "../internal/failure";
 import { logTail } from "../internal/log-tail";
 import { type Observations, observations } from "../internal/observations";
-import { livePid, removePidFile, writePidFile } from "../internal/pid";
+import { checkedPid, type PidExpectation, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
 import { launcherSource } from "./launcher";
 import { checkNodeOptions, type NodeOptions, type NodeSettings, nodeSettings } from "./options";
 import { type LauncherState, readLauncherState } from "./state";
 
 export type { NodeOptions } from "./options";
+
+/** What must be behind the pid file before it is signalled: the launcher deploykit wrote. */
+const LAUNCHER: PidExpectation = { what: "the deploykit node launcher", words: ["deploykit-node-launcher"] };
 
 async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observations): Promise<number> {
   await mkdir(dirname(settings.launcherFile), { recursive: true });
@@ -100,7 +103,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       throwIfAborted(ctx.signal);
       const settings = nodeSettings(options, ctx);
       const log = observations(ctx, "node");
-      let pid = await livePid(ctx.processes, settings.pidFile);
+      let { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
       const before = pid === undefined ? undefined : await readLauncherState(settings.stateFile);
       if (pid === undefined) {
         pid = await launch(ctx, settings, log);
@@ -149,7 +152,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
     },
     async status(ctx): Promise<StrategyStatus> {
       const settings = nodeSettings(options, ctx);
-      const pid = await livePid(ctx.processes, settings.pidFile);
+      const { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
       if (pid === undefined) return { running: false };
       const state = await readLauncherState(settings.stateFile);
       return {
@@ -160,7 +163,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
     },
     async healthcheck(ctx) {
       const settings = nodeSettings(options, ctx);
-      if ((await livePid(ctx.processes, settings.pidFile)) === undefined) {
+      if ((await checkedPid(ctx, "node", settings.pidFile, LAUNCHER)).pid === undefined) {
         throw new DeployKitError("E_HEALTHCHECK", `No node launcher in ${settings.pidFile}.`);
       }
       if (settings.healthcheck === undefined) return;
@@ -170,7 +173,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
     },
     async stop(ctx) {
       const settings = nodeSettings(options, ctx);
-      const pid = await livePid(ctx.processes, settings.pidFile);
+      const { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
       if (pid !== undefined) await terminate(ctx, pid, { timeoutMs: settings.killTimeoutMs + 5_000 });
       await removePidFile(settings.pidFile);
     },

@@ -6,7 +6,7 @@ import {
   throwIfAborted,
 } from "@deploykit/core";
 import { observations } from "../internal/observations";
-import { livePid, removePidFile, writePidFile } from "../internal/pid";
+import { checkedPid, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
 import { checkSidekiqOptions, type SidekiqOptions, sidekiqSettings } from "./options";
 import { sidekiqService } from "./service";
@@ -35,7 +35,7 @@ export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
       throwIfAborted(ctx.signal);
       const settings = sidekiqSettings(options, ctx);
       const log = observations(ctx, "sidekiq");
-      const old = await livePid(ctx.processes, settings.pidFile);
+      const { pid: old } = await checkedPid(ctx, "sidekiq", settings.pidFile, settings.expected);
       if (old !== undefined) {
         ctx.processes.kill(old, "SIGTSTP");
         log.note(`TSTP sent to ${old}: quiet, finishing its jobs`);
@@ -60,12 +60,13 @@ export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
       };
     },
     async status(ctx): Promise<StrategyStatus> {
-      const pid = await livePid(ctx.processes, sidekiqSettings(options, ctx).pidFile);
+      const settings = sidekiqSettings(options, ctx);
+      const { pid } = await checkedPid(ctx, "sidekiq", settings.pidFile, settings.expected);
       return pid === undefined ? { running: false } : { running: true, pids: [pid] };
     },
     async stop(ctx) {
       const settings = sidekiqSettings(options, ctx);
-      const pid = await livePid(ctx.processes, settings.pidFile);
+      const { pid } = await checkedPid(ctx, "sidekiq", settings.pidFile, settings.expected);
       if (pid !== undefined) await terminate(ctx, pid, { timeoutMs: settings.killAfterMs });
       await removePidFile(settings.pidFile);
     },

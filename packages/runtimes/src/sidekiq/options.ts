@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { commandWords, type PidExpectation } from "../internal/pid";
 import type { CommandLine } from "../internal/run-command";
 
 /** Options of `sidekiq()`. */
@@ -40,6 +41,8 @@ export interface SidekiqSettings {
   command: [string, string[]];
   readyPattern: RegExp;
   logFile: string;
+  /** What must be behind the pid file before it is signalled. */
+  expected: PidExpectation;
 }
 
 /** Checks options up front, before any signal is sent. */
@@ -70,5 +73,6 @@ export function sidekiqSettings(options: SidekiqOptions, ctx: StrategyContext): 
     command: [program, args],
     readyPattern: options.readyPattern ?? /INFO: Running in /,
     logFile: options.logFile ?? join(layout.logs, "sidekiq.log"),
+    expected: { what: "sidekiq", words: ["sidekiq", ...commandWords([program, ...args].join(" "))] },
   };
 }

@@ -5,7 +5,7 @@ import {
   type StrategyStatus,
   throwIfAborted,
 } from "@deploykit/core";
-import { livePid, removePidFile } from "../internal/pid";
+import { checkedPid, removePidFile } from "../internal/pid";
 import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
 import { checkUnicornOptions, type UnicornOptions, unicornSettings } from "./options";
@@ -19,7 +19,9 @@ export type { UnicornOptions } from "./options";
  * new master to be observed ready (new pid file, `.oldbin`, workers up, health URL 2xx), then
  * QUIT the old master. A new master that dies or stays unready is QUIT instead, the old one
  * keeps serving, and the restart fails with `E_RESTART_FAILED` listing what was seen.
- * `reload`: HUP. No master running: start it with `startCommand`. Point unicorn's
+ * `reload`: HUP. No master running: start it with `startCommand`. A pid file naming another
+ * process (pid reuse: not unicorn, or started after the file was written) is stale: a warning says
+ * so, it gets no signal, the file is removed and a fresh master is started. Point unicorn's
  * `working_directory` at `<root>/current` so a re-exec'd master boots the new release.
  *
  * @example
@@ -34,20 +36,23 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
     async restart(ctx) {
       throwIfAborted(ctx.signal);
       const settings = unicornSettings(options, ctx);
-      const master = await livePid(ctx.processes, settings.pidFile);
+      const { pid: master, stale } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
+      // unicorn refuses to start while its pid file names a live process: a stale one goes first.
+      if (stale !== undefined) await removePidFile(settings.pidFile);
       if (master === undefined) return startUnicorn(ctx, settings);
       return settings.mode === "reload"
         ? reloadUnicorn(ctx, settings, master)
         : upgrade(ctx, settings, master);
     },
     async status(ctx): Promise<StrategyStatus> {
-      const master = await livePid(ctx.processes, unicornSettings(options, ctx).pidFile);
+      const settings = unicornSettings(options, ctx);
+      const { pid: master } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
       if (master === undefined) return { running: false };
       return { running: true, pids: [master], details: { workers: await childPids(master) } };
     },
     async healthcheck(ctx) {
       const settings = unicornSettings(options, ctx);
-      const master = await livePid(ctx.processes, settings.pidFile);
+      const { pid: master } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
       if (master === undefined)
         throw new DeployKitError("E_HEALTHCHECK", `No unicorn master in ${settings.pidFile}.`);
       if (settings.healthcheck === undefined) return;
@@ -60,7 +65,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
     },
     async stop(ctx) {
       const settings = unicornSettings(options, ctx);
-      const master = await livePid(ctx.processes, settings.pidFile);
+      const { pid: master } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
       if (master !== undefined)
         await terminate(ctx, master, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
       await removePidFile(settings.pidFile);

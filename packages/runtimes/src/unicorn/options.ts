@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { commandWords, type PidExpectation } from "../internal/pid";
 
 /** Options of `unicorn()`. */
 export interface UnicornOptions {
@@ -44,6 +45,8 @@ export interface UnicornSettings {
   workers: number;
   logFile: string;
   cwd: string;
+  /** What must be behind the pid file before it is signalled: a unicorn master. */
+  expected: PidExpectation;
 }
 
 /** Checks options up front (bad input fails before any signal is sent). */
@@ -66,16 +69,21 @@ export function checkUnicornOptions(options: UnicornOptions): void {
 export function unicornSettings(options: UnicornOptions, ctx: StrategyContext): UnicornSettings {
   const layout = hostLayout(ctx.root);
   const pidFile = options.pidFile ?? join(layout.pids, "unicorn.pid");
+  const startCommand = options.startCommand ?? "unicorn -D -c config/unicorn.rb";
   return {
     pidFile,
     oldbin: `${pidFile}.oldbin`,
     healthcheck: options.healthcheck,
     expectVersion: options.expectVersion ?? false,
     timeoutMs: (options.timeout ?? 60) * 1000,
-    startCommand: options.startCommand ?? "unicorn -D -c config/unicorn.rb",
+    startCommand,
     mode: options.mode ?? "upgrade",
     workers: options.workers ?? 1,
     logFile: options.logFile ?? join(layout.logs, "unicorn.log"),
     cwd: layout.current,
+    expected: {
+      what: "a unicorn master",
+      words: ["unicorn", "unicorn_rails", ...commandWords(startCommand)],
+    },
   };
 }
