@@ -4,7 +4,6 @@ import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
 import { planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
 import { type InstallOptions, installLocked } from "./install";
-import { notOverSsh } from "./remote/rollback";
 import { assertSelector } from "./resolve-release";
 import type { RuntimeStrategy } from "./strategy";
 
@@ -76,7 +75,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     throw new DeployKitError("E_INVALID_INPUT", "deploy needs a strategy.", {
       hint: "Use install() to only install.",
     });
-  if (plan.host.kind !== "local") throw notOverSsh(plan, "deploy (install + restart strategy)");
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
     const priorPrevious = state.previous;
     const installed = await installLocked(plan, options, state);

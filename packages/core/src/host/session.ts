@@ -1,3 +1,4 @@
+import { notOverSsh } from "../remote/rollback";
 import { asHostError } from "./fs-errors";
 import { adoptLegacyCurrent, assertHostLayout } from "./host-state";
 import { acquireLock } from "./lock";
@@ -21,6 +22,8 @@ export async function withHostLock<T>(
   operation: string,
   work: (state: HostState) => Promise<T>,
 ): Promise<T> {
+  // This skeleton acts on this machine's files: a remote host reaching it would be served locally.
+  if (plan.host.kind !== "local") throw notOverSsh(plan, operation);
   const doing = `${operation} under ${plan.layout.root}`;
   try {
     await assertHostLayout(plan);
