@@ -19,6 +19,7 @@ export * from "./deb/index";
 export type { BuildFormat, BuildOptions, PackageMetadata } from "./options";
 export { IGNORE_FILES, type IgnoreRules, loadIgnoreRules } from "./pack/ignore-rules";
 export { type TgzOptions, writeTgz } from "./pack/tgz";
+export type { OnSkip, SpecialFileKind } from "./pack/walk";
 export { type ArtifactWriterOptions, type WrittenArtifact, writeHashed } from "./pack/write-hashed";
 export { type PkgrArgs, parsePkgrArgs, timestampIteration } from "./pkgr-args";
 export { mergePkgrOptions, type PkgrYmlOptions, pkgrYmlToOptions, readPkgrYml } from "./pkgr-yml";
