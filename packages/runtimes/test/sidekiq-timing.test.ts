@@ -56,10 +56,9 @@ describe("sidekiq() KILL timing (fakes)", () => {
     const kill = timeline.find((line) => line.endsWith("SIGKILL 500"));
     expect(Number(kill?.split(" ")[0]) - term).toBeGreaterThanOrEqual(30_000);
     expect(result).toMatchObject({ pids: [600], details: { oldPid: 500, killed: true } });
-    expect(runner.calls[0]).toMatchObject({
-      kind: "spawn",
-      command: "sidekiq",
-      args: ["-e", "production", "-t", "25"],
-    });
+    // The start goes through core's launchScript: sh -c, .profile.d sourced, then exec.
+    expect(runner.calls[0]).toMatchObject({ kind: "spawn", command: "sh" });
+    expect(runner.calls[0]?.args?.[0]).toBe("-c");
+    expect(runner.calls[0]?.args?.[1]).toContain("exec 'sidekiq' '-e' 'production' '-t' '25'");
   });
 });
