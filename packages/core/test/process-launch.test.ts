@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { isDeployKitError, launchScript } from "@deploykit/core";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { lintRemoteScript } from "./support/remote-lint";
 
 let dir: string;
 
@@ -39,6 +40,21 @@ describe("launchScript()", () => {
       "tool: 6000",
       `10-first.sh a.sh b.sh |${dir}|${dir}|a'b "c" $HOME \`x\`|from env`,
     ]);
+  });
+
+  it("uses only what Ubuntu 12.04's dash and coreutils 8.13 have (the remote-command lint)", () => {
+    // `.` and `sh` are POSIX and on every host; the app's own program is the app's business.
+    const ours = (problems: string[]) =>
+      problems.filter((p) => !/^command "(\.|sh|sidekiq)" is not in the Ubuntu 12.04 list$/.test(p));
+    const procfile = launchScript({
+      dir: "/srv/web/current",
+      command: "rackup -p $PORT",
+      port: 6000,
+      env: { A: "b" },
+    });
+    expect(ours(lintRemoteScript(procfile))).toEqual([]);
+    const argv = launchScript({ dir: "/srv/web/current", command: ["sidekiq", "-C", "x.yml"] });
+    expect(ours(lintRemoteScript(argv))).toEqual([]);
   });
 
   it("execs an argv in place: the launcher's pid is the program's pid", async () => {
