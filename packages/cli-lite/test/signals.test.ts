@@ -3,6 +3,7 @@ import { readdir, readFile, readlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../test-support/ports";
 import { makeArtifact } from "./support/artifact";
 import { CLI, cleanEnv, deploykit, tempDir } from "./support/cli";
 
@@ -61,7 +62,7 @@ async function hostState(root: string) {
 }
 
 describe("signals", () => {
-  it("SIGINT during the health gate: exit 130, current and state.json on the release that runs, lock released", async () => {
+  it("SIGINT during the health gate of a release that never answers: exit 130, current and state.json back on the old one, lock released", async () => {
     const root = join(dir, "gate");
     const base = ["--app", "hello", "--root", root, "--strategy", "command", "--command", "true"];
     expect(
@@ -73,9 +74,10 @@ describe("signals", () => {
       "SIGINT",
     );
     expect(run.exitCode, String(run.stderr)).toBe(130);
+    // 2.0.0 never answered its health URL, so the abort switched back to 1.0.0 and restarted it.
     expect(await hostState(root)).toEqual({
-      current: "2.0.0",
-      stateCurrent: "2.0.0",
+      current: "1.0.0",
+      stateCurrent: "1.0.0",
       locked: false,
       staging: [],
     });
@@ -101,5 +103,39 @@ describe("signals", () => {
       locked: false,
       staging: [],
     });
+  });
+
+  it("SIGINT during a process restart: exit 130, and the release current names is the one answering on the port", async () => {
+    const root = join(dir, "restart");
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/`;
+    const base = ["--app", "hello", "--root", root, "--strategy", "process", "--port", String(port)];
+    try {
+      const first = await deploykit(
+        ["deploy", ...store, ...base, "--version", "1.0.0", "--healthcheck", url],
+        {
+          cwd: dir,
+        },
+      );
+      expect(first.exitCode, first.stderr).toBe(0);
+      const run = await interrupt(
+        ["deploy", ...store, ...base, "--version", "2.0.0", "--healthcheck", url],
+        { type: "step:start", step: "restart" },
+        "SIGINT",
+      );
+      expect(run.exitCode, String(run.stderr)).toBe(130);
+      const after = await hostState(root);
+      expect(after).toMatchObject({ current: after.stateCurrent, locked: false });
+      // What answers on the port is the release `current` names (the restart was not cut in half).
+      expect(await (await fetch(url)).text()).toBe(after.current);
+      expect(String(run.stdout)).toContain(`current points at ${after.current}, which runs`);
+    } finally {
+      const pid = Number(await readFile(join(root, "shared/tmp/pids/web.pid"), "utf8").catch(() => "0"));
+      if (pid > 0) {
+        try {
+          process.kill(-pid, "SIGTERM");
+        } catch {}
+      }
+    }
   });
 });

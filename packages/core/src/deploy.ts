@@ -64,8 +64,11 @@ export function bringUpOptions(options: {
  * ```
  *
  * An abort (`signal`, e.g. the CLI's SIGINT) after the switch but before the restart switches
- * `current` back (the old release still runs); during the restart or the health gate it stops
- * there, leaving `current` on the new release the strategy started. Either way `E_ABORTED`.
+ * `current` back (the old release still runs). A restart once begun is never cut in half: an
+ * abort during it or the health gate waits for the restart to finish, then keeps the new release
+ * if it serves (its health URL answers, else the strategy's check or status says so), or else
+ * switches `current` back and restarts the old one. Either way `E_ABORTED`, whose hint names the
+ * release `current` points at and what was seen running.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   assertSelector(options);

@@ -1,11 +1,11 @@
 import { DeployKitError, isDeployKitError } from "./errors";
 import { step } from "./events";
-import { type HealthcheckOptions, waitHealthy } from "./healthcheck";
+import { type HealthcheckOptions, probeHealth, waitHealthy } from "./healthcheck";
 import { makeLive, reactivate } from "./host/activate";
 import type { HostPlan } from "./host/plan";
 import { type HostState, recordLive, writeState } from "./host/state";
 import { restart, strategyContext } from "./restart";
-import type { HostRelease, RestartResult, RuntimeStrategy } from "./strategy";
+import type { HostRelease, RestartContext, RestartResult, RuntimeStrategy } from "./strategy";
 
 /** What deploy() and rollback() report. */
 export interface DeployResult {
@@ -30,15 +30,10 @@ export interface BringUp {
   env?: Record<string, string>;
 }
 
-/** Restarts `live` with the strategy, then waits for the health gate (URL, else the strategy's own check). */
-async function bringUp(
-  plan: HostPlan,
-  how: BringUp,
-  live: HostRelease,
-  previous?: HostRelease,
-): Promise<RestartResult> {
+/** The strategy's context for bringing `live` up, with the plan's ports, events and abort signal. */
+function contextFor(plan: HostPlan, how: BringUp, live: HostRelease, previous?: HostRelease): RestartContext {
   const { ports, layout, onEvent, signal } = plan;
-  const ctx = {
+  return {
     app: live.manifest.app,
     root: layout.root,
     release: live,
@@ -48,7 +43,21 @@ async function bringUp(
     ...(onEvent ? { onEvent } : {}),
     ...(signal ? { signal } : {}),
   };
-  const result = await restart(how.strategy, ctx);
+}
+
+/**
+ * Restarts with the strategy, shielded from the abort signal: a restart once begun is never cut
+ * in half (a stopped old process and a killed new one would leave nothing running); the abort is
+ * honoured after it, by {@link settleAbort}.
+ */
+function restartShielded(how: BringUp, ctx: RestartContext): Promise<RestartResult> {
+  const { signal: _shielded, ...unsignalled } = ctx;
+  return restart(how.strategy, unsignalled);
+}
+
+/** Waits for the health gate (URL, else the strategy's own check); stops on the abort signal. */
+async function healthGate(plan: HostPlan, how: BringUp, ctx: RestartContext): Promise<void> {
+  const { ports, onEvent, signal } = plan;
   const { healthcheck } = how;
   if (healthcheck) {
     const status = how.strategy.status?.bind(how.strategy);
@@ -68,7 +77,123 @@ async function bringUp(
       check(strategyContext(ctx)),
     );
   }
+}
+
+/** Restarts `live` with the strategy (shielded), then waits for the health gate. */
+async function bringUp(
+  plan: HostPlan,
+  how: BringUp,
+  live: HostRelease,
+  previous?: HostRelease,
+): Promise<RestartResult> {
+  const ctx = contextFor(plan, how, live, previous);
+  const result = await restartShielded(how, ctx);
+  await healthGate(plan, how, ctx);
   return result;
+}
+
+/**
+ * Looks once, without waiting and without the abort signal, at whether `live` serves now: the
+ * health URL answers (2xx, expected body), else the strategy's own check passes, else its status
+ * says running. `serving: undefined` when the strategy offers no way to tell. `seen` says what
+ * was observed, for messages.
+ */
+async function servingNow(
+  plan: HostPlan,
+  how: BringUp,
+  live: HostRelease,
+): Promise<{ serving: boolean | undefined; seen: string }> {
+  const { signal: _shielded, ...ctx } = contextFor(plan, how, live);
+  const full = strategyContext(ctx);
+  const { healthcheck } = how;
+  if (healthcheck) {
+    const { url, requestTimeoutMs, expectBody } = healthcheck;
+    const outcome = await probeHealth(plan.ports.probe, url, {
+      ...(requestTimeoutMs === undefined ? {} : { timeoutMs: requestTimeoutMs }),
+      ...(expectBody === undefined ? {} : { expectBody }),
+    });
+    const seen =
+      outcome.status === undefined
+        ? `${url} does not answer (${outcome.seen})`
+        : `${url} answers ${outcome.seen}`;
+    return { serving: outcome.ok, seen };
+  }
+  if (how.strategy.healthcheck) {
+    const check = how.strategy.healthcheck.bind(how.strategy);
+    return check(full).then(
+      () => ({ serving: true, seen: `${how.strategy.name}'s health check passes` }),
+      (error: unknown) => ({
+        serving: false,
+        seen: `${how.strategy.name}'s health check fails: ${(error as Error)?.message ?? error}`,
+      }),
+    );
+  }
+  if (how.strategy.status) {
+    const status = await how.strategy.status(full).catch(() => undefined);
+    if (status?.running === true) {
+      const pids = status.pids?.length ? ` (pids ${status.pids.join(", ")})` : "";
+      return { serving: true, seen: `${how.strategy.name} reports it running${pids}` };
+    }
+    if (status?.running === false)
+      return { serving: false, seen: `${how.strategy.name} reports it not running` };
+  }
+  return { serving: undefined, seen: `${how.strategy.name} cannot tell whether it runs` };
+}
+
+/**
+ * Honours an abort that came during the restart or the health gate of `live`, once the restart
+ * has finished: keeps `live` when it serves (or when the strategy cannot tell and its restart
+ * succeeded), else switches `current` back to `fallback` and restarts it. Always throws
+ * `E_ABORTED`, whose message says which release `current` names and what was seen running.
+ */
+async function settleAbort(
+  plan: HostPlan,
+  how: BringUp,
+  state: HostState,
+  live: HostRelease,
+  restarted: boolean,
+  fallback: HostRelease | undefined,
+  fallbackPrevious: string | undefined,
+  cause: unknown,
+): Promise<never> {
+  const now = await servingNow(plan, how, live);
+  const keep = now.serving === true || (now.serving === undefined && restarted);
+  if (keep || !fallback) {
+    throw new DeployKitError(
+      "E_ABORTED",
+      `The ${live.version} deploy was aborted after its restart; ${live.version} was kept.`,
+      {
+        cause,
+        hint: keep
+          ? `current points at ${live.version}, which runs: ${now.seen}.`
+          : `current points at ${live.version}, which does not serve (${now.seen}) and there is no release to go back to: check its log under shared/log.`,
+        details: { live: live.version, serving: now.serving ?? null, seen: now.seen },
+      },
+    );
+  }
+  const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
+  const restart = await restartShielded(how, contextFor(plan, how, restored, live)).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const back = await servingNow(plan, how, restored);
+  throw new DeployKitError(
+    "E_ABORTED",
+    `The ${live.version} deploy was aborted; ${live.version} did not serve (${now.seen}), so current was switched back to ${restored.version}.`,
+    {
+      cause: restart ?? cause,
+      hint:
+        back.serving === false || restart
+          ? `current points at ${restored.version}, which did not come back up (${restart ? (restart as Error).message : back.seen}): check its log under shared/log.`
+          : `current points at ${restored.version}, which runs: ${back.seen}.`,
+      details: {
+        live: restored.version,
+        abandoned: live.version,
+        serving: back.serving ?? null,
+        seen: back.seen,
+      },
+    },
+  );
 }
 
 /**
@@ -124,16 +249,16 @@ export async function gate(
   fallback: HostRelease | undefined,
   fallbackPrevious: string | undefined,
 ): Promise<DeployResult> {
+  const ctx = contextFor(plan, how, live, fallback);
+  let restarted = false;
   try {
-    const result = await bringUp(plan, how, live, fallback);
+    const result = await restartShielded(how, ctx);
+    restarted = true;
+    await healthGate(plan, how, ctx);
     return { release: live, ...(fallback ? { previous: fallback } : {}), rolledBack: false, restart: result };
   } catch (error) {
     if (plan.signal?.aborted) {
-      throw new DeployKitError("E_ABORTED", `The ${live.version} restart or health gate was aborted.`, {
-        cause: error,
-        hint: `current points at ${live.version}, which the strategy started; its health was not confirmed: check it, or run deploykit rollback.`,
-        details: { live: live.version },
-      });
+      return settleAbort(plan, how, state, live, restarted, fallback, fallbackPrevious, error);
     }
     if (!fallback || isDeployKitError(error, "E_ABORTED")) throw error;
     const cause = isDeployKitError(error)
