@@ -36,6 +36,11 @@ export const CONFIG_KEYS = [
   "compileCacheDir",
   "vendorUrl",
   "layout",
+  "trustedKeys",
+  "requireSignature",
+  "signKey",
+  "secretKey",
+  "publicKey",
 ] as const;
 
 /** A loaded config file: its values by key, and where it came from (for error messages). */

@@ -85,4 +85,79 @@ describe("keys generate → publish --sign-key → install --trusted-keys", () =
     expect(run.stdout).toContain("Signed: ruby-2.2.4.tgz.minisig");
     await execa("minisign", ["-Vm", join(dir, "rubies", "ruby-2.2.4.tgz"), "-P", publicKey]);
   });
+
+  it("config files take the documented signing keys (secretKey, publicKey, signKey, trustedKeys, requireSignature)", async () => {
+    const cfg = async (name: string, values: Record<string, unknown>) => {
+      await writeFile(join(dir, name), JSON.stringify({ store: "cfg-store", app: "hello", ...values }));
+      return ["--config", name];
+    };
+    const keys = await deploykit(
+      ["keys", "generate", ...(await cfg("keys.json", { secretKey: "cfg.key", publicKey: "cfg.pub" }))],
+      { cwd: dir },
+    );
+    expect(keys.exitCode, keys.stderr).toBe(0);
+    const cfgPublicKey = keys.stdout.trim().split("\n").at(-1) as string;
+    expect(await readFile(join(dir, "cfg.pub"), "utf8")).toContain(cfgPublicKey);
+    const artifact = await makeArtifact(dir, "hello", "3.0.0");
+    const published = await deploykit(
+      ["publish", artifact, ...(await cfg("pub.json", { signKey: "cfg.key" }))],
+      {
+        cwd: dir,
+      },
+    );
+    expect(published.exitCode, published.stderr).toBe(0);
+    expect(published.stdout).toContain("Signed with key");
+    const trusted = await cfg("tk.json", {
+      trustedKeys: [cfgPublicKey],
+      requireSignature: true,
+      root: "cfg-host",
+    });
+    const installed = await deploykit(["install", ...trusted, "--version", "3.0.0"], { cwd: dir });
+    expect(installed.exitCode, installed.stderr).toBe(0);
+  });
+
+  it("re-publishing with a new key replaces the signature and says so; install trusting only the new key works", async () => {
+    const store = join(dir, "rotate-store");
+    const artifact = await makeArtifact(dir, "hello", "4.0.0");
+    const oldKey = await deploykit(["keys", "generate", "--secret-key", "old.key"], { cwd: dir });
+    const newKey = await deploykit(["keys", "generate", "--secret-key", "new.key"], { cwd: dir });
+    const [oldPub, newPub] = [oldKey, newKey].map((r) => r.stdout.trim().split("\n").at(-1) as string);
+    const idOf = (run: { stdout: string }) => /Secret key ([0-9A-F]{16})/.exec(run.stdout)?.[1] as string;
+    expect(
+      (await deploykit(["publish", artifact, "--store", store, "--sign-key", "old.key"], { cwd: dir }))
+        .exitCode,
+    ).toBe(0);
+    const rotated = await deploykit(["publish", artifact, "--store", store, "--sign-key", "new.key"], {
+      cwd: dir,
+    });
+    expect(rotated.exitCode, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain(
+      `Signed with key ${idOf(newKey)} (replaced the signature by key ${idOf(oldKey)}).`,
+    );
+    const install = (key: string, root: string) =>
+      deploykit(
+        [
+          "install",
+          "--store",
+          store,
+          "--app",
+          "hello",
+          "--version",
+          "4.0.0",
+          "--root",
+          root,
+          "--trusted-keys",
+          key,
+          "--json",
+        ],
+        {
+          cwd: dir,
+        },
+      );
+    const ok = await install(newPub, "rotate-new");
+    expect(ok.exitCode, ok.stdout).toBe(0);
+    const refused = await install(oldPub, "rotate-old");
+    expect(refused.exitCode).toBe(1);
+    expect(jsonLines(refused.stdout).at(-1)).toMatchObject({ type: "error", code: "E_SIGNATURE" });
+  });
 });

@@ -114,5 +114,6 @@ export {
   verifyMessage,
 } from "./trust/minisign-signature";
 export type { TrustPolicy } from "./trust/policy";
+export type { StoredSignature } from "./trust/publish-signature";
 export { compareVersions } from "./version-order";
 export { type WaitOptions, waitUntil } from "./wait";

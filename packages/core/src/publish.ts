@@ -10,7 +10,7 @@ import type { ArtifactStore } from "./store/artifact-store";
 import { storeKeys } from "./store/keys";
 import { putFileOnce } from "./store/put-once";
 import { loadSignKey, type SignKey } from "./trust/key-files";
-import { storeReleaseSignature } from "./trust/publish-signature";
+import { type StoredSignature, storeReleaseSignature } from "./trust/publish-signature";
 import { signChannel } from "./trust/release-signature";
 
 /** Options for {@link publish}. */
@@ -37,6 +37,8 @@ export interface PublishedRelease {
   channel?: ChannelPointer;
   /** The store's location. */
   location: string;
+  /** With `signKey`: the signature `manifest.json.minisig` holds now (always by that key). */
+  signature?: StoredSignature;
 }
 
 const versionExists = (manifest: ReleaseManifest, existing: string, why: string) =>
@@ -69,7 +71,9 @@ async function readManifestIfAny(store: ArtifactStore, key: string): Promise<Rel
 /**
  * Uploads a built package: streams the artifact while hashing it, writes the manifest only
  * after the artifact, then moves the channel last. Publishing the same version with the same
- * bytes again writes nothing and reports `unchanged`; with other bytes it is `E_VERSION_EXISTS`.
+ * bytes again writes nothing but a signature and reports `unchanged`; with other bytes it is
+ * `E_VERSION_EXISTS`. With `signKey`, a re-publish adds the release's signature by that key, or
+ * replaces one by another key (key rotation); `signature` says which key's signature is stored.
  *
  * @example
  * ```ts
@@ -105,15 +109,25 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
     manifest: storeKeys.manifest(app, version),
     artifact: storeKeys.artifact(app, version, manifest.artifact.file),
   };
-  const finish = async (unchanged: boolean): Promise<PublishedRelease> => {
-    const result: PublishedRelease = { manifest, unchanged, keys, location: store.location };
+  const finish = async (unchanged: boolean, signature?: StoredSignature): Promise<PublishedRelease> => {
+    const result: PublishedRelease = {
+      manifest,
+      unchanged,
+      keys,
+      location: store.location,
+      ...(signature ? { signature } : {}),
+    };
     if (options.channel === undefined) return result;
     const channel = options.channel;
     const stored = await buffer(await store.get(keys.manifest));
     const manifestSha256 = sha256Hex(stored);
-    const signature = signer && signChannel(stored, signer, { app, version, channel });
+    const channelSignature = signer && signChannel(stored, signer, { app, version, channel });
     result.channel = await step(onEvent, "channel", `Moving channel ${channel} to ${version}`, () =>
-      writeChannel(store, app, channel, { version, manifestSha256, ...(signature ? { signature } : {}) }),
+      writeChannel(store, app, channel, {
+        version,
+        manifestSha256,
+        ...(channelSignature ? { signature: channelSignature } : {}),
+      }),
     );
     return result;
   };
@@ -122,8 +136,7 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
   if (existing) {
     if (existing.artifact.sha256 !== manifest.artifact.sha256)
       throw versionExists(manifest, existing.artifact.sha256, "manifest differs");
-    await sign(true);
-    return finish(true);
+    return finish(true, await sign(true));
   }
 
   await step(onEvent, "upload", `Uploading ${manifest.artifact.file} to ${store.location}`, () =>
@@ -141,7 +154,7 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
   );
 
   throwIfAborted(signal);
-  await sign(false);
+  const signature = await sign(false);
   await step(onEvent, "manifest", `Writing the manifest of ${app} ${version}`, async () => {
     try {
       await store.put(keys.manifest, manifestText, { ifAbsent: true, signal });
@@ -152,7 +165,7 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
         throw versionExists(manifest, raced?.artifact.sha256 ?? "", "published concurrently");
     }
   });
-  return finish(false);
+  return finish(false, signature);
 }
 
 /** Reads and validates a published release's manifest. @throws `E_NOT_FOUND`, `E_MANIFEST_INVALID` */

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import {
@@ -276,23 +276,49 @@ describe("signed releases", () => {
     expect(await code({ version: "1.1.0" })).toBe("1.1.0");
   });
 
-  it("re-publishing an unsigned release with --sign-key signs it; a signature already there is kept", async () => {
+  it("re-publishing with --sign-key signs an unsigned release, keeps its own signature, and replaces another key's (rotation)", async () => {
     work = await tempDir();
     const store = createFsStore({ dir: join(work.dir, "store") });
+    const root = join(work.dir, "host");
     const [a, b] = [await signer("a"), await signer("b")];
     const pkg = await makePackage(work.dir, "web", "1.0.0", { "server.js": "v1" });
     await publish(pkg, { store });
     expect(await store.head(storeKeys.signature("web", "1.0.0"))).toBeUndefined();
-    expect((await publish(pkg, { store, signKey: a.key })).unchanged).toBe(true);
-    const signed = await text(store, storeKeys.signature("web", "1.0.0"));
-    await publish(pkg, { store, signKey: b.key });
-    expect(await text(store, storeKeys.signature("web", "1.0.0"))).toBe(signed);
-    await install({
-      store,
-      app: "web",
-      version: "1.0.0",
-      root: join(work.dir, "host"),
-      trustedKeys: [a.publicKey],
-    });
+    const first = await publish(pkg, { store, signKey: a.key });
+    expect(first).toMatchObject({ unchanged: true, signature: { keyId: a.key.keyId } });
+    expect(first.signature?.replaced).toBeUndefined();
+    const signedByA = await text(store, storeKeys.signature("web", "1.0.0"));
+    const again = await publish(pkg, { store, signKey: a.key });
+    expect(again.signature).toEqual({ keyId: a.key.keyId });
+    expect(await text(store, storeKeys.signature("web", "1.0.0"))).toBe(signedByA);
+
+    const rotated = await publish(pkg, { store, signKey: b.key, channel: "production" });
+    expect(rotated.signature).toEqual({ keyId: b.key.keyId, replaced: { keyId: a.key.keyId } });
+    expect(await text(store, storeKeys.signature("web", "1.0.0"))).not.toBe(signedByA);
+    const onlyNew = { store, app: "web", root, trustedKeys: [b.publicKey] };
+    expect((await install({ ...onlyNew, version: "1.0.0" })).release.version).toBe("1.0.0");
+    expect((await install({ ...onlyNew, channel: "production" })).unchanged).toBe(true);
+    await expect(
+      install({ store, app: "web", version: "1.0.0", root, trustedKeys: [a.publicKey] }),
+    ).rejects.toSatisfy(
+      (e) => isDeployKitError(e, "E_SIGNATURE") && /add its public key to trustedKeys/.test(e.hint ?? ""),
+    );
+  });
+
+  it("a re-publish never signs a stored manifest other than its own, even to replace another key's signature", async () => {
+    work = await tempDir();
+    const store = createFsStore({ dir: join(work.dir, "store") });
+    const [a, b] = [await signer("a"), await signer("b")];
+    const pkg = await makePackage(work.dir, "web", "1.0.0", { "server.js": "v1" });
+    await publish(pkg, { store, signKey: a.key });
+    const manifestKey = storeKeys.manifest("web", "1.0.0");
+    // The same manifest, other bytes (compact JSON): what someone with bucket access could write.
+    const edited = JSON.stringify(JSON.parse(await text(store, manifestKey)));
+    await writeFile(join(work.dir, "store", manifestKey), edited);
+    const signedByA = await text(store, storeKeys.signature("web", "1.0.0"));
+    await expect(publish(pkg, { store, signKey: b.key })).rejects.toSatisfy((e) =>
+      isDeployKitError(e, "E_VERSION_EXISTS"),
+    );
+    expect(await text(store, storeKeys.signature("web", "1.0.0"))).toBe(signedByA);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DeployKitError, publish } from "@deploykit/core";
+import { DeployKitError, type PublishedRelease, publish } from "@deploykit/core";
 import { storeArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { openStore } from "../store";
@@ -43,6 +43,15 @@ async function readBuiltManifest(path: string): Promise<unknown> {
   }
 }
 
+/** What publish says about the stored signature: only the key it holds, and what it replaced. */
+function signedLines(signature: PublishedRelease["signature"]): string[] {
+  if (!signature) return [];
+  const { keyId, replaced } = signature;
+  if (!replaced) return [`Signed with key ${keyId}.`];
+  const previous = replaced.keyId ? `by key ${replaced.keyId}` : "that did not verify";
+  return [`Signed with key ${keyId} (replaced the signature ${previous}).`];
+}
+
 /** `deploykit publish <artifact>` → `publish()`. */
 export const publishCommand: CommandSpec<typeof args> = {
   name: "publish",
@@ -64,7 +73,7 @@ export const publishCommand: CommandSpec<typeof args> = {
           ? `${app} ${version} was already published to ${result.location} with the same bytes (unchanged).`
           : `Published ${app} ${version} to ${result.location}.`,
         ...(result.channel ? [`Channel ${channel} → ${result.channel.version}.`] : []),
-        ...(signKey ? [`Signed with key ${signKey.keyId}.`] : []),
+        ...signedLines(result.signature),
       ],
     };
   },

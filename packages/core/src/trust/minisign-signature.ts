@@ -32,11 +32,14 @@ export interface SignOptions {
   legacy?: boolean;
 }
 
-const refused = (message: string, details: Record<string, unknown> = {}) =>
-  new DeployKitError("E_SIGNATURE", message, {
-    hint: "Only install what the build machine signed: publish again with --sign-key, or check trustedKeys.",
-    details,
-  });
+const REPUBLISH =
+  "publish the release again with --sign-key and a trusted key's secret key (it replaces the stored signature)";
+
+const refused = (
+  message: string,
+  details: Record<string, unknown> = {},
+  hint = `Only install what the build machine signed: ${REPUBLISH}, or check trustedKeys.`,
+) => new DeployKitError("E_SIGNATURE", message, { hint, details });
 
 const blake2b512 = (message: Uint8Array) => createHash("blake2b512").update(message).digest();
 
@@ -139,10 +142,11 @@ export function verifyMessage(
   const keyId = keyIdOf(parsed.keyNum);
   const key = trustedKeys.find((k) => k.keyNum.equals(parsed.keyNum));
   if (!key) {
-    throw refused(`The signature was made by key ${keyId}, which is not a trusted key.`, {
-      keyId,
-      trustedKeyIds: trustedKeys.map((k) => k.keyId),
-    });
+    throw refused(
+      `The signature was made by key ${keyId}, which is not a trusted key.`,
+      { keyId, trustedKeyIds: trustedKeys.map((k) => k.keyId) },
+      `If key ${keyId} is yours, add its public key to trustedKeys (--trusted-keys); otherwise ${REPUBLISH}.`,
+    );
   }
   const prehashed = parsed.algorithm === PREHASHED;
   const signed = prehashed ? blake2b512(message) : message;

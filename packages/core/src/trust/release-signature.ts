@@ -35,7 +35,7 @@ function fieldsOf(comment: string): Map<string, string> {
 
 const refused = (message: string, binding: Binding) =>
   new DeployKitError("E_SIGNATURE", message, {
-    hint: "Install only what the build machine signed: publish the release again with --sign-key (and --channel), or check trustedKeys.",
+    hint: "Install only what the build machine signed: publish the release again with --sign-key (and --channel for a channel; it adds or replaces the signature), or check trustedKeys.",
     details: { ...binding },
   });
 
