@@ -121,7 +121,8 @@ describe("keys generate → publish --sign-key → install --trusted-keys", () =
     const artifact = await makeArtifact(dir, "hello", "4.0.0");
     const oldKey = await deploykit(["keys", "generate", "--secret-key", "old.key"], { cwd: dir });
     const newKey = await deploykit(["keys", "generate", "--secret-key", "new.key"], { cwd: dir });
-    const [oldPub, newPub] = [oldKey, newKey].map((r) => r.stdout.trim().split("\n").at(-1) as string);
+    const publicKeyOf = (run: { stdout: string }) => run.stdout.trim().split("\n").at(-1) as string;
+    const [oldPub, newPub] = [publicKeyOf(oldKey), publicKeyOf(newKey)];
     const idOf = (run: { stdout: string }) => /Secret key ([0-9A-F]{16})/.exec(run.stdout)?.[1] as string;
     expect(
       (await deploykit(["publish", artifact, "--store", store, "--sign-key", "old.key"], { cwd: dir }))
