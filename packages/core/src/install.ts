@@ -4,7 +4,7 @@ import { activateArtifact, makeLive } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
 import { asHostError } from "./host/fs-errors";
 import { type HostOptions, type HostPlan, planHost } from "./host/plan";
-import { forgetCachedArtifact, pruneState, removeReleases } from "./host/prune";
+import { forgetCachedArtifact, heldReleases, pruneState, removeReleases } from "./host/prune";
 import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
@@ -71,7 +71,8 @@ export async function installLocked(
   await makeLive(plan, manifest, dir);
   await step(onEvent, "record", `Recording ${manifest.version} as live`, async () => {
     recordLive(state, manifest.version, "install", state.current, ports.clock);
-    const pruned = pruneState(state, plan.keep);
+    const held = await heldReleases(layout, state, plan.keep, onEvent);
+    const pruned = pruneState(state, plan.keep, held);
     await writeState(layout.state, state);
     await removeReleases(layout, pruned, onEvent);
   });

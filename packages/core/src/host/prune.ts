@@ -1,31 +1,72 @@
 import { randomUUID } from "node:crypto";
-import { rename, rm, rmdir } from "node:fs/promises";
+import { realpath, rename, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { EventSink } from "../events";
+import { describeInUse, pathsHeldUnder, releasesInUse } from "./in-use";
 import type { HostLayout } from "./layout";
 import type { HostState, InstalledEntry } from "./state";
 
 /**
- * Picks the oldest releases beyond `keep`, never the live one nor the previous one, and drops
- * them from `state` (mutated). Write the state, then {@link removeReleases}: a crash in between
- * leaves an unlisted directory, never a listed release whose files are half gone.
+ * Pure decision: the versions pruning removes, the oldest beyond `keep`; never the live one, the
+ * previous one, nor one in `held` (a release a live process still uses: it does not count
+ * towards `keep` either, and is pruned on a later run once free).
  */
-export function pruneState(state: HostState, keep: number): InstalledEntry[] {
+export function pruneCandidates(
+  state: HostState,
+  keep: number,
+  held: ReadonlySet<string> = new Set(),
+): string[] {
   const newestFirst = Object.entries(state.releases).sort(([, a], [, b]) =>
     b.installedAt.localeCompare(a.installedAt),
   );
   const protectedVersions = new Set([state.current, state.previous]);
-  const pruned: InstalledEntry[] = [];
+  const candidates: string[] = [];
   let kept = 0;
-  for (const [version, entry] of newestFirst) {
-    if (protectedVersions.has(version) || kept < keep) {
-      kept++;
-      continue;
-    }
-    delete state.releases[version];
-    pruned.push(entry);
+  for (const [version] of newestFirst) {
+    if (held.has(version)) continue;
+    if (protectedVersions.has(version) || kept < keep) kept++;
+    else candidates.push(version);
   }
-  return pruned;
+  return candidates;
+}
+
+/**
+ * Picks the releases {@link pruneCandidates} names and drops them from `state` (mutated). Write
+ * the state, then {@link removeReleases}: a crash in between leaves an unlisted directory, never a
+ * listed release whose files are half gone.
+ */
+export function pruneState(state: HostState, keep: number, held?: ReadonlySet<string>): InstalledEntry[] {
+  return pruneCandidates(state, keep, held).flatMap((version) => {
+    const entry = state.releases[version];
+    delete state.releases[version];
+    return entry ? [entry] : [];
+  });
+}
+
+/**
+ * The release directories pruning would remove that a live process still has as cwd, executable
+ * or open file (facts from {@link pathsHeldUnder}, decided by {@link releasesInUse}); each one is
+ * reported in a `warning` event of step `prune`. Looks at `/proc` only when something is to be pruned.
+ */
+export async function heldReleases(
+  layout: HostLayout,
+  state: HostState,
+  keep: number,
+  onEvent?: EventSink,
+): Promise<Set<string>> {
+  const dirs = pruneCandidates(state, keep).filter((v) => state.releases[v]?.manifest.format === "tgz");
+  if (!dirs.length) return new Set();
+  const holds = await pathsHeldUnder(layout.releases);
+  const releases = await realpath(layout.releases).catch(() => layout.releases);
+  const inUse = releasesInUse(new Map(dirs.map((v) => [v, join(releases, v)])), holds);
+  for (const release of inUse.values()) {
+    onEvent?.({
+      type: "warning",
+      step: "prune",
+      message: `Not pruning ${describeInUse(release)}: a live process still uses it; a later run prunes it once it is free.`,
+    });
+  }
+  return new Set(inUse.keys());
 }
 
 /** Removes pruned releases' directories (moved aside first, so none is ever half there) and cached artifacts. */
