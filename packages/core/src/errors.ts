@@ -17,6 +17,8 @@ export type ErrorCode =
   | "E_ABORTED"
   | "E_HEALTHCHECK"
   | "E_RESTART_FAILED"
+  | "E_PORT_IN_USE"
+  | "E_DAEMONIZED"
   | "E_NO_PREVIOUS_RELEASE"
   | "E_UNSUPPORTED_FORMAT"
   | "E_STORE_NOT_FOUND"

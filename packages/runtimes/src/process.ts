@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
+  bootTicks,
   DeployKitError,
   hostLayout,
   launchScript,
@@ -18,12 +19,14 @@ import { logTail } from "./internal/log-tail";
 import {
   checkedPid,
   commandWords,
+  livePid,
   type PidExpectation,
   removePidFile,
   signalTarget,
   writePidFile,
 } from "./internal/pid";
 import { terminate } from "./internal/terminate";
+import { assertPortFree, daemonized, listenPort, stopLeftovers } from "./internal/tracking";
 
 /** Options of {@link process}. */
 export interface ProcessOptions {
@@ -133,6 +136,9 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     async restart(ctx): Promise<RestartResult> {
       throwIfAborted(ctx.signal);
       const settings = resolve(options, ctx);
+      const port = listenPort(options.port, settings.readyUrl);
+      // A port another process serves: refused before the old process is stopped.
+      await assertPortFree("process", port, await livePid(ctx.processes, settings.pidFile));
       // Stopping the old process is short and bounded: finish it even when aborted, then stop.
       const stopped = await stopPidFile({ ...ctx, signal: undefined }, settings);
       throwIfAborted(ctx.signal);
@@ -143,6 +149,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
         env: ctx.env,
         ...(options.port === undefined ? {} : { port: options.port }),
       });
+      const since = await bootTicks();
       const spawned = await ctx.runner.spawnDetached("sh", ["-c", script], {
         cwd: ctx.release.dir,
         logFile: settings.logFile,
@@ -155,9 +162,20 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       } finally {
         if (seen.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings);
       }
+      // Exit code 0 before (or right at) readiness: the command daemonised itself.
+      const gone = seen.outcome === "exited" || (seen.outcome === "ready" && !ctx.processes.isAlive(pid));
+      const exit = gone ? await exitOf(spawned.exited) : undefined;
+      if (exit === "code 0") {
+        await removePidFile(settings.pidFile);
+        const stoppedPids = await stopLeftovers(ctx, pid, ctx.release.dir, since);
+        throw daemonized("process", `${settings.name} (${settings.command})`, {
+          pid,
+          stoppedPids,
+          log: await logTail(settings.logFile),
+        });
+      }
       if (seen.outcome !== "ready") {
         // An early exit is reported as such, with its exit code, not as a timeout.
-        const exit = seen.outcome === "exited" ? await exitOf(spawned.exited) : undefined;
         const what =
           seen.outcome === "exited"
             ? `exited${exit ? ` with ${exit}` : ""} before it was ready`

@@ -1,5 +1,6 @@
-import { readdir, readlink, realpath } from "node:fs/promises";
+import { readdir, readFile, readlink, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";
+import { processStartTime } from "./lock-owner";
 
 /** How a process holds a path: its working directory, its executable, or an open file descriptor. */
 export type PathUse = "cwd" | "exe" | "fd";
@@ -78,4 +79,28 @@ export function describeInUse({ version, holders }: ReleaseInUse): string {
     .map(({ pid, use, path }) => `pid ${pid} ${use === "fd" ? `open file ${path}` : `${use} ${path}`}`);
   const more = holders.length > shown.length ? `, ${holders.length - shown.length} more` : "";
   return `${version} (${shown.join(", ")}${more})`;
+}
+
+/**
+ * Now, in clock ticks since boot (`/proc/uptime` × 100, Linux's USER_HZ): the unit of
+ * `/proc/<pid>/stat` field 22, to tell processes started after this moment. `undefined` without `/proc`.
+ */
+export async function bootTicks(): Promise<number | undefined> {
+  const uptime = Number.parseFloat(await readFile("/proc/uptime", "utf8").catch(() => ""));
+  return Number.isFinite(uptime) ? Math.floor(uptime * 100) : undefined;
+}
+
+/**
+ * Pids of the live processes that hold something under `dir` (cwd, executable or open file, from `/proc`) and
+ * started at or after `sinceTicks` (from {@link bootTicks}): what a start command left running
+ * in a release directory, e.g. a server that daemonised itself.
+ */
+export async function processesStartedUnder(dir: string, sinceTicks: number): Promise<number[]> {
+  const pids = new Set((await pathsHeldUnder(dir)).map((hold) => hold.pid));
+  const started: number[] = [];
+  for (const pid of pids) {
+    const start = Number(await processStartTime(pid));
+    if (pid !== process.pid && start >= sinceTicks) started.push(pid);
+  }
+  return started.sort((a, b) => a - b);
 }
