@@ -23,7 +23,7 @@ export interface ProcessTable {
   /** Reads a pid file; `undefined` when it is missing or does not hold a pid. */
   readPidFile(path: string): Promise<number | undefined>;
   /**
-   * {@link ProcessFacts} about a pid, `undefined` when nothing can be told. Optional: when a
+   * `ProcessFacts` about a pid, `undefined` when nothing can be told. Optional: when a
    * table has none, `@deploykit/runtimes` reads the local `/proc` (a remote host's table
    * answers it over its connection; the in-memory fake from its `facts` map).
    */
