@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { DeployKitError } from "../errors";
 import { parseManifest, type ReleaseManifest } from "../manifest";
@@ -66,7 +66,12 @@ const corrupt = (path: string, why: string, cause?: unknown) =>
     details: { path },
   });
 
-/** Reads a host's state; an absent file is an empty state. @throws `E_STATE_CORRUPT` */
+/**
+ * Reads a host's state (`<root>/.deploykit/state.json`); an absent file is an empty state. A
+ * `.tgz` release's `dir` is derived from the root the file is in (`<root>/releases/<version>`),
+ * never taken from the file: a root copied or moved elsewhere (`cp -a`) resolves its releases in
+ * its own place, whatever absolute path an older run recorded. @throws `E_STATE_CORRUPT`
+ */
 export async function readState(path: string): Promise<HostState> {
   let text: string;
   try {
@@ -75,7 +80,12 @@ export async function readState(path: string): Promise<HostState> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return parseState(undefined, path);
     throw error;
   }
-  return parseState(text, path);
+  const state = parseState(text, path);
+  const releasesDir = join(dirname(dirname(path)), "releases");
+  for (const [version, entry] of Object.entries(state.releases)) {
+    if (entry.manifest.format === "tgz") entry.dir = join(releasesDir, version);
+  }
+  return state;
 }
 
 /**
