@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import { type HostConnection, sshHost } from "@deploykit/core";
+import { assertDirectory, type HostConnection, sshHost } from "@deploykit/core";
 import type { Settings } from "./settings";
 import { UsageError } from "./usage";
 
@@ -10,15 +10,33 @@ export function lockFromSettings(settings: Settings): { lockTimeoutMs?: number }
 }
 
 /**
- * The host root from `--root` or the config's `root`, resolved against the working directory;
- * with `--host` it is a path on the server and must be absolute.
+ * The host root from `--root` or the config's `root`, checked before anything runs. With `--host`
+ * it is a path on the server and must be absolute (the SDK call checks it there). Otherwise it is
+ * resolved against the working directory and must not be a file; with `mustExist` (commands that
+ * only read or switch: releases, rollback, restart, status...) it must exist, so a typo is not an
+ * empty host.
+ *
+ * @throws {@link UsageError}; `DeployKitError` `E_NOT_FOUND`, `E_NOT_A_DIRECTORY`
  */
-export function rootFromSettings(settings: Settings, cwd: string): string {
-  const root = settings.requiredString("root");
-  if (settings.string("host") !== undefined && !isAbsolute(root)) {
-    throw new UsageError(`With --host, --root is a path on the server and must be absolute (got "${root}").`);
+export async function rootFromSettings(
+  settings: Settings,
+  cwd: string,
+  options: { mustExist?: boolean } = {},
+): Promise<string> {
+  const given = settings.requiredString("root");
+  if (settings.string("host") !== undefined) {
+    if (!isAbsolute(given)) {
+      throw new UsageError(`With --host, --root is a path on the server and must be absolute (got "${given}").`);
+    }
+    return given;
   }
-  return isAbsolute(root) ? root : resolve(cwd, root);
+  const root = isAbsolute(given) ? given : resolve(cwd, given);
+  await assertDirectory(root, {
+    what: "The host root",
+    mustExist: options.mustExist === true,
+    hint: "Check --root (or root in the config): the directory holding releases/ and current.",
+  });
+  return root;
 }
 
 /**
@@ -59,7 +77,7 @@ export async function withHostFromSettings<T>(
  * (a version on the command line wins over a channel in the config file).
  */
 export function selectorFromSettings(settings: Settings): { version?: string; channel?: string } {
-  const version = settings.flag("version");
+  const version = settings.version();
   const channel =
     settings.flag("channel") ?? (version === undefined ? settings.string("channel") : undefined);
   return {

@@ -2,11 +2,13 @@ import { type CommandDef, renderUsage, runCommand } from "citty";
 import { stripAnsi } from "consola/utils";
 import type { Session } from "./command";
 import { type CliIo, processIo } from "./io";
+import { colorEnabled } from "./output/colors";
 import { humanReporter } from "./output/human-reporter";
 import { jsonReporter } from "./output/json-reporter";
 import type { Reporter } from "./output/reporter";
 import { CLI_VERSION, commandNames, rootCommand } from "./root";
 import { settleOrReport } from "./unsettled";
+import { didYouMean } from "./suggest";
 import { UsageError } from "./usage";
 
 /** Exit codes: success, a failed operation, a bad command line. */
@@ -27,6 +29,21 @@ const firstPositional = (argv: string[]) => {
   return (end < 0 ? argv : argv.slice(0, end)).find((a) => !a.startsWith("-"));
 };
 
+const VERSION_FLAGS = new Set(["-v", "-V", "--version"]);
+
+/** What the root usage adds to citty's: the global flags and the help command. */
+const ROOT_FOOTER = `
+GLOBAL FLAGS
+
+  -v, --version    Print deploykit's version
+  -h, --help       Show help (also: deploykit help [command])
+  --json           NDJSON on stdout: events, then one last line, the result or the error
+  --verbose        Also show log lines from child processes
+  --debug          Show stack traces with errors
+  --config <file>  Config file (default: found from the working directory up)
+
+Exit codes: 0 done, 1 the operation failed, 2 a malformed command line.`;
+
 async function usage(
   root: CommandDef,
   name: string | undefined,
@@ -34,8 +51,8 @@ async function usage(
 ): Promise<string> {
   const subCommands = (root.subCommands ?? {}) as Record<string, CommandDef>;
   const sub = name ? subCommands[name] : undefined;
-  const text = await (sub ? renderUsage(sub, root) : renderUsage(root));
-  return stream.isTTY && !("NO_COLOR" in process.env) ? text : stripAnsi(text);
+  const text = sub ? await renderUsage(sub, root) : `${await renderUsage(root)}\n${ROOT_FOOTER}`;
+  return colorEnabled(stream) ? text : stripAnsi(text);
 }
 
 /** The command's reporter, or (when it failed before choosing one) the one its flags ask for. */
@@ -46,6 +63,12 @@ function reporterFor(session: Session, io: CliIo, beforeEnd: string[]): Reporter
     (beforeEnd.includes("--json") ? jsonReporter(io, options) : humanReporter(io, options))
   );
 }
+
+const unknownCommand = (name: string) =>
+  new UsageError(
+    `Unknown command "${name}".`,
+    `${didYouMean(name, commandNames)}The commands are: ${commandNames.join(", ")}.`,
+  );
 
 /**
  * Runs the `deploykit` command line `argv` (without `node` and the script) and resolves to
@@ -66,8 +89,15 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
   const name = firstPositional(argv);
   const beforeEnd = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
   try {
-    if (argv.length === 1 && argv[0] === "--version") {
+    if (argv.length === 1 && VERSION_FLAGS.has(argv[0] as string)) {
       io.stdout.write(`${CLI_VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (name === "help" && argv[0] === "help") {
+      const topic = argv[1];
+      if (argv.length > 2) throw new UsageError("`deploykit help` takes at most one command name.");
+      if (topic !== undefined && !commandNames.includes(topic)) throw unknownCommand(topic);
+      io.stdout.write(`${await usage(root, topic, io.stdout)}\n`);
       return EXIT.ok;
     }
     if (beforeEnd.includes("--help") || beforeEnd.includes("-h")) {
@@ -93,6 +123,9 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
       reporter.close();
       process.exitCode = EXIT.failure;
     });
+
+    if (!commandNames.includes(name)) throw unknownCommand(name);
+    await runCommand(root, { rawArgs: argv });
     return session.exitCode;
   } catch (thrown) {
     const error =

@@ -1,4 +1,4 @@
-import { DeployKitError } from "@deploykit/core";
+import { assertAppName, assertVersion, DeployKitError, isDeployKitError } from "@deploykit/core";
 import type { ConfigFile } from "./config";
 import { UsageError } from "./usage";
 
@@ -94,6 +94,19 @@ export class Settings {
     return this.#configValue<number>(key, "number");
   }
 
+  /**
+   * The version flag (never a config key), checked with core's `assertVersion` before anything
+   * runs: a malformed one (`--version v2`) is a usage error (exit 2) carrying `E_INVALID_VERSION`.
+   */
+  version(key = "version"): string | undefined {
+    return checked(this.flag(key), assertVersion);
+  }
+
+  /** The app name (`--app` or the config's `app`), required, checked with core's `assertAppName`. */
+  requiredApp(): string {
+    return checked(this.requiredString("app"), assertAppName) as string;
+  }
+
   /** A boolean option (a flag given as `--x` or `--no-x` wins). */
   boolean(key: string): boolean | undefined {
     const flag = this.#flags[key];
@@ -104,3 +117,15 @@ export class Settings {
 
 /** `pidFile` → `pid-file`. */
 export const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Runs an SDK check on a value from the command line; its failure is a usage error (exit 2). */
+function checked(value: string | undefined, check: (value: string) => void): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    check(value);
+  } catch (error) {
+    if (isDeployKitError(error)) throw new UsageError(error.message, error.hint, error.code);
+    throw error;
+  }
+  return value;
+}

@@ -1,12 +1,14 @@
 import type { HealthcheckOptions, RuntimeStrategy } from "@deploykit/core";
 import { DeployKitError } from "@deploykit/core";
-import { createStrategy, type StrategySpec, strategyNames } from "@deploykit/runtimes";
+import {
+  createStrategy,
+  type StrategySpec,
+  strategyNames,
+  strategyOptionsFromFlags,
+} from "@deploykit/runtimes";
 import type { ArgsDef } from "citty";
 import { kebab, type Settings } from "./settings";
 import { UsageError } from "./usage";
-
-/** The option `--service` sets: each init system names its service differently. */
-const SERVICE_OPTION: Record<string, string> = { systemd: "unit", upstart: "job", sysv: "service" };
 
 /** Flags of the commands that restart the app; each sets the strategy option of the same name. */
 export const strategyArgs = {
@@ -25,7 +27,12 @@ export const strategyArgs = {
   },
   port: { type: "string", description: "Strategy option port" },
   "start-command": { type: "string", description: "Strategy option startCommand (unicorn, sidekiq)" },
-  timeout: { type: "string", description: "Strategy option timeout (unicorn, sidekiq, node)" },
+  "timeout-ms": {
+    type: "string",
+    valueHint: "ms",
+    description: "Strategy option timeoutMs, in milliseconds (all but process)",
+  },
+  timeout: { type: "string", valueHint: "s", description: "Deprecated: seconds; use --timeout-ms" },
   mode: { type: "string", valueHint: "upgrade|reload", description: "Strategy option mode (unicorn)" },
   script: { type: "string", description: "Strategy option script (node, pm2)" },
   workers: { type: "string", description: "Strategy option workers (unicorn, node)" },
@@ -77,21 +84,21 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
     throw new UsageError(`Unknown strategy "${name}".`, `Use one of: ${strategyNames.join(", ")}.`);
   }
   const { name: _configuredName, ...configOptions } = fromConfig.name === name ? fromConfig : {};
-  const flags: Record<string, unknown> = {
+  const given = strategyOptionsFromFlags(name as StrategySpec["strategy"], {
     pidFile: settings.flag("pidFile"),
-    [name === "command" ? "restart" : "command"]: settings.flag("command"),
-    name: settings.flag("processName"),
+    command: settings.flag("command"),
+    processName: settings.flag("processName"),
     port: numberFlag(settings, "port"),
     startCommand: settings.flag("startCommand"),
+    timeoutMs: numberFlag(settings, "timeoutMs"),
     timeout: numberFlag(settings, "timeout"),
     mode: settings.flag("mode"),
     script: settings.flag("script"),
     workers: numberFlag(settings, "workers"),
-    [SERVICE_OPTION[name] ?? "service"]: settings.flag("service"),
+    service: settings.flag("service"),
     action: settings.flag("action"),
     signal: settings.flag("signal"),
-  };
-  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  });
   return createStrategy({ ...configOptions, ...given, strategy: name } as StrategySpec);
 }
 

@@ -25,7 +25,7 @@ describe("the built @deploykit/cli-lite", () => {
   });
 
   it("the CJS build loads the S3 store as CJS too, so its DeployKitErrors keep their code", async () => {
-    const script = `require("@deploykit/cli-lite").runCli(["releases", "--app", "x", "--store", "s3://", "--json"])`;
+    const script = `require("@deploykit/cli-lite").runCli(["releases", "--app", "web", "--store", "s3://bucket/pre?fix", "--json"])`;
     const run = await execa("node", ["-e", script], { cwd: REPO, reject: false });
     expect(JSON.parse(run.stdout)).toMatchObject({ type: "error", code: "E_INVALID_INPUT" });
   });

@@ -41,7 +41,7 @@ describe("the deploykit shell", () => {
     [["publish"], "Missing required positional argument: ARTIFACT"],
     [["install", "--app", "web", "--version", "1.0.0"], "needs --root"],
     [
-      ["install", "--root", "/tmp/x", "--keep", "many", "--app", "a", "--store", "s"],
+      ["install", "--root", "/tmp/x", "--keep", "many", "--app", "web", "--store", "s"],
       "--keep must be a whole number",
     ],
   ])("usage error %j exits 2 and says what is wrong", async (args, message) => {

@@ -15,6 +15,11 @@ export interface DeployOptions extends InstallOptions {
   healthcheck?: string | HealthcheckOptions;
   /** Extra environment for the processes the strategy starts. */
   env?: Record<string, string>;
+  /**
+   * Restart (and health-check) the app even when the requested release is already live.
+   * Default false: deploying the live version changes nothing and restarts nothing.
+   */
+  restartUnchanged?: boolean;
 }
 
 /** Checks the strategy and health gate options; shared by deploy and rollback. */
@@ -81,6 +86,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
     const priorPrevious = state.previous;
     const installed = await installLocked(plan, options, state);
+    if (installed.unchanged && !options.restartUnchanged) {
+      const { release, previous } = installed;
+      return { release, ...(previous ? { previous } : {}), rolledBack: false, unchanged: true };
+    }
     const fallback = installed.unchanged ? undefined : installed.previous;
     if (plan.signal?.aborted && fallback) await undoSwitch(plan, state, fallback, priorPrevious);
     const result = await gate(plan, how, state, installed.release, fallback, priorPrevious);

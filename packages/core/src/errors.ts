@@ -37,7 +37,8 @@ export type ErrorCode =
   | "E_DISK_FULL"
   | "E_PERMISSION"
   | "E_READ_ONLY"
-  | "E_HOST_UNREACHABLE";
+  | "E_HOST_UNREACHABLE"
+  | "E_NOT_A_DIRECTORY";
 
 /** What a {@link DeployKitError} is made from. */
 export interface DeployKitErrorOptions {

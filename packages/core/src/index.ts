@@ -16,6 +16,7 @@ export type {
 export { localHost } from "./connection/local-host";
 export { type SshHostOptions, sshHost } from "./connection/ssh-host";
 export { type DeployOptions, deploy } from "./deploy";
+export { type AssertDirectoryOptions, assertDirectory } from "./directory";
 export {
   DeployKitError,
   type DeployKitErrorOptions,

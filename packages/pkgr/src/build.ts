@@ -25,6 +25,7 @@ import { compileApp } from "./compile-app";
 import { defaultVersion, sourceCommit } from "./git-facts";
 import { liftBuildpackVars } from "./lift-vars";
 import type { BuildOptions } from "./options";
+import { warnAboutDotenvFiles } from "./pack/dotenv-warning";
 import { gitOnlyRules, loadIgnoreRules, withoutBuildOutput } from "./pack/ignore-rules";
 import { mergePkgrOptions, readPkgrYml } from "./pkgr-yml";
 import { readProcfile, serviceTypes } from "./procfile";
@@ -150,6 +151,7 @@ async function build(
     relative(appDir, outDir).split(sep).join("/"),
     name,
   );
+  await warnAboutDotenvFiles(appDir, rules, onEvent);
   const compiles =
     specs.length > 0 || !!options.beforePrecompile?.length || !!options.afterPrecompile?.length;
   throwIfAborted(signal);

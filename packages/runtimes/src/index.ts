@@ -7,11 +7,13 @@
  */
 export { type CommandOptions, command } from "./command";
 export { defineStrategy } from "./define";
+export { type StrategyFlags, strategyOptionsFromFlags } from "./flag-options";
 export { type SystemdOptions, systemd } from "./init/systemd";
 export { type SysvOptions, sysv } from "./init/sysv";
 export { type UpstartOptions, upstart } from "./init/upstart";
 export type { CommandLine } from "./internal/run-command";
 export { type NodeOptions, node } from "./node/index";
+export { DEPRECATED_OPTIONS, type DeprecatedOption, STRATEGY_OPTION_KEYS } from "./option-keys";
 export { type Pm2Options, pm2 } from "./pm2/index";
 export { type ProcessOptions, process } from "./process";
 export { createStrategy, type StrategySpec, strategyNames } from "./registry";

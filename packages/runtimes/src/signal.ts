@@ -11,6 +11,7 @@ import {
 import { restartFailed } from "./internal/failure";
 import { observations } from "./internal/observations";
 import { checkedPid, livePid, type PidExpectation } from "./internal/pid";
+import { msOption } from "./internal/timing";
 
 /** Options of {@link signal}. */
 export interface SignalOptions {
@@ -22,7 +23,9 @@ export interface SignalOptions {
   waitForNewPid?: boolean;
   /** A URL that must answer 2xx after the signal. */
   healthcheck?: string;
-  /** Seconds for the new pid and the health check. Default 60. */
+  /** Milliseconds for the new pid and the health check. Default 60 000. */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
 }
 
@@ -46,7 +49,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
   // A server's pid file is named after it (puma.pid, nginx.pid), or lives in the app (server.pid).
   const program = basename(options.pidFile).replace(/\.pid$/, "");
   const expected: PidExpectation = { what: `${program} or a process of this app`, words: [program] };
-  const timeoutMs = (options.timeout ?? 60) * 1000;
+  const timeoutMs = msOption(options.timeoutMs, options.timeout, 60_000);
   return {
     name: "signal",
     async restart(ctx): Promise<RestartResult> {

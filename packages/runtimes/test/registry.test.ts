@@ -1,5 +1,11 @@
+import type { DeployEvent, StrategyContext } from "@deploykit/core";
 import { isDeployKitError } from "@deploykit/core";
-import { createStrategy, strategyNames } from "@deploykit/runtimes";
+import {
+  createStrategy,
+  STRATEGY_OPTION_KEYS,
+  strategyNames,
+  strategyOptionsFromFlags,
+} from "@deploykit/runtimes";
 import { describe, expect, it } from "vitest";
 
 describe("createStrategy()", () => {
@@ -21,5 +27,54 @@ describe("createStrategy()", () => {
     expect(isDeployKitError(unknown, "E_INVALID_INPUT")).toBe(true);
     expect((unknown as { hint: string }).hint).toContain("unicorn");
     expect(() => createStrategy({ strategy: "unicorn", mode: "restart" as never })).toThrow(/mode/);
+  });
+
+  const thrown = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error as { code: string; message: string; hint: string };
+    }
+    throw new Error("expected a throw");
+  };
+
+  it("refuses an option the strategy does not have, listing the valid ones", () => {
+    const error = thrown(() => createStrategy({ strategy: "command", restart: "true", workers: 2 } as never));
+    expect(error.code).toBe("E_INVALID_INPUT");
+    expect(error.message).toContain("workers");
+    expect(error.hint).toContain(STRATEGY_OPTION_KEYS.command.join(", "));
+  });
+
+  it("takes durations in ms; the old seconds names convert, warn on restart, and never mix", async () => {
+    const events: DeployEvent[] = [];
+    const strategy = createStrategy({ strategy: "command", restart: "true", timeout: 10 } as never);
+    await strategy.restart({
+      app: "web",
+      root: "/nonexistent",
+      release: { version: "1.0.0", dir: "/", manifest: { processes: {} } },
+      onEvent: (event: DeployEvent) => events.push(event),
+      runner: { run: async () => ({ exitCode: 0, stdout: "", stderr: "" }) },
+    } as unknown as StrategyContext);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: "warning",
+        message: expect.stringContaining('use "timeoutMs": 10000'),
+      }),
+    );
+    expect(
+      thrown(() => createStrategy({ strategy: "unicorn", timeout: 5, timeoutMs: 5000 })).message,
+    ).toContain("not both");
+    expect(createStrategy({ strategy: "sidekiq", timeoutMs: 8000, startTimeoutMs: 4000 }).name).toBe(
+      "sidekiq",
+    );
+  });
+
+  it("translates one set of command-line flags into each strategy's option names", () => {
+    expect(strategyOptionsFromFlags("command", { command: "make restart", timeoutMs: 5 })).toEqual({
+      restart: "make restart",
+      timeoutMs: 5,
+    });
+    expect(strategyOptionsFromFlags("systemd", { service: "web.service" })).toEqual({ unit: "web.service" });
+    expect(strategyOptionsFromFlags("process", { processName: "worker" })).toEqual({ name: "worker" });
   });
 });

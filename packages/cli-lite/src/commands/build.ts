@@ -55,7 +55,7 @@ export const buildCommand: CommandSpec<typeof args> = {
     }
     const optional = {
       name: settings.flag("name") ?? settings.string("app"),
-      version: settings.flag("version"),
+      version: settings.version(),
       iteration: settings.flag("iteration"),
       format,
       outDir: resolve(io.cwd, settings.string("outDir") ?? "."),

@@ -8,7 +8,15 @@ import { trustFromSettings } from "../trust";
 import { UsageError } from "../usage";
 import { installArgs } from "./install";
 
-const args = { ...installArgs, ...strategyArgs } as const;
+const args = {
+  ...installArgs,
+  ...strategyArgs,
+  "restart-unchanged": {
+    type: "boolean",
+    description:
+      "Restart even when the release is already live (default: an unchanged deploy restarts nothing)",
+  },
+} as const;
 
 /** `deploykit deploy` → `deploy()`. */
 export const deployCommand: CommandSpec<typeof args> = {
@@ -16,8 +24,8 @@ export const deployCommand: CommandSpec<typeof args> = {
   description: "Install a release, restart the app, health-check it, and roll back automatically on failure",
   args,
   async run({ settings, io, onEvent, signal }) {
-    const root = rootFromSettings(settings, io.cwd);
-    const app = settings.requiredString("app");
+    const root = await rootFromSettings(settings, io.cwd);
+    const app = settings.requiredApp();
     const strategy = strategyFromSettings(settings);
     if (!strategy) {
       throw new UsageError(
@@ -25,21 +33,23 @@ export const deployCommand: CommandSpec<typeof args> = {
         "Run `deploykit deploy --help`; use `deploykit install` to install without restarting.",
       );
     }
+    const selection = installFromSettings(settings);
     const trust = await trustFromSettings(settings, io.cwd);
-    const store = await openStore(settings, io.cwd, onEvent);
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);
+    const store = await openStore(settings, io.cwd, onEvent, { mustExist: true });
     const result = await withHostFromSettings(settings, io.cwd, (host) =>
       deploy({
         store,
         app,
         root,
         ...host,
-        ...installFromSettings(settings),
+        ...selection,
         ...trust,
         strategy,
         ...(healthcheck !== undefined ? { healthcheck } : {}),
         ...(env ? { env } : {}),
+        restartUnchanged: settings.boolean("restartUnchanged") === true,
         onEvent,
         signal,
       }),

@@ -13,7 +13,8 @@ export const installArgs = {
   channel: { type: "string", description: "…or the version a channel points at (config: channel)" },
   keep: {
     type: "string",
-    description: "Releases kept on disk, besides the live and previous ones (config: keep; default 5)",
+    description:
+      "Releases kept on disk in total, the live and previous ones included (config: keep; default 5)",
   },
   "shared-dirs": {
     type: "string",
@@ -35,12 +36,13 @@ export const installCommand: CommandSpec<typeof installArgs> = {
   description: "Download, verify and unpack a release, and switch current to it (no restart)",
   args: installArgs,
   async run({ settings, io, onEvent, signal }) {
-    const root = rootFromSettings(settings, io.cwd);
-    const app = settings.requiredString("app");
+    const root = await rootFromSettings(settings, io.cwd);
+    const app = settings.requiredApp();
+    const selection = installFromSettings(settings);
     const trust = await trustFromSettings(settings, io.cwd);
-    const store = await openStore(settings, io.cwd, onEvent);
+    const store = await openStore(settings, io.cwd, onEvent, { mustExist: true });
     const result = await withHostFromSettings(settings, io.cwd, (host) =>
-      install({ store, app, root, ...host, ...installFromSettings(settings), ...trust, onEvent, signal }),
+      install({ store, app, root, ...host, ...selection, ...trust, onEvent, signal }),
     );
     const { version, dir } = result.release;
     return {

@@ -18,7 +18,7 @@ export const lockCommand: CommandSpec<typeof args> = {
   description: "Show who holds the deploy lock of a root; --release removes an abandoned one",
   args,
   async run({ settings, io }) {
-    const root = rootFromSettings(settings, io.cwd);
+    const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     if (settings.boolean("release")) {
       const result = await releaseLock({ root, force: settings.boolean("force") === true });
       const who = result.owner ? ` (pid ${result.owner.pid} on ${result.owner.host})` : "";

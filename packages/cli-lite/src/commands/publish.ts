@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DeployKitError, type PublishedRelease, publish } from "@deploykit/core";
 import { storeArgs } from "../args";
@@ -20,6 +20,20 @@ const args = {
   ...signKeyArgs,
   ...storeArgs,
 } as const;
+
+/** The artifact must be a file before its manifest is even looked at. */
+async function assertArtifact(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) return;
+  throw new DeployKitError(
+    "E_NOT_FOUND",
+    info ? `The artifact ${path} is not a file.` : `The artifact ${path} does not exist.`,
+    {
+      hint: "Pass the .tgz or .deb that `deploykit build` wrote (it prints the path).",
+      details: { path },
+    },
+  );
+}
 
 async function readBuiltManifest(path: string): Promise<unknown> {
   let text: string;
@@ -60,6 +74,7 @@ export const publishCommand: CommandSpec<typeof args> = {
   async run({ args, settings, io, onEvent, signal }) {
     const path = resolve(io.cwd, args.artifact);
     const manifestPath = args.manifest ? resolve(io.cwd, args.manifest) : `${path}.manifest.json`;
+    await assertArtifact(path);
     const signKey = await signKeyFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent);
     const manifest = (await readBuiltManifest(manifestPath)) as Parameters<typeof publish>[0]["manifest"];

@@ -29,15 +29,13 @@ export const releasesCommand: CommandSpec<typeof args> = {
         "`deploykit releases` needs --root, or --store with --app (or root/store in the config).",
       );
     }
-    const installed = hasRoot
-      ? await withHostFromSettings(settings, io.cwd, (host) =>
-          listInstalled(rootFromSettings(settings, io.cwd), host),
-        )
+    const root = hasRoot ? await rootFromSettings(settings, io.cwd, { mustExist: true }) : undefined;
+    const app = hasStore ? settings.requiredApp() : undefined;
+    const store = hasStore ? await openStore(settings, io.cwd, onEvent, { mustExist: true }) : undefined;
+    const installed = root
+      ? await withHostFromSettings(settings, io.cwd, (host) => listInstalled(root, host))
       : undefined;
-    const app = hasStore ? settings.requiredString("app") : undefined;
-    const published = app
-      ? { app, ...(await listPublished(await openStore(settings, io.cwd, onEvent), app)) }
-      : undefined;
+    const published = app && store ? { app, ...(await listPublished(store, app)) } : undefined;
     const lines: string[] = [];
     if (installed) {
       lines.push(`Installed${installed.app ? ` (${installed.app})` : ""}:`);

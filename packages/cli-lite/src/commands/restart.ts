@@ -18,7 +18,7 @@ export const restartCommand: CommandSpec<typeof args> = {
   description: "Restart the live release with a strategy (nothing is installed or switched)",
   args,
   async run({ settings, io, onEvent, signal }) {
-    const root = rootFromSettings(settings, io.cwd);
+    const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     const strategy = strategyFromSettings(settings);
     if (!strategy)
       throw new UsageError("`deploykit restart` needs --strategy (or strategy in the config file).");

@@ -17,14 +17,14 @@ const args = {
 export const rollbackCommand: CommandSpec<typeof args> = {
   name: "rollback",
   description:
-    "Switch back to the previous (or a named) installed release, without the network; restart with --strategy",
+    "Switch back to the previous (or a named) installed release, without the network, and restart with the strategy (flags or config)",
   args,
   async run({ settings, io, onEvent, signal }) {
-    const root = rootFromSettings(settings, io.cwd);
+    const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     const strategy = strategyFromSettings(settings);
     const healthcheck = strategy ? healthcheckFromSettings(settings) : undefined;
     const env = envFromSettings(settings);
-    const version = settings.flag("version");
+    const version = settings.version();
     const result = await withHostFromSettings(settings, io.cwd, (host) =>
       rollback({
         root,
@@ -38,6 +38,15 @@ export const rollbackCommand: CommandSpec<typeof args> = {
         signal,
       }),
     );
-    return deployOutcome("Rolled back to", result.release.manifest.app, result);
+    const outcome = deployOutcome("Rolled back to", result.release.manifest.app, result);
+    if (strategy || result.unchanged) return outcome;
+    const message = `Nothing was restarted: the processes still run the release that was live before ${result.release.version}. Pass --strategy (or set strategy in the config), or run \`deploykit restart\`.`;
+    onEvent({ type: "warning", step: "rollback", message });
+    return {
+      ...outcome,
+      lines: [
+        `Rolled back to ${result.release.manifest.app} ${result.release.version} (current switched); NOT restarted: no strategy.`,
+      ],
+    };
   },
 };

@@ -41,9 +41,10 @@ export const runCommand: CommandSpec<typeof args> = {
       throw new UsageError(`--port must be a whole number, not "${port}".`);
     const json = parsed.json === true;
     const env = envFromSettings(settings);
+    const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     try {
       const ran = await runProcess({
-        root: rootFromSettings(settings, io.cwd),
+        root,
         command,
         ...(env ? { env } : {}),
         ...(port === undefined ? {} : { port: Number(port) }),

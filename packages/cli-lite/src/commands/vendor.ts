@@ -81,7 +81,7 @@ export const vendorCommand: CommandSpec<typeof args> = {
     const layout = layoutFromSettings(settings);
     if (args.kind === "list") {
       if (args.version !== undefined) throw new UsageError("`deploykit vendor list` takes no version.");
-      const store = await openStore(settings, io.cwd, onEvent);
+      const store = await openStore(settings, io.cwd, onEvent, { mustExist: true });
       const entries = await listVendored(store, layout ? { layout } : {});
       return {
         value: { location: store.location, entries },

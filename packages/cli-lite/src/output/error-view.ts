@@ -17,7 +17,7 @@ export function errorView(error: unknown): ErrorView {
     return { code, message, ...(hint ? { hint } : {}), ...(Object.keys(details).length ? { details } : {}) };
   }
   if (error instanceof UsageError) {
-    return { code: "E_USAGE", message: error.message, hint: error.hint };
+    return { code: error.code, message: error.message, hint: error.hint };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

@@ -1,6 +1,6 @@
 import type { DeployEvent } from "@deploykit/core";
-import { colors } from "consola/utils";
 import type { CliIo } from "../io";
+import { colorsFor } from "./colors";
 import { errorView, stackTrace } from "./error-view";
 import { formatDuration } from "./format";
 import { ProgressBars } from "./progress-bars";
@@ -17,9 +17,10 @@ export interface HumanOptions {
 /**
  * Human output: step lines with durations, warnings and (with `--verbose`) log lines on
  * stderr, the summary on stdout. Byte progress is drawn as bars only when stdout and stderr
- * are both terminals. Colours follow consola's rules, so `NO_COLOR` turns them off.
+ * are both terminals. Colours follow no-color.org: a non-empty `NO_COLOR` turns them off.
  */
 export function humanReporter(io: CliIo, options: HumanOptions): Reporter {
+  const colors = colorsFor(io.stderr);
   const bars = io.stdout.isTTY && io.stderr.isTTY ? new ProgressBars(io.stderr) : undefined;
   const err = (text: string) => io.stderr.write(`${text}\n`);
   return {

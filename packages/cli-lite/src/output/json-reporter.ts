@@ -1,19 +1,32 @@
 import type { DeployEvent } from "@deploykit/core";
 import type { CliIo } from "../io";
 import { errorView, stackTrace } from "./error-view";
+import { progressThrottle } from "./progress-throttle";
 import type { Reporter } from "./reporter";
 
 /**
- * `--json`: one JSON object per line on stdout — every event as the SDK emitted it, then
- * `{"type":"result","command",...,"result":...}` or `{"type":"error","code",...}`.
+ * `--json`: NDJSON on stdout — the SDK's events (progress thinned to at most 4 per second per
+ * transfer), then exactly one last line, `{"type":"result","command",...,"result":...}` or
+ * `{"type":"error","code",...}`. Events that arrive after that line (an upload still settling
+ * after a failure) are dropped, so the last line is always the outcome.
  */
 export function jsonReporter(io: CliIo, options: { debug: boolean }): Reporter {
-  const line = (value: unknown) => io.stdout.write(`${JSON.stringify(value)}\n`);
+  let done = false;
+  const line = (value: unknown) => {
+    if (!done) io.stdout.write(`${JSON.stringify(value)}\n`);
+  };
+  const final = (value: unknown) => {
+    line(value);
+    done = true;
+  };
+  const onEvent = progressThrottle((event: DeployEvent) => line(event));
   return {
-    onEvent: (event: DeployEvent) => line(event),
-    result: (command, value) => line({ type: "result", command, result: value ?? null }),
+    onEvent,
+    result: (command, value) => final({ type: "result", command, result: value ?? null }),
     error: (error) =>
-      line({ type: "error", ...errorView(error), ...(options.debug ? { stack: stackTrace(error) } : {}) }),
-    close: () => {},
+      final({ type: "error", ...errorView(error), ...(options.debug ? { stack: stackTrace(error) } : {}) }),
+    close: () => {
+      done = true;
+    },
   };
 }

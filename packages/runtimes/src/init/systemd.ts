@@ -1,5 +1,6 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
+import { msOption } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
 
 /** Options of {@link systemd}. */
@@ -12,7 +13,9 @@ export interface SystemdOptions {
   user?: boolean;
   /** A URL that must answer 2xx once the unit is active. */
   healthcheck?: string;
-  /** Seconds for the unit to be active and healthy. Default 90 (systemd's own stop timeout). */
+  /** Milliseconds for the unit to be active and healthy. Default 90 000 (systemd's own stop timeout). */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
 }
 
@@ -55,7 +58,7 @@ export function systemd(options: SystemdOptions): RuntimeStrategy {
         restart: systemctl(options.action ?? "restart", options.unit),
         state,
         healthcheck: options.healthcheck,
-        timeoutMs: (options.timeout ?? 90) * 1000,
+        timeoutMs: msOption(options.timeoutMs, options.timeout, 90_000),
       }),
     status: (ctx) => serviceStatus(ctx, { state }),
     async stop(ctx) {

@@ -5,6 +5,7 @@ import {
   type StrategyStatus,
 } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
+import { msOption } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState } from "./service";
 
 /** Options of {@link sysv}. */
@@ -17,7 +18,9 @@ export interface SysvOptions {
   action?: "restart" | "reload";
   /** A URL that must answer 2xx once the service runs. */
   healthcheck?: string;
-  /** Seconds for the service to be running and healthy. Default 60. */
+  /** Milliseconds for the service to be running and healthy. Default 60 000. */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
 }
 
@@ -51,7 +54,7 @@ export function sysv(options: SysvOptions): RuntimeStrategy {
         restart: [script, options.action ?? "restart"],
         state,
         healthcheck: options.healthcheck,
-        timeoutMs: (options.timeout ?? 60) * 1000,
+        timeoutMs: msOption(options.timeoutMs, options.timeout, 60_000),
       }),
     async status(ctx): Promise<StrategyStatus> {
       return { running: (await state(ctx)).state === "up" };

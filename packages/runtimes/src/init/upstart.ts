@@ -1,5 +1,6 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
+import { msOption } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
 
 /** Options of {@link upstart}. */
@@ -10,7 +11,9 @@ export interface UpstartOptions {
   action?: "restart" | "reload";
   /** A URL that must answer 2xx once the job runs. */
   healthcheck?: string;
-  /** Seconds for the job to be running and healthy. Default 60. */
+  /** Milliseconds for the job to be running and healthy. Default 60 000. */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
 }
 
@@ -50,7 +53,7 @@ export function upstart(options: UpstartOptions): RuntimeStrategy {
         fallback: ["initctl", "start", options.job],
         state,
         healthcheck: options.healthcheck,
-        timeoutMs: (options.timeout ?? 60) * 1000,
+        timeoutMs: msOption(options.timeoutMs, options.timeout, 60_000),
       }),
     status: (ctx) => serviceStatus(ctx, { state }),
     async stop(ctx) {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { msOption } from "../internal/timing";
 
 /** Options of `node()`. */
 export interface NodeOptions {
@@ -16,9 +17,13 @@ export interface NodeOptions {
   port?: number;
   /** A URL that must answer 2xx after the switch; also the strategy's own health check. */
   healthcheck?: string;
-  /** Seconds a new worker may take to be ready (and the health check to pass). Default 30. */
+  /** Milliseconds a new worker may take to be ready (and the health check to pass). Default 30 000. */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
   /** Milliseconds a retired worker may take to finish open requests before it is KILLed. Default 5000. */
+  killTimeoutMs?: number;
+  /** @deprecated Use `killTimeoutMs` (the same milliseconds). */
   killTimeout?: number;
   /** Ready = the worker called `process.send("ready")` (like pm2's wait_ready) instead of `listening`. */
   waitReady?: boolean;
@@ -51,7 +56,7 @@ export function checkNodeOptions(options: NodeOptions): void {
   if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1)) {
     throw new DeployKitError("E_INVALID_INPUT", "node(): workers must be a whole number of at least 1.");
   }
-  for (const key of ["timeout", "killTimeout"] as const) {
+  for (const key of ["timeoutMs", "timeout", "killTimeoutMs", "killTimeout"] as const) {
     const value = options[key];
     if (value !== undefined && !(value > 0))
       throw new DeployKitError("E_INVALID_INPUT", `node(): ${key} must be positive.`);
@@ -87,8 +92,8 @@ export function nodeSettings(options: NodeOptions, ctx: StrategyContext): NodeSe
     workers: options.workers ?? 2,
     port: options.port,
     healthcheck: options.healthcheck,
-    timeoutMs: (options.timeout ?? 30) * 1000,
-    killTimeoutMs: options.killTimeout ?? 5_000,
+    timeoutMs: msOption(options.timeoutMs, options.timeout, 30_000),
+    killTimeoutMs: options.killTimeoutMs ?? options.killTimeout ?? 5_000,
     waitReady: options.waitReady ?? false,
     pidFile,
     stateFile: `${pidFile}.state.json`,

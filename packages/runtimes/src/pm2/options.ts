@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { msOption } from "../internal/timing";
 
 /** Options of `pm2()`. */
 export interface Pm2Options {
@@ -13,9 +14,13 @@ export interface Pm2Options {
   port?: number;
   /** Health URL; checked on a canary of the new release before the reload, and after it. */
   healthcheck?: string;
-  /** Seconds for a new instance to send "ready" (pm2's `listen_timeout`) and for health. Default 30. */
+  /** Milliseconds for a new instance to send "ready" (pm2's `listen_timeout`) and for health. Default 30 000. */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
   /** Milliseconds pm2 gives an old instance after SIGINT (pm2's `kill_timeout`). Default 5000. */
+  killTimeoutMs?: number;
+  /** @deprecated Use `killTimeoutMs` (the same milliseconds). */
   killTimeout?: number;
   /** The pm2 program. Default `pm2` on the PATH. */
   bin?: string;
@@ -78,8 +83,8 @@ export function pm2Settings(options: Pm2Options, ctx: StrategyContext): Pm2Setti
     instances: options.instances ?? 2,
     port: options.port,
     healthcheck: options.healthcheck,
-    timeoutMs: (options.timeout ?? 30) * 1000,
-    killTimeoutMs: options.killTimeout ?? 5_000,
+    timeoutMs: msOption(options.timeoutMs, options.timeout, 30_000),
+    killTimeoutMs: options.killTimeoutMs ?? options.killTimeout ?? 5_000,
     bin: options.bin ?? "pm2",
     home: options.home,
     canary: options.canary ?? true,

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
 import { commandWords, type PidExpectation } from "../internal/pid";
 import type { CommandLine } from "../internal/run-command";
+import { msOption } from "../internal/timing";
 
 /** Options of `sidekiq()`. */
 export interface SidekiqOptions {
@@ -15,7 +16,12 @@ export interface SidekiqOptions {
    * process, then `systemctl restart` (the unit needs `TimeoutStopSec` >= `timeout + 5`).
    */
   service?: string;
-  /** sidekiq's shutdown timeout (`-t`) in seconds; no process is KILLed before `timeout + 5` s. Default 25. */
+  /**
+   * sidekiq's shutdown timeout in milliseconds (passed as `-t`, rounded up to whole seconds); no
+   * process is KILLed before `timeoutMs + 5000` ms. Default 25 000.
+   */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
   /**
    * Starts one sidekiq process in the release folder. An array runs without a shell; a string
@@ -23,7 +29,9 @@ export interface SidekiqOptions {
    * `["sidekiq", "-e", "production", "-t", <timeout>]`.
    */
   startCommand?: CommandLine;
-  /** Seconds a new process may take to boot. Default 60. */
+  /** Milliseconds a new process may take to boot. Default 60 000. */
+  startTimeoutMs?: number;
+  /** @deprecated Seconds: use `startTimeoutMs`. Still accepted (converted to ms). */
   startTimeout?: number;
   /** A log line (of the new pid) that says it booted. Default `/INFO: Running in /`. */
   readyPattern?: RegExp;
@@ -47,10 +55,10 @@ export interface SidekiqSettings {
 
 /** Checks options up front, before any signal is sent. */
 export function checkSidekiqOptions(options: SidekiqOptions): void {
-  for (const key of ["timeout", "startTimeout"] as const) {
+  for (const key of ["timeoutMs", "timeout", "startTimeoutMs", "startTimeout"] as const) {
     const value = options[key];
     if (value !== undefined && !(value > 0)) {
-      throw new DeployKitError("E_INVALID_INPUT", `sidekiq(): ${key} must be a positive number of seconds.`);
+      throw new DeployKitError("E_INVALID_INPUT", `sidekiq(): ${key} must be positive.`);
     }
   }
   const start = options.startCommand;
@@ -62,14 +70,15 @@ export function checkSidekiqOptions(options: SidekiqOptions): void {
 /** Applies defaults relative to the context's host root. */
 export function sidekiqSettings(options: SidekiqOptions, ctx: StrategyContext): SidekiqSettings {
   const layout = hostLayout(ctx.root);
-  const timeout = options.timeout ?? 25;
-  const start = options.startCommand ?? ["sidekiq", "-e", "production", "-t", String(timeout)];
+  const timeoutMs = msOption(options.timeoutMs, options.timeout, 25_000);
+  const seconds = String(Math.ceil(timeoutMs / 1000));
+  const start = options.startCommand ?? ["sidekiq", "-e", "production", "-t", seconds];
   const [program = "sidekiq", ...args] = typeof start === "string" ? ["sh", "-c", `exec ${start}`] : start;
   return {
     pidFile: options.pidFile ?? join(layout.pids, "sidekiq.pid"),
-    timeoutMs: timeout * 1000,
-    killAfterMs: (timeout + 5) * 1000,
-    startTimeoutMs: (options.startTimeout ?? 60) * 1000,
+    timeoutMs,
+    killAfterMs: timeoutMs + 5000,
+    startTimeoutMs: msOption(options.startTimeoutMs, options.startTimeout, 60_000),
     command: [program, args],
     readyPattern: options.readyPattern ?? /INFO: Running in /,
     logFile: options.logFile ?? join(layout.logs, "sidekiq.log"),

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
 import { commandWords, type PidExpectation } from "../internal/pid";
+import { msOption } from "../internal/timing";
 
 /** Options of `unicorn()`. */
 export interface UnicornOptions {
@@ -14,7 +15,9 @@ export interface UnicornOptions {
    * answered. Default false.
    */
   expectVersion?: boolean;
-  /** Seconds the new master (or the reloaded workers) may take to become ready. Default 60. */
+  /** Milliseconds the new master (or the reloaded workers) may take to become ready. Default 60 000. */
+  timeoutMs?: number;
+  /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
   /**
    * Starts unicorn when no master runs, as a shell command in `<root>/current` (with `PWD` set to
@@ -57,8 +60,11 @@ export function checkUnicornOptions(options: UnicornOptions): void {
       `unicorn(): mode must be "upgrade" or "reload", not "${options.mode}".`,
     );
   }
-  if (options.timeout !== undefined && !(options.timeout > 0)) {
-    throw new DeployKitError("E_INVALID_INPUT", "unicorn(): timeout must be a positive number of seconds.");
+  for (const key of ["timeoutMs", "timeout"] as const) {
+    const value = options[key];
+    if (value !== undefined && !(value > 0)) {
+      throw new DeployKitError("E_INVALID_INPUT", `unicorn(): ${key} must be positive.`);
+    }
   }
   if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 0)) {
     throw new DeployKitError("E_INVALID_INPUT", "unicorn(): workers must be a whole number.");
@@ -75,7 +81,7 @@ export function unicornSettings(options: UnicornOptions, ctx: StrategyContext): 
     oldbin: `${pidFile}.oldbin`,
     healthcheck: options.healthcheck,
     expectVersion: options.expectVersion ?? false,
-    timeoutMs: (options.timeout ?? 60) * 1000,
+    timeoutMs: msOption(options.timeoutMs, options.timeout, 60_000),
     startCommand,
     mode: options.mode ?? "upgrade",
     workers: options.workers ?? 1,
