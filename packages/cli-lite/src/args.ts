@@ -8,7 +8,8 @@ export const globalArgs = {
   config: {
     type: "string",
     valueHint: "file",
-    description: "Config file (default: ./deploykit.config.json, .yml, .yaml or ./.deploykit.yml)",
+    description:
+      "Config file (default: deploykit.config.json/.yml/.yaml or .deploykit.yml here or in a parent dir; DEPLOYKIT_<KEY> variables override it)",
   },
 } as const satisfies ArgsDef;
 

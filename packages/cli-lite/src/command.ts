@@ -64,7 +64,7 @@ export function deploykitCommand<T extends ArgsDef>(
       const options = { verbose: parsed.verbose === true, debug: parsed.debug === true };
       session.reporter = parsed.json ? jsonReporter(io, options) : humanReporter(io, options);
       if (!spec.ownParser) assertKnownArgs(spec.name, rawArgs, args, parsed._);
-      const config = await loadConfig(io.cwd, parsed.config);
+      const config = await loadConfig(io.cwd, parsed.config, io.env ?? process.env);
       const reporter = session.reporter;
       const outcome = await spec.run({
         args: parsed,

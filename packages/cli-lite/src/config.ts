@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { DeployKitError } from "@deploykit/core";
+import { lilconfig } from "lilconfig";
 import { parse } from "yaml";
 
-/** File names looked up in the working directory, in this order, when `--config` is not given. */
+/** File names looked up in the working directory and then each one above it, in this order, when `--config` is not given. */
 export const CONFIG_FILES = [
   "deploykit.config.json",
   "deploykit.config.yml",
@@ -43,11 +44,27 @@ export const CONFIG_KEYS = [
   "publicKey",
 ] as const;
 
-/** A loaded config file: its values by key, and where it came from (for error messages). */
+/** Config keys whose `DEPLOYKIT_*` variable is read as a number, a boolean or a comma-separated list. */
+const ENV_TYPES: Partial<Record<(typeof CONFIG_KEYS)[number], "number" | "boolean" | "list">> = {
+  keep: "number",
+  forcePathStyle: "boolean",
+  sharedDirs: "list",
+  buildpacks: "list",
+};
+
+/** Structured keys that only a config file can set. */
+const FILE_ONLY = new Set(["env", "layout"]);
+
+/** `forcePathStyle` → `DEPLOYKIT_FORCE_PATH_STYLE`. */
+export const envName = (key: string) => `DEPLOYKIT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+/** A loaded config: its values by key, where the file came from, and which keys the environment set. */
 export interface ConfigFile {
-  /** Absolute path, or `undefined` when no file was found. */
+  /** Absolute path of the file, or `undefined` when no file was found. */
   path?: string;
   values: Record<string, unknown>;
+  /** Keys set by a `DEPLOYKIT_*` variable (they win over the file), with the variable's name. */
+  fromEnv?: Record<string, string>;
 }
 
 const invalid = (path: string, message: string) =>
@@ -56,43 +73,99 @@ const invalid = (path: string, message: string) =>
     details: { path },
   });
 
-async function readIfExists(path: string): Promise<string | undefined> {
+/** JSON and YAML alike, through the yaml parser (JSON is YAML). */
+function parseConfig(path: string, text: string): Record<string, unknown> {
+  let values: unknown;
   try {
-    return await readFile(path, "utf8");
+    values = parse(text);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    throw invalid(path, `not valid YAML/JSON (${(error as Error).message.split("\n")[0]})`);
   }
+  if (values === null || values === undefined) return {};
+  if (typeof values !== "object" || Array.isArray(values)) throw invalid(path, "must be a mapping of keys");
+  const unknown = Object.keys(values).filter((key) => !(CONFIG_KEYS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw invalid(path, `unknown key(s) ${unknown.join(", ")}`);
+  return values as Record<string, unknown>;
 }
 
+/** The `DEPLOYKIT_*` overrides, typed by key. @throws `E_INVALID_INPUT` for a malformed number or boolean */
+function envOverrides(env: NodeJS.ProcessEnv): {
+  values: Record<string, unknown>;
+  fromEnv: Record<string, string>;
+} {
+  const values: Record<string, unknown> = {};
+  const fromEnv: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const name = envName(key);
+    const raw = env[name];
+    if (raw === undefined || raw === "" || FILE_ONLY.has(key)) continue;
+    const type = ENV_TYPES[key];
+    let value: unknown = raw;
+    if (type === "number") {
+      if (!/^\d+$/.test(raw)) throw invalidEnv(name, raw, "a whole number");
+      value = Number(raw);
+    } else if (type === "boolean") {
+      if (!/^(1|0|true|false)$/i.test(raw)) throw invalidEnv(name, raw, "true, false, 1 or 0");
+      value = /^(1|true)$/i.test(raw);
+    } else if (type === "list") value = raw.split(",").filter(Boolean);
+    values[key] = value;
+    fromEnv[key] = name;
+  }
+  return { values, fromEnv };
+}
+
+const invalidEnv = (name: string, raw: string, expected: string) =>
+  new DeployKitError("E_INVALID_INPUT", `${name}="${raw}" must be ${expected}.`, {
+    hint: `Fix or unset ${name}.`,
+    details: { variable: name },
+  });
+
 /**
- * Loads `explicit` (which must exist) or the first of {@link CONFIG_FILES} found in `cwd`.
- * JSON and YAML are both read with the yaml parser. Unknown keys are refused, so a typo never
- * goes unnoticed.
+ * Loads the config: `explicit` (which must exist), else the first of {@link CONFIG_FILES} found
+ * in `cwd` or the nearest directory above it (searched with lilconfig, like eslint or
+ * prettier find theirs, up to the home directory). Then `DEPLOYKIT_<KEY>` environment
+ * variables (`DEPLOYKIT_STORE`, `DEPLOYKIT_FORCE_PATH_STYLE`...) override the file's keys;
+ * command-line flags override both. JSON and YAML are both read with the yaml parser. Unknown
+ * keys are refused, so a typo never goes unnoticed.
  *
  * @throws {@link DeployKitError} `E_INVALID_INPUT`
  */
-export async function loadConfig(cwd: string, explicit?: string): Promise<ConfigFile> {
-  const candidates = explicit ? [resolve(cwd, explicit)] : CONFIG_FILES.map((name) => join(cwd, name));
-  for (const path of candidates) {
-    const text = await readIfExists(path);
-    if (text === undefined) continue;
-    let values: unknown;
-    try {
-      values = parse(text);
-    } catch (error) {
-      throw invalid(path, `not valid YAML/JSON (${(error as Error).message.split("\n")[0]})`);
-    }
-    if (values === null || values === undefined) return { path, values: {} };
-    if (typeof values !== "object" || Array.isArray(values)) throw invalid(path, "must be a mapping of keys");
-    const unknown = Object.keys(values).filter((key) => !(CONFIG_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) throw invalid(path, `unknown key(s) ${unknown.join(", ")}`);
-    return { path, values: values as Record<string, unknown> };
-  }
-  if (explicit) {
-    throw new DeployKitError("E_INVALID_INPUT", `The config file ${candidates[0]} does not exist.`, {
+export async function loadConfig(
+  cwd: string,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ConfigFile> {
+  const file = explicit ? await loadExplicit(resolve(cwd, explicit)) : await search(cwd);
+  const overrides = envOverrides(env);
+  return {
+    ...(file?.path ? { path: file.path } : {}),
+    values: { ...file?.values, ...overrides.values },
+    ...(Object.keys(overrides.fromEnv).length ? { fromEnv: overrides.fromEnv } : {}),
+  };
+}
+
+async function loadExplicit(path: string): Promise<{ path: string; values: Record<string, unknown> }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw new DeployKitError("E_INVALID_INPUT", `The config file ${path} does not exist.`, {
       hint: "Check the --config path.",
     });
   }
-  return { values: {} };
+  return { path, values: parseConfig(path, text) };
+}
+
+async function search(cwd: string): Promise<{ path: string; values: Record<string, unknown> } | undefined> {
+  const loader = (path: string, text: string) => parseConfig(path, text);
+  const found = await lilconfig("deploykit", {
+    searchPlaces: [...CONFIG_FILES],
+    loaders: { ".json": loader, ".yml": loader, ".yaml": loader },
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+  }).search(cwd);
+  return found
+    ? { path: found.filepath, values: (found.config as Record<string, unknown> | null) ?? {} }
+    : undefined;
 }

@@ -30,7 +30,7 @@ export async function rootFromSettings(
     }
     return given;
   }
-  const root = isAbsolute(given) ? given : resolve(cwd, given);
+  const root = isAbsolute(given) ? given : resolve(settings.baseDir("root", cwd), given);
   await assertDirectory(root, {
     what: "The host root",
     mustExist: options.mustExist === true,

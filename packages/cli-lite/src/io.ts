@@ -8,6 +8,8 @@ export interface CliIo {
   cwd: string;
   /** Aborted on SIGINT / SIGTERM; long operations stop between steps and clean up. */
   signal?: AbortSignal;
+  /** Where `DEPLOYKIT_*` overrides are read from; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The process's own streams and working directory. */

@@ -2,16 +2,21 @@ import { type CommandDef, defineCommand } from "citty";
 import packageJson from "../package.json";
 import { type CommandSpec, deploykitCommand, type Session } from "./command";
 import { buildCommand } from "./commands/build";
+import { completionCommand } from "./commands/completion";
 import { deployCommand } from "./commands/deploy";
 import { installCommand } from "./commands/install";
 import { keysCommand } from "./commands/keys";
 import { lockCommand } from "./commands/lock";
+import { logsCommand } from "./commands/logs";
 import { packageCommand } from "./commands/package";
+import { promoteCommand } from "./commands/promote";
+import { pruneCommand } from "./commands/prune";
 import { publishCommand } from "./commands/publish";
 import { releasesCommand } from "./commands/releases";
 import { restartCommand } from "./commands/restart";
 import { rollbackCommand } from "./commands/rollback";
 import { runCommand } from "./commands/run";
+import { statusCommand } from "./commands/status";
 import { vendorCommand } from "./commands/vendor";
 import type { CliIo } from "./io";
 
@@ -29,10 +34,15 @@ const commands: CommandSpec<any>[] = [
   releasesCommand,
   restartCommand,
   runCommand,
-  lockCommand,
   vendorCommand,
   keysCommand,
+  statusCommand,
+  logsCommand,
+  promoteCommand,
+  pruneCommand,
+  lockCommand,
 ];
+commands.push(completionCommand([...commands]));
 
 /** The names of the registered commands, in help order. */
 export const commandNames: string[] = commands.map((c) => c.name);

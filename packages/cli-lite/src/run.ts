@@ -7,8 +7,8 @@ import { humanReporter } from "./output/human-reporter";
 import { jsonReporter } from "./output/json-reporter";
 import type { Reporter } from "./output/reporter";
 import { CLI_VERSION, commandNames, rootCommand } from "./root";
-import { settleOrReport } from "./unsettled";
 import { didYouMean } from "./suggest";
+import { settleOrReport } from "./unsettled";
 import { UsageError } from "./usage";
 
 /** Exit codes: success, a failed operation, a bad command line. */

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { assertAppName, assertVersion, DeployKitError, isDeployKitError } from "@deploykit/core";
 import type { ConfigFile } from "./config";
 import { UsageError } from "./usage";
@@ -27,11 +28,28 @@ export class Settings {
     return this.#config.path;
   }
 
+  /** Where `key`'s value comes from, for messages: the `DEPLOYKIT_*` variable or the config file. */
+  #source(key: string): string | undefined {
+    return this.#config.fromEnv?.[key] ?? this.#config.path;
+  }
+
+  /**
+   * The directory a relative path in `key` is resolved against: the working directory for a
+   * flag or a `DEPLOYKIT_*` variable, the config file's own directory for a value from the file
+   * (which may have been found in a directory above).
+   */
+  baseDir(key: string, cwd: string): string {
+    const flag = this.#flags[key];
+    if ((typeof flag === "string" && flag !== "") || this.#config.fromEnv?.[key] || !this.#config.path)
+      return cwd;
+    return this.#config.values[key] === undefined ? cwd : dirname(this.#config.path);
+  }
+
   #configValue<T>(key: string, type: "string" | "number" | "boolean"): T | undefined {
     const value = this.#config.values[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== type) {
-      throw new DeployKitError("E_INVALID_INPUT", `${this.#config.path}: "${key}" must be a ${type}.`, {
+      throw new DeployKitError("E_INVALID_INPUT", `${this.#source(key)}: "${key}" must be a ${type}.`, {
         hint: `Set ${key} to a ${type} in the config file.`,
       });
     }

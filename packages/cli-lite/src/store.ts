@@ -55,7 +55,7 @@ export async function openStore(
   onEvent?: EventSink,
   options: { mustExist?: boolean } = {},
 ): Promise<ArtifactStore> {
-  const location = parseStoreLocation(settings.requiredString("store"), cwd);
+  const location = parseStoreLocation(settings.requiredString("store"), settings.baseDir("store", cwd));
   if (location.kind === "s3") {
     const { createS3Store, parseS3StoreUrl } = await import("@deploykit/core/s3");
     const endpoint = settings.string("endpoint");

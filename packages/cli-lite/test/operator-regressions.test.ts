@@ -131,6 +131,12 @@ describe("operator regressions (issue 14)", () => {
     expect(installInto.stderr).toContain("[E_NOT_A_DIRECTORY]");
     for (const run of [rootFile, storeFile, installInto]) expect(run.stderr).not.toContain("E_INTERNAL");
 
+    const corrupt = await hostWithTwoReleases("corrupt-state");
+    await writeFile(join(corrupt, "host", ".deploykit", "state.json"), "{ not json");
+    const damaged = await deploykit(["releases", "--root", "host"], { cwd: corrupt });
+    expect(damaged.exitCode).toBe(1);
+    expect(damaged.stderr).toContain("[E_STATE_CORRUPT]");
+
     const nope = await deploykit(["publish", "dist/nope.tgz", "--store", store], { cwd: dir });
     expect(nope.exitCode).toBe(1);
     expect(nope.stderr).toContain("The artifact");

@@ -46,6 +46,7 @@ export { describePortOwner, type PortOwner, portOwner } from "./host/port-owner"
 export type { HistoryEntry } from "./host/state";
 export { type InstalledRelease, type InstallOptions, install } from "./install";
 export { inspectLock, type LockOwner, type LockStatus, releaseLock } from "./lock";
+export { type LogTail, type TailLogsOptions, tailLogs } from "./logs";
 export {
   type ArtifactFormat,
   MANIFEST_SCHEMA_VERSION,
@@ -55,6 +56,7 @@ export {
 } from "./manifest";
 export { assertAppName, assertVersion, parseVersion, type VersionParts } from "./names";
 export type { BuiltPackage } from "./package";
+export { planInstall, planRollback, type ReleasePlan } from "./plan";
 export type { Clock } from "./ports/clock";
 export { createHttpProbe, type HttpProbe, type ProbeResponse } from "./ports/http-probe";
 export { type Ports, resolvePorts } from "./ports/index";
@@ -68,6 +70,8 @@ export type {
 } from "./ports/process-runner";
 export type { ProcessFacts, ProcessTable } from "./ports/process-table";
 export { launchPrelude, launchScript, type ProcessLaunch, shellQuote } from "./process-launch";
+export { type PromoteOptions, type PromoteResult, promote } from "./promote";
+export { type PruneOptions, type PruneResult, prune } from "./prune";
 export { type PublishedRelease, type PublishOptions, publish, readManifest } from "./publish";
 export {
   type HostReleaseInfo,
@@ -82,6 +86,7 @@ export { restart, strategyContext } from "./restart";
 export { type RestartLiveOptions, type RestartLiveResult, restartLive } from "./restart-live";
 export { type RollbackOptions, rollback } from "./rollback";
 export { type RanProcess, type RunProcessOptions, runProcess } from "./run-process";
+export { type HostStatus, type StatusOptions, type StatusRelease, status } from "./status";
 export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
 export { createFsStore, type FsStoreOptions } from "./store/fs-store";
 export { assertStoreKey, objectExists, objectNotFound, storeKeys } from "./store/keys";

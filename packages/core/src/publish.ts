@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
-import { assertChannelName, type ChannelPointer, writeChannel } from "./channel";
+import { assertChannelName, type ChannelPointer } from "./channel";
+import { moveChannel } from "./channel-move";
 import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
 import { type OperationOptions, step } from "./events";
 import { sha256Hex } from "./hashing";
@@ -11,7 +12,6 @@ import { storeKeys } from "./store/keys";
 import { putFileOnce } from "./store/put-once";
 import { loadSignKey, type SignKey } from "./trust/key-files";
 import { type StoredSignature, storeReleaseSignature } from "./trust/publish-signature";
-import { signChannel } from "./trust/release-signature";
 
 /** Options for {@link publish}. */
 export interface PublishOptions extends OperationOptions {
@@ -119,15 +119,8 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
     };
     if (options.channel === undefined) return result;
     const channel = options.channel;
-    const stored = await buffer(await store.get(keys.manifest));
-    const manifestSha256 = sha256Hex(stored);
-    const channelSignature = signer && signChannel(stored, signer, { app, version, channel });
     result.channel = await step(onEvent, "channel", `Moving channel ${channel} to ${version}`, () =>
-      writeChannel(store, app, channel, {
-        version,
-        manifestSha256,
-        ...(channelSignature ? { signature: channelSignature } : {}),
-      }),
+      moveChannel(store, { app, channel, version }, signer),
     );
     return result;
   };

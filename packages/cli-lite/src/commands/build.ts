@@ -58,7 +58,7 @@ export const buildCommand: CommandSpec<typeof args> = {
       version: settings.version(),
       iteration: settings.flag("iteration"),
       format,
-      outDir: resolve(io.cwd, settings.string("outDir") ?? "."),
+      outDir: resolve(settings.baseDir("outDir", io.cwd), settings.string("outDir") ?? "."),
       buildpacks: settings.list("buildpacks", "buildpack"),
       stack: settings.string("stack"),
       buildpackVendorUrl: settings.string("buildpackVendorUrl"),

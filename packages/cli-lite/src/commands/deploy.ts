@@ -1,7 +1,8 @@
-import { deploy } from "@deploykit/core";
+import { deploy, planInstall } from "@deploykit/core";
 import type { CommandSpec } from "../command";
 import { installFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
+import { planOutcome } from "../plan-outcome";
 import { openStore } from "../store";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { trustFromSettings } from "../trust";
@@ -38,6 +39,13 @@ export const deployCommand: CommandSpec<typeof args> = {
     const healthcheck = healthcheckFromSettings(settings);
     const env = envFromSettings(settings);
     const store = await openStore(settings, io.cwd, onEvent, { mustExist: true });
+    const restartUnchanged = settings.boolean("restartUnchanged") === true;
+    if (settings.boolean("dryRun")) {
+      if (settings.string("host") !== undefined) {
+        throw new UsageError("--dry-run reads the host's state locally; it does not work with --host yet.");
+      }
+      return planOutcome(await planInstall({ store, app, root, ...selection, strategy, restartUnchanged }));
+    }
     const result = await withHostFromSettings(settings, io.cwd, (host) =>
       deploy({
         store,
@@ -49,7 +57,7 @@ export const deployCommand: CommandSpec<typeof args> = {
         strategy,
         ...(healthcheck !== undefined ? { healthcheck } : {}),
         ...(env ? { env } : {}),
-        restartUnchanged: settings.boolean("restartUnchanged") === true,
+        restartUnchanged,
         onEvent,
         signal,
       }),

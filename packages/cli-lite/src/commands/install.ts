@@ -1,9 +1,11 @@
-import { install } from "@deploykit/core";
+import { install, planInstall } from "@deploykit/core";
 import { hostArgs, sshArgs, storeArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { installFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
+import { dryRunArg, planOutcome } from "../plan-outcome";
 import { openStore } from "../store";
 import { trustArgs, trustFromSettings } from "../trust";
+import { UsageError } from "../usage";
 
 /** Flags shared by install and deploy. */
 export const installArgs = {
@@ -28,6 +30,7 @@ export const installArgs = {
       "Move a current that is a real directory (an older deploy tool's) to releases/legacy-<timestamp>",
   },
   ...storeArgs,
+  ...dryRunArg,
 } as const;
 
 /** `deploykit install` → `install()`. */
@@ -41,6 +44,12 @@ export const installCommand: CommandSpec<typeof installArgs> = {
     const selection = installFromSettings(settings);
     const trust = await trustFromSettings(settings, io.cwd);
     const store = await openStore(settings, io.cwd, onEvent, { mustExist: true });
+    if (settings.boolean("dryRun")) {
+      if (settings.string("host") !== undefined) {
+        throw new UsageError("--dry-run reads the host's state locally; it does not work with --host yet.");
+      }
+      return planOutcome(await planInstall({ store, app, root, ...selection }));
+    }
     const result = await withHostFromSettings(settings, io.cwd, (host) =>
       install({ store, app, root, ...host, ...selection, ...trust, onEvent, signal }),
     );

@@ -1,9 +1,11 @@
-import { rollback } from "@deploykit/core";
+import { planRollback, rollback } from "@deploykit/core";
 import { hostArgs, sshArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { lockFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
+import { dryRunArg, planOutcome } from "../plan-outcome";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
+import { UsageError } from "../usage";
 
 const args = {
   root: hostArgs.root,
@@ -11,6 +13,7 @@ const args = {
   "lock-timeout-ms": hostArgs["lock-timeout-ms"],
   version: { type: "string", description: "Roll back to this installed version (default: the previous one)" },
   ...strategyArgs,
+  ...dryRunArg,
 } as const;
 
 /** `deploykit rollback` → `rollback()`. */
@@ -25,6 +28,18 @@ export const rollbackCommand: CommandSpec<typeof args> = {
     const healthcheck = strategy ? healthcheckFromSettings(settings) : undefined;
     const env = envFromSettings(settings);
     const version = settings.version();
+    if (settings.boolean("dryRun")) {
+      if (settings.string("host") !== undefined) {
+        throw new UsageError("--dry-run reads the host's state locally; it does not work with --host yet.");
+      }
+      return planOutcome(
+        await planRollback({
+          root,
+          ...(version !== undefined ? { version } : {}),
+          ...(strategy ? { strategy } : {}),
+        }),
+      );
+    }
     const result = await withHostFromSettings(settings, io.cwd, (host) =>
       rollback({
         root,

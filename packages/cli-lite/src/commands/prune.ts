@@ -1,0 +1,72 @@
+import { prune } from "@deploykit/core";
+import { storeArgs } from "../args";
+import type { CommandSpec } from "../command";
+import { rootFromSettings } from "../host-options";
+import { openStore } from "../store";
+import { UsageError } from "../usage";
+
+const args = {
+  root: { type: "string", valueHint: "dir", description: "Prune this host root (config: root)" },
+  keep: {
+    type: "string",
+    description: "Releases kept on the host in total, live and previous included (config: keep; default 5)",
+  },
+  app: {
+    type: "string",
+    description: "With --store: the app whose published versions are pruned (config: app)",
+  },
+  "keep-versions": {
+    type: "string",
+    description: "Published versions kept, newest first; channel targets are never removed (default 10)",
+  },
+  "dry-run": { type: "boolean", description: "Print what would be removed; remove nothing" },
+  ...storeArgs,
+} as const;
+
+/** `deploykit prune` → `prune()`. */
+export const pruneCommand: CommandSpec<typeof args> = {
+  name: "prune",
+  description:
+    "Remove old releases from a host (--root) and/or old published versions from a store (--store --app)",
+  args,
+  async run({ settings, io, onEvent, signal }) {
+    const hasRoot = settings.string("root") !== undefined;
+    const hasStore = settings.string("store") !== undefined;
+    if (!hasRoot && !hasStore) {
+      throw new UsageError(
+        "`deploykit prune` needs --root, or --store with --app (or root/store in the config).",
+      );
+    }
+    const keep = settings.integer("keep");
+    const keepVersions = settings.integer("keepVersions");
+    const dryRun = settings.boolean("dryRun") === true;
+    const root = hasRoot ? await rootFromSettings(settings, io.cwd, { mustExist: true }) : undefined;
+    const app = hasStore ? settings.requiredApp() : undefined;
+    const store = hasStore ? await openStore(settings, io.cwd, onEvent, { mustExist: true }) : undefined;
+    const result = await prune({
+      ...(root ? { root } : {}),
+      ...(store && app ? { store, app } : {}),
+      ...(keep !== undefined ? { keep } : {}),
+      ...(keepVersions !== undefined ? { keepVersions } : {}),
+      dryRun,
+      onEvent,
+      signal,
+    });
+    const verb = dryRun ? "Would remove" : "Removed";
+    const list = (items: string[]) => (items.length ? items.join(", ") : "nothing");
+    const lines: string[] = [];
+    if (result.host) {
+      lines.push(
+        `${verb} from ${result.host.root}: releases ${list(result.host.releases)}; cache ${list(result.host.cache)}.`,
+      );
+    }
+    if (result.store) {
+      const kept = Object.entries(result.store.protected).map(([channel, v]) => `${v} (${channel})`);
+      lines.push(
+        `${verb} from ${result.store.location}: ${result.store.app} ${list(result.store.versions)}${kept.length ? `; kept for channels: ${kept.join(", ")}` : ""}.`,
+      );
+    }
+    if (dryRun) lines.push("Dry run: nothing was removed.");
+    return { value: result, lines };
+  },
+};

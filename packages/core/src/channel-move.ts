@@ -1,0 +1,24 @@
+import { buffer } from "node:stream/consumers";
+import { type ChannelPointer, writeChannel } from "./channel";
+import { sha256Hex } from "./hashing";
+import type { ArtifactStore } from "./store/artifact-store";
+import { storeKeys } from "./store/keys";
+import type { SecretKey } from "./trust/minisign-key";
+import { signChannel } from "./trust/release-signature";
+
+/**
+ * Points a channel at the manifest of a published version (one small object write, readers see
+ * the old or the new pointer), signed with `signer` when given (the signature binds app,
+ * version and channel). Used by `promote()` and by `publish({ channel })`.
+ */
+export async function moveChannel(
+  store: ArtifactStore,
+  target: { app: string; channel: string; version: string },
+  signer?: SecretKey,
+): Promise<ChannelPointer> {
+  const { app, channel, version } = target;
+  const stored = await buffer(await store.get(storeKeys.manifest(app, version)));
+  const manifestSha256 = sha256Hex(stored);
+  const signature = signer && signChannel(stored, signer, { app, version, channel });
+  return writeChannel(store, app, channel, { version, manifestSha256, ...(signature ? { signature } : {}) });
+}
