@@ -1,5 +1,8 @@
 // CI side: build an app directory into a .tgz and publish it, moving a channel.
 // Usage: node build-and-publish.mjs <appDir> <name> <version> <storeDir> [channel]
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createFsStore, publish } from "@deploykit/core";
 import { buildPackage } from "@deploykit/pkgr";
 
@@ -9,7 +12,9 @@ if (!appDir || !name || !version || !storeDir) {
   process.exit(2);
 }
 const onEvent = (event) => event.type === "step:finish" && console.log(`✓ ${event.message}`);
-const pkg = await buildPackage({ appDir, name, version, onEvent });
+// The artifact goes to a fresh temp dir: never into the working directory (a repo checkout).
+const outDir = await mkdtemp(join(tmpdir(), "deploykit-build-"));
+const pkg = await buildPackage({ appDir, name, version, outDir, onEvent });
 const published = await publish(pkg, { store: createFsStore({ dir: storeDir }), channel, onEvent });
 console.log(
   JSON.stringify({ artifact: pkg.path, unchanged: published.unchanged, channel: published.channel }, null, 2),

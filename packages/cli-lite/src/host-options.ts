@@ -26,7 +26,9 @@ export async function rootFromSettings(
   const given = settings.requiredString("root");
   if (settings.string("host") !== undefined) {
     if (!isAbsolute(given)) {
-      throw new UsageError(`With --host, --root is a path on the server and must be absolute (got "${given}").`);
+      throw new UsageError(
+        `With --host, --root is a path on the server and must be absolute (got "${given}").`,
+      );
     }
     return given;
   }

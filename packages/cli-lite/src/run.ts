@@ -110,9 +110,7 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
       if (!beforeEnd.includes("--json")) io.stderr.write(`${await usage(root, undefined, io.stderr)}\n`);
       throw new UsageError("No command given.");
     }
-    if (!commandNames.includes(name)) {
-      throw new UsageError(`Unknown command "${name}".`, `The commands are: ${commandNames.join(", ")}.`);
-    }
+    if (!commandNames.includes(name)) throw unknownCommand(name);
     await settleOrReport(runCommand(root, { rawArgs: argv }), () => {
       const reporter = reporterFor(session, io, beforeEnd);
       reporter.error(
@@ -123,9 +121,6 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
       reporter.close();
       process.exitCode = EXIT.failure;
     });
-
-    if (!commandNames.includes(name)) throw unknownCommand(name);
-    await runCommand(root, { rawArgs: argv });
     return session.exitCode;
   } catch (thrown) {
     const error =

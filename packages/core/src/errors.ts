@@ -38,7 +38,8 @@ export type ErrorCode =
   | "E_PERMISSION"
   | "E_READ_ONLY"
   | "E_HOST_UNREACHABLE"
-  | "E_NOT_A_DIRECTORY";
+  | "E_NOT_A_DIRECTORY"
+  | "E_DEPENDENCY_MISSING";
 
 /** What a {@link DeployKitError} is made from. */
 export interface DeployKitErrorOptions {
@@ -61,7 +62,16 @@ export interface DeployKitErrorOptions {
  * }
  * ```
  */
+/**
+ * The brand every {@link DeployKitError} carries, from the global symbol registry: the ESM and
+ * the CJS build of this package (or two installed copies) each define their own class, so
+ * `instanceof` fails across them, but `Symbol.for` returns the same symbol everywhere.
+ */
+const BRAND: unique symbol = Symbol.for("deploykit.error") as never;
+
 export class DeployKitError extends Error {
+  /** Marks deploykit's errors across module copies; see {@link isDeployKitError}. */
+  readonly [BRAND] = true;
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
   /** What to do about it. */
@@ -88,9 +98,18 @@ export class DeployKitError extends Error {
   }
 }
 
-/** True when `error` is a {@link DeployKitError}, optionally with the given code. */
+/**
+ * True when `error` is a {@link DeployKitError}, optionally with the given code. Checks the
+ * `Symbol.for("deploykit.error")` brand, not `instanceof`, so an error thrown by the CJS build
+ * (or another copy of the package) is recognised by the ESM build and vice versa.
+ */
 export function isDeployKitError(error: unknown, code?: ErrorCode): error is DeployKitError {
-  return error instanceof DeployKitError && (code === undefined || error.code === code);
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (error as { code?: unknown }).code === code)
+  );
 }
 
 /** Throws `E_ABORTED` when the signal has fired; call it between steps of a long operation. */

@@ -1,6 +1,5 @@
 import { defaultMaxListeners, setMaxListeners } from "node:events";
 import { Readable } from "node:stream";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { DeployKitError } from "../errors";
 import type { ByteRange } from "../store/artifact-store";
 import { objectNotFound } from "../store/keys";
@@ -8,6 +7,7 @@ import { httpStatus, TruncatedBodyError } from "./errors";
 import { withRequestSignal } from "./request-signal";
 import { withRetries } from "./retry";
 import { type FoundObject, headObject, type StoreScope } from "./scope";
+import { GetObjectCommand } from "./sdk";
 
 /** One ranged GET: first and last byte, inclusive. */
 interface Part {

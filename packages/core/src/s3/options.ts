@@ -1,7 +1,8 @@
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { DeployKitError } from "../errors";
 import type { EventSink } from "../events";
 import { assertStoreKey } from "../store/keys";
+import { S3Client } from "./sdk";
 
 /** How the SDK computes and checks CRC checksums (its own names and values). */
 export type ChecksumMode = "WHEN_SUPPORTED" | "WHEN_REQUIRED";

@@ -1,9 +1,9 @@
-import { HeadBucketCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DeployKitError } from "../errors";
 import { httpStatus, isMissingObject } from "./errors";
 import type { ResolvedS3Options } from "./options";
 import { withRequestSignal } from "./request-signal";
 import { type RetryScope, withRetries } from "./retry";
+import { HeadBucketCommand, HeadObjectCommand, type S3Client } from "./sdk";
 import { UPLOAD_TOKEN } from "./upload-token";
 
 /** Everything the store's operations share: the client, settings, and the bucket check. */

@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
-import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { ArtifactStore, GetOptions, ObjectInfo, PutOptions } from "../store/artifact-store";
 import { assertStoreKey } from "../store/keys";
 import { download } from "./download";
 import { createS3Client, resolveS3Options, type S3StoreOptions } from "./options";
 import { withRetries } from "./retry";
 import { bucketCheck, headObject, type StoreScope } from "./scope";
+import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from "./sdk";
 import { upload } from "./upload";
 
 /** An {@link ArtifactStore} on S3 or an S3-compatible server. */

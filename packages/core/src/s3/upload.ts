@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { defaultMaxListeners, setMaxListeners } from "node:events";
 import type { Readable } from "node:stream";
-import {
-  CompleteMultipartUploadCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { DeployKitError, isDeployKitError } from "../errors";
 import type { PutOptions } from "../store/artifact-store";
 import { objectExists } from "../store/keys";
@@ -15,6 +8,13 @@ import { errorCode, httpStatus, isStoreError, toStoreError } from "./errors";
 import { withRequestSignal } from "./request-signal";
 import { aborted, withRetries } from "./retry";
 import { headObject, type StoreScope } from "./scope";
+import {
+  CompleteMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  Upload,
+} from "./sdk";
 import { UPLOAD_TOKEN } from "./upload-token";
 
 const MiB = 1024 * 1024;
