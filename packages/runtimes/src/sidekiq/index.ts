@@ -8,6 +8,7 @@ import {
 import { observations } from "../internal/observations";
 import { checkedPid, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
+import { msOption } from "../internal/timing";
 import { checkSidekiqOptions, type SidekiqOptions, sidekiqSettings } from "./options";
 import { sidekiqService } from "./service";
 import { replaceQuiet, startSidekiq } from "./start";
@@ -23,12 +24,15 @@ export type { SidekiqOptions } from "./options";
  *
  * @example
  * ```ts
- * sidekiq({ timeout: 25, startCommand: ["sidekiq", "-e", "production", "-C", "config/sidekiq.yml"] })
+ * sidekiq({ timeoutMs: 25_000, startCommand: ["sidekiq", "-e", "production", "-C", "config/sidekiq.yml"] })
  * ```
  */
 export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
   checkSidekiqOptions(options);
-  if (options.service !== undefined) return sidekiqService(options.service, options.timeout ?? 25);
+  if (options.service !== undefined) {
+    const seconds = Math.ceil(msOption(options.timeoutMs, options.timeout, 25_000) / 1000);
+    return sidekiqService(options.service, seconds);
+  }
   return {
     name: "sidekiq",
     async restart(ctx): Promise<RestartResult> {
