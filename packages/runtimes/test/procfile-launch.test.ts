@@ -11,6 +11,7 @@ import {
   createHttpProbe,
   type DeployOptions,
   deploy,
+  liveRelease,
   probeHealth,
   type RuntimeStrategy,
   runProcess,
@@ -64,8 +65,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { strategy, root, app } of started) {
-    const release = { version: "x", dir: join(root, "current"), manifest: {} as never };
-    await strategy.stop?.(strategyContext({ app, root, release })).catch(() => {});
+    // The live release's real manifest: the strategy checks the pid file against its Procfile line.
+    const live = await liveRelease(root).catch(() => undefined);
+    if (live) await strategy.stop?.(strategyContext({ app, root, release: live.release }));
   }
   await redis?.stop();
   await rm(work, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import {
   type DeployEvent,
   deploy,
   isDeployKitError,
+  liveRelease,
   type RuntimeStrategy,
   restart,
   strategyContext,
@@ -79,7 +80,8 @@ async function tempRoot(label: string): Promise<{ work: string; root: string }> 
 
 const stopAfter = (strategy: RuntimeStrategy, root: string, app: string) =>
   cleanups.push(async () => {
-    const release = { version: "x", dir: join(root, "current"), manifest: { processes: {} } as never };
+    // The live release's real manifest: the strategy checks the pid file against its Procfile line.
+    const { release } = await liveRelease(root);
     await strategy.stop?.(strategyContext({ app, root, release }));
   });
 
