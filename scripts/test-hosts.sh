@@ -3,8 +3,8 @@
 #
 #   scripts/test-hosts.sh nspawn     systemd-nspawn matching this machine's systemd, extracted
 #                                    from `apt-get download systemd-container=<exact version>`
-#                                    with `dpkg-deb -x` (NEVER `apt-get install systemd-container`:
-#                                    its install script runs systemd-tmpfiles against this root).
+#                                    with `dpkg-deb -x`. Never install that package with apt here:
+#                                    its install script cleans this machine's /tmp (tmpfiles --boot).
 #   scripts/test-hosts.sh template   a minimal Debian root filesystem (mmdebstrap, minbase) with
 #                                    systemd, sshd, sudo and a `deploy` user; no node/ruby/python.
 #
