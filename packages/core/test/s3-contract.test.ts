@@ -3,6 +3,7 @@ import { createS3Store, type S3Store } from "@deploykit/core/s3";
 import { storeContractCases } from "@deploykit/core/testing";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { startS3, type TestS3 } from "../../../test-support/s3/index.mjs";
+import { s3StoreOptions } from "./support/stores";
 
 let s3: TestS3;
 const stores: S3Store[] = [];
@@ -17,13 +18,7 @@ afterAll(async () => {
 
 /** A fresh, empty store per case: its own prefix in this file's bucket. */
 const freshStore = () => {
-  const store = createS3Store({
-    bucket: s3.bucket,
-    prefix: `${s3.prefix}/case-${randomUUID()}`,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: s3.credentials,
-  });
+  const store = createS3Store(s3StoreOptions(s3, `case-${randomUUID()}`));
   stores.push(store);
   return store;
 };

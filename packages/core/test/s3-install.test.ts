@@ -5,6 +5,7 @@ import { createS3Store, type S3Store } from "@deploykit/core/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3, type TestS3 } from "../../../test-support/s3/index.mjs";
 import { makePackage, tempDir } from "./support/package";
+import { s3StoreOptions } from "./support/stores";
 
 let s3: TestS3;
 let store: S3Store;
@@ -13,13 +14,7 @@ let ws: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   s3 = await startS3();
   ws = await tempDir("dk-s3-install-");
-  store = createS3Store({
-    bucket: s3.bucket,
-    prefix: `${s3.prefix}/install`,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: s3.credentials,
-  });
+  store = createS3Store(s3StoreOptions(s3, "install"));
 });
 afterAll(async () => {
   store?.destroy();

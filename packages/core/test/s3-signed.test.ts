@@ -14,6 +14,7 @@ import { createS3Store, type S3Store } from "@deploykit/core/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3, type TestS3 } from "../../../test-support/s3/index.mjs";
 import { makePackage, tempDir } from "./support/package";
+import { s3StoreOptions } from "./support/stores";
 
 let s3: TestS3;
 let store: S3Store;
@@ -22,13 +23,7 @@ let ws: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   s3 = await startS3();
   ws = await tempDir("dk-s3-signed-");
-  store = createS3Store({
-    bucket: s3.bucket,
-    prefix: `${s3.prefix}/signed`,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: s3.credentials,
-  });
+  store = createS3Store(s3StoreOptions(s3, "signed"));
 });
 afterAll(async () => {
   store?.destroy();
