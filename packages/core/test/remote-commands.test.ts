@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REMOTE_COMMANDS, shQuote } from "../src/connection/remote-commands";
 import { lintRemoteScript } from "./support/remote-lint";
@@ -31,5 +35,55 @@ describe("remote command catalogue", () => {
 
   it("quotes words for sh so arguments are never interpolated", () => {
     expect(shQuote("it's $HOME `x`")).toBe(`'it'\\''s $HOME \`x\`'`);
+  });
+
+  // Killing the SSH master mid-write ends the remote `cat`'s stdin early; the shell then went on
+  // and placed the short bytes: a lock no one could parse or remove (E_LOCKED for good), a cut
+  // state.json. Run here with this machine's sh, fed the short stdin the cut leaves.
+  describe("a write whose stdin ends short places nothing (exit 7)", () => {
+    const record = '{"pid":1234,"token":"abc"}\n';
+    const short = record.slice(0, 9);
+    const runScript = (script: string, args: string[], input: string) =>
+      spawnSync("sh", ["-c", script, "sh", ...args], { input }).status;
+    const inDir = (check: (dir: string) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), "dk-short-"));
+      try {
+        check(dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const length = String(Buffer.byteLength(record));
+
+    it("createExclusive", () =>
+      inDir((dir) => {
+        const lock = join(dir, "lock");
+        expect(runScript(REMOTE_COMMANDS.createExclusive, [lock, length], short)).toBe(7);
+        expect(readdirSync(dir)).toEqual([]);
+        expect(runScript(REMOTE_COMMANDS.createExclusive, [lock, length], record)).toBe(0);
+        expect(readdirSync(dir)).toEqual(["lock"]);
+      }));
+
+    it("writeFile", () =>
+      inDir((dir) => {
+        const state = join(dir, "state.json");
+        writeFileSync(state, "old");
+        expect(runScript(REMOTE_COMMANDS.writeFile, [state, "644", length], short)).toBe(7);
+        expect(readdirSync(dir)).toEqual(["state.json"]);
+        expect(spawnSync("cat", [state]).stdout.toString()).toBe("old");
+        expect(runScript(REMOTE_COMMANDS.writeFile, [state, "644", length], record)).toBe(0);
+        expect(spawnSync("cat", [state]).stdout.toString()).toBe(record);
+      }));
+
+    it("takeOverLock", () =>
+      inDir((dir) => {
+        const lock = join(dir, "lock");
+        writeFileSync(lock, "stale");
+        expect(runScript(REMOTE_COMMANDS.takeOverLock, [lock, "stale", "t1", length], short)).toBe(7);
+        expect(readdirSync(dir)).toEqual(["lock"]);
+        expect(spawnSync("cat", [lock]).stdout.toString()).toBe("stale");
+        expect(runScript(REMOTE_COMMANDS.takeOverLock, [lock, "stale", "t1", length], record)).toBe(0);
+        expect(spawnSync("cat", [lock]).stdout.toString()).toBe(record);
+      }));
   });
 });

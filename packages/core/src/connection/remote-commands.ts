@@ -6,20 +6,25 @@
  * (`test/remote-commands.test.ts`) fails when a command or a flag outside that list appears.
  *
  * Exit codes the callers read: 0 done, 3 absent, 4 checksum mismatch, 5 already exists,
- * 6 refused; 255 is reserved (ssh uses it for a connection failure).
+ * 6 refused, 7 stdin ended short of the byte count it was given (a connection cut mid-write:
+ * nothing is placed); 255 is reserved (ssh uses it for a connection failure).
  */
 export const REMOTE_COMMANDS = {
   /** `$1` path: prints the file; exit 3 when absent. */
   readFile: `[ -e "$1" ] || exit 3
 exec cat -- "$1"`,
 
-  /** stdin -> `$1` through a temp file in the same dir, mode `$2`, renamed into place. */
+  /**
+   * stdin -> `$1` through a temp file in the same dir, mode `$2`, renamed into place only when
+   * all `$3` bytes arrived (a cut connection ends stdin early: exit 7, `$1` untouched).
+   */
   writeFile: `set -e
 dir=$(dirname -- "$1")
 mkdir -p -- "$dir"
 tmp=$(mktemp --suffix=.tmp "$1.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
 cat > "$tmp"
+[ $(wc -c < "$tmp") -eq "$3" ] || exit 7
 chmod "$2" "$tmp"
 mv -f -- "$tmp" "$1"
 trap - 0`,
@@ -41,8 +46,9 @@ mv -f -- "$tmp" "$1"
 trap - 0`,
 
   /**
-   * stdin -> `$1` only if nothing exists there: written completely to a temp file first, then
-   * hard-linked into place (\`ln\` never overwrites: atomic). Exit 5 printing what `$1` holds.
+   * stdin -> `$1` only if nothing exists there: all `$2` bytes written to a temp file first
+   * (exit 7 when stdin ends short), then hard-linked into place (\`ln\` never overwrites:
+   * atomic). Exit 5 printing what `$1` holds.
    */
   createExclusive: `set -e
 dir=$(dirname -- "$1")
@@ -50,6 +56,7 @@ mkdir -p -- "$dir"
 tmp=$(mktemp "$dir/.exclusive.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
 cat > "$tmp"
+[ $(wc -c < "$tmp") -eq "$2" ] || exit 7
 if ln -- "$tmp" "$1" 2>/dev/null; then exit 0; fi
 cat -- "$1" 2>/dev/null || true
 exit 5`,
@@ -115,12 +122,14 @@ cat -- "$root/.deploykit/state.json" 2>/dev/null || true`,
   /**
    * Replaces lock `$1`, found holding exactly `$2` (judged abandoned), with the record on stdin.
    * Only one of several contenders may: the right to do it is \`ln\` of a claim
-   * `$1.stale-$3` (`$3` the abandoned record's token). Exit 5 when someone else won.
+   * `$1.stale-$3` (`$3` the abandoned record's token). Exit 5 when someone else won; exit 7
+   * when stdin ended short of `$4` bytes.
    */
   takeOverLock: `set -e
 tmp=$(mktemp "$1.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
 cat > "$tmp"
+[ $(wc -c < "$tmp") -eq "$4" ] || exit 7
 ln -- "$tmp" "$1.stale-$3" 2>/dev/null || exit 5
 if [ "$(cat -- "$1" 2>/dev/null)" = "$2" ]; then
   mv -f -- "$tmp" "$1"

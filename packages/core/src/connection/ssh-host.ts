@@ -153,6 +153,9 @@ export function sshHost(options: SshHostOptions): HostConnection {
     return result;
   };
   const mode = (value: number | undefined) => (value ?? 0o644).toString(8);
+  /** Sent with every stdin write, so the host places nothing a cut connection left short. */
+  const byteLength = (data: Uint8Array | string) =>
+    String(typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
 
   return {
     name,
@@ -182,10 +185,12 @@ export function sshHost(options: SshHostOptions): HostConnection {
       return result.exitCode === 3 ? undefined : result.stdout;
     },
     async writeFile(path, data, fileMode) {
-      await command("writeFile", [path, mode(fileMode)], [0], { input: data });
+      await command("writeFile", [path, mode(fileMode), byteLength(data)], [0], { input: data });
     },
     async createExclusive(path, data) {
-      const result = await command("createExclusive", [path], [0, 5], { input: data });
+      const result = await command("createExclusive", [path, byteLength(data)], [0, 5], {
+        input: data,
+      });
       if (result.exitCode === 0) return { created: true };
       const holder = result.stdout.toString();
       return { created: false, ...(holder ? { holder } : {}) };

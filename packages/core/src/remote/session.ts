@@ -69,7 +69,7 @@ async function acquire(
   const why = holder ? await holderGone(holder) : undefined;
   if (!holder || !why) throw locked(host, path, holder);
   const taken = await host.exec(REMOTE_COMMANDS.takeOverLock, {
-    args: [path, (placed.holder ?? "").replace(/\n+$/, ""), holder.token],
+    args: [path, (placed.holder ?? "").replace(/\n+$/, ""), holder.token, String(Buffer.byteLength(`${record}\n`))],
     input: `${record}\n`,
   });
   if (taken.exitCode !== 0) throw locked(host, path, holder);
