@@ -4,7 +4,6 @@ import { assertChannelName, type ChannelPointer } from "./channel";
 import { moveChannel } from "./channel-move";
 import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
 import { type OperationOptions, step } from "./events";
-import { sha256Hex } from "./hashing";
 import { parseManifest, parseManifestJson, type ReleaseManifest } from "./manifest";
 import type { BuiltPackage } from "./package";
 import type { ArtifactStore } from "./store/artifact-store";

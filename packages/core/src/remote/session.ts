@@ -56,12 +56,7 @@ const locked = (host: HostConnection, path: string, owner: LockOwner | undefined
  * this machine and is gone is replaced (one contender wins, see takeOverLock); any other
  * holder is `E_LOCKED` (waiting for it, `lockTimeoutMs`, is not supported over SSH yet).
  */
-async function acquire(
-  host: HostConnection,
-  plan: HostPlan,
-  owner: LockOwner,
-  record: string,
-): Promise<void> {
+async function acquire(host: HostConnection, plan: HostPlan, record: string): Promise<void> {
   const path = plan.layout.lock;
   const placed = await host.createExclusive(path, `${record}\n`);
   if (placed.created) return;
@@ -69,7 +64,12 @@ async function acquire(
   const why = holder ? await holderGone(holder) : undefined;
   if (!holder || !why) throw locked(host, path, holder);
   const taken = await host.exec(REMOTE_COMMANDS.takeOverLock, {
-    args: [path, (placed.holder ?? "").replace(/\n+$/, ""), holder.token, String(Buffer.byteLength(`${record}\n`))],
+    args: [
+      path,
+      (placed.holder ?? "").replace(/\n+$/, ""),
+      holder.token,
+      String(Buffer.byteLength(`${record}\n`)),
+    ],
     input: `${record}\n`,
   });
   if (taken.exitCode !== 0) throw locked(host, path, holder);
@@ -96,7 +96,7 @@ export async function withRemoteHostLock<T>(
   const owner = await ownLockRecord(new Date(plan.ports.clock.now()).toISOString(), operation);
   const record = JSON.stringify(owner);
   try {
-    await acquire(host, plan, owner, record);
+    await acquire(host, plan, record);
   } catch (error) {
     // Cut after the host created the lock but before we heard: remove it if it is ours.
     if (!isDeployKitError(error, "E_LOCKED"))
