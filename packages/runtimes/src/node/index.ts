@@ -39,6 +39,7 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
     DK_NODE_READY_TIMEOUT: String(settings.timeoutMs),
     DK_NODE_KILL_TIMEOUT: String(settings.killTimeoutMs),
     DK_NODE_STATE: settings.stateFile,
+    DK_NODE_HEALTH: settings.healthcheck ?? "",
   };
   // Started like every Procfile process (core's launchScript: HOME, `.profile.d`, PORT, env);
   // the launcher execs in place, so its pid is the one the pid file holds.
@@ -85,7 +86,8 @@ async function healthy(ctx: StrategyContext, settings: NodeSettings, log: Observ
 /**
  * Zero-downtime restarts for a plain Node HTTP app, on node's own `cluster` module: a small
  * launcher (the cluster primary) holds the listening socket; a restart (SIGHUP to it) forks
- * workers from the release `current` points at, waits until they listen (or send "ready" with
+ * workers from the release `current` points at, lets each join the socket only once it passed the
+ * health check through a private loopback port, waits until they listen (or send "ready" with
  * `waitReady`), then disconnects the old workers, which finish their open requests (KILL after
  * `killTimeout`). A new worker that crashes or is not ready in time is killed and the old ones
  * keep serving; the restart then fails with `E_RESTART_FAILED`. The app needs no changes.

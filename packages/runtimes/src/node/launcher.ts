@@ -1,3 +1,5 @@
+import { holdUntilHealthy } from "./readiness";
+
 /**
  * The program deploykit's `node()` strategy runs as the cluster primary. It is written out as a
  * self-contained CommonJS file (see {@link launcherSource}), so it uses nothing outside its own
@@ -8,7 +10,9 @@
  * - `DK_NODE_WORKERS`, `DK_NODE_READY` (`listening` | `message`), `DK_NODE_READY_TIMEOUT`,
  *   `DK_NODE_KILL_TIMEOUT` (ms), `DK_NODE_STATE` (JSON file the strategy polls).
  *
- * The same file runs in each worker (see `workerMain`) in front of the app.
+ * The same file runs in each worker (see `workerMain`) in front of the app. A new worker joins the
+ * shared socket only after it passed the health check through a private door (`DK_NODE_HEALTH`,
+ * see {@link holdUntilHealthy}), so its `listening` means "healthy", not just "bound".
  * The primary holds the listening socket. SIGHUP starts a new generation: fork workers from the
  * release `current` points at now, wait until each is listening (or sent "ready"), then
  * `disconnect()` the old ones (they stop accepting and finish open requests; KILL after the kill
@@ -16,7 +20,7 @@
  * generation keeps serving; the state file says `failed` and why. SIGUSR2 cancels a generation
  * that is still starting (an aborted restart). SIGTERM/SIGINT stop everything.
  */
-function launcherMain(load: NodeJS.Require): void {
+function launcherMain(load: NodeJS.Require, holdUntilHealthy: (load: NodeJS.Require) => void): void {
   /**
    * Worker side: runs the app as the main module, and once told to drain, answers every
    * further request with `Connection: close` and keeps idle keep-alive connections open
@@ -40,6 +44,7 @@ function launcherMain(load: NodeJS.Require): void {
     process.on("message", (message) => {
       if (message === "deploykit:drain") draining = true;
     });
+    holdUntilHealthy(require);
     process.argv.splice(1, 1);
     (require("node:module") as unknown as { runMain(): void }).runMain();
   }
@@ -92,8 +97,9 @@ function launcherMain(load: NodeJS.Require): void {
       const script = path.join(dir, settings.script);
       cluster.setupPrimary({ exec: launcherFile, args: [script, ...settings.args], cwd: dir } as never);
       const worker = cluster.fork();
+      let probed = "";
       const timer = setTimeout(
-        () => fail(`not ready after ${settings.readyTimeout} ms`),
+        () => fail(`not ready after ${settings.readyTimeout} ms${probed && ` (health check: ${probed})`}`),
         settings.readyTimeout,
       );
       const done = () => {
@@ -112,6 +118,9 @@ function launcherMain(load: NodeJS.Require): void {
       const onExit = (code: number | null, signal: string | null) =>
         fail(`exited (${signal ?? code}) before it was ready`);
       worker.once("exit", onExit);
+      worker.on("message", (m: { deploykit?: string; seen?: string } | null) => {
+        if (m?.deploykit === "probe") probed = String(m.seen);
+      });
       pending.add(fail);
       if (settings.readyOn === "message") worker.on("message", (m) => m === "ready" && done());
       else worker.once("listening", done);
@@ -188,5 +197,5 @@ function launcherMain(load: NodeJS.Require): void {
 
 /** The launcher as a standalone CommonJS program, written to the host before it is started. */
 export function launcherSource(): string {
-  return `"use strict";\n// Written by @deploykit/runtimes node(): the cluster primary that holds the socket.\n(${launcherMain.toString()})(require);\n`;
+  return `"use strict";\n// Written by @deploykit/runtimes node(): the cluster primary that holds the socket.\n(${launcherMain.toString()})(require, ${holdUntilHealthy.toString()});\n`;
 }

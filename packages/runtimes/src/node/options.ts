@@ -15,7 +15,11 @@ export interface NodeOptions {
   workers?: number;
   /** Passed to the app as `PORT`. */
   port?: number;
-  /** A URL that must answer 2xx after the switch; also the strategy's own health check. */
+  /**
+   * A URL that must answer 2xx after the switch; also the strategy's own health check. Each new
+   * worker must also pass it (its path, through a private loopback door) before it joins the
+   * shared socket and the old workers retire. Without it, a new worker must answer `GET /` below 500.
+   */
   healthcheck?: string;
   /** Milliseconds a new worker may take to be ready (and the health check to pass). Default 30 000. */
   timeoutMs?: number;

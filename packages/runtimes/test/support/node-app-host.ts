@@ -15,8 +15,11 @@ export interface NodeAppHost {
   dispose(strategy: RuntimeStrategy, afterStop?: () => Promise<unknown>): Promise<void>;
 }
 
-/** Sets up a {@link NodeAppHost} for the node() and pm2() load tests. */
-export async function nodeAppHost(prefix: string): Promise<NodeAppHost> {
+/**
+ * Sets up a {@link NodeAppHost} for the node() and pm2() load tests; `warmupMs` makes 1.0.0 and
+ * 2.0.0 answer 500 for that long after each boot.
+ */
+export async function nodeAppHost(prefix: string, options: { warmupMs?: number } = {}): Promise<NodeAppHost> {
   const work = await mkdtemp(join(tmpdir(), prefix));
   const root = join(work, "host");
   await mkdir(root, { recursive: true });
@@ -26,7 +29,7 @@ export async function nodeAppHost(prefix: string): Promise<NodeAppHost> {
     ["2.0.0", false],
     ["3.0.0", true],
   ] as const) {
-    await publishFixture(store, "web", "node-app", version, { crash });
+    await publishFixture(store, "web", "node-app", version, { crash, ...options });
   }
   return {
     work,

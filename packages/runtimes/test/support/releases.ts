@@ -9,6 +9,8 @@ import { fixture } from "./host";
 /** What a published fixture release looks like. */
 export interface FixtureRelease {
   crash?: boolean;
+  /** Milliseconds the node-app fixture answers 500 to everything after it boots (a WARMUP file). */
+  warmupMs?: number;
   processes?: Record<string, string>;
   /** A buildpack folder whose `bin/compile` runs on the tree before it is packed (as pkgr runs it). */
   buildpack?: string;
@@ -35,6 +37,7 @@ export async function publishFixture(
     await cp(fixture(fixtureName), tree, { recursive: true });
     await writeFile(join(tree, "VERSION"), `${version}\n`);
     if (options.crash) await writeFile(join(tree, "CRASH"), "1\n");
+    if (options.warmupMs !== undefined) await writeFile(join(tree, "WARMUP"), `${options.warmupMs}\n`);
     if (options.buildpack) {
       await mkdir(join(work, "cache"));
       await mkdir(join(work, "env"));
