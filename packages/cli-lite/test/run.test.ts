@@ -38,6 +38,16 @@ describe("run", () => {
     expect(run.exitCode).toBe(7);
   });
 
+  it("a word that is neither a process type nor a command names the release's process types", async () => {
+    const run = await deploykit(["run", "--root", "host", "wbe"], { cwd: dir });
+    expect(run.exitCode).toBe(127);
+    expect(run.stderr).toContain('"wbe" is not a process type of hello 1.0.0, nor a command found in it.');
+    expect(run.stderr).toMatch(/Its process types: web\b/);
+    const other = await deploykit(["run", "--root", "host", "--", "sh", "-c", "exit 127"], { cwd: dir });
+    expect(other.exitCode).toBe(127);
+    expect(other.stderr).not.toContain("process type");
+  });
+
   it("refuses a missing command as a usage error", async () => {
     const run = await deploykit(["run", "--root", "host"], { cwd: dir });
     expect(run.exitCode).toBe(2);

@@ -1,4 +1,4 @@
-import { throwIfAborted } from "./errors";
+import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
 import { resolvePorts } from "./ports";
 import type { ProcessRunner, RunResult } from "./ports/process-runner";
 import { launchScript } from "./process-launch";
@@ -44,7 +44,8 @@ export interface RanProcess extends RunResult {
  * `sh -c`; anything else runs as a program and its arguments.
  *
  * @throws {@link DeployKitError} `E_NOT_FOUND` when nothing is live under `root`,
- *   `E_COMMAND_FAILED` when the command exits non-zero (with its exit code and output tail),
+ *   `E_COMMAND_FAILED` when the command exits non-zero (with its exit code and output tail;
+ *   exit 127 of a single word that is no process type names the release's process types),
  *   `E_INVALID_INPUT` for an empty command or a bad env name, `E_ABORTED`.
  */
 export async function runProcess(options: RunProcessOptions): Promise<RanProcess> {
@@ -60,11 +61,30 @@ export async function runProcess(options: RunProcessOptions): Promise<RanProcess
     ...(options.env ? { env: options.env } : {}),
   });
   const runner = options.runner ?? resolvePorts().runner;
-  const result = await runner.run("sh", ["-c", script], {
-    cwd: release.dir,
-    ...(options.onLine ? { onLine: options.onLine } : {}),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const result = await runner
+    .run("sh", ["-c", script], {
+      cwd: release.dir,
+      ...(options.onLine ? { onLine: options.onLine } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    .catch((error: unknown) => {
+      throw line === undefined && rest.length === 0 ? notFound(error, release, String(first)) : error;
+    });
   return { ...result, release, ...(line === undefined ? {} : { process: first }), ran };
+}
+
+/** `sh` exits 127 for a command it cannot find: say it is no process type of the release either. */
+function notFound(error: unknown, release: HostRelease, word: string): unknown {
+  if (!isDeployKitError(error, "E_COMMAND_FAILED") || error.details.exitCode !== 127) return error;
+  const types = Object.keys(release.manifest.processes);
+  return new DeployKitError(
+    "E_COMMAND_FAILED",
+    `"${word}" is not a process type of ${release.manifest.app} ${release.version}, nor a command found in it.`,
+    {
+      cause: error,
+      hint: types.length > 0 ? `Its process types: ${types.join(", ")}.` : "Its Procfile declares no process types.",
+      details: { ...error.details, processTypes: types },
+    },
+  );
 }

@@ -59,7 +59,11 @@ export const runCommand: CommandSpec<typeof args> = {
     } catch (error) {
       const exitCode = isDeployKitError(error, "E_COMMAND_FAILED") ? error.details?.exitCode : undefined;
       if (typeof exitCode !== "number" || exitCode <= 0) throw error;
-      return { value: { command, exitCode }, lines: [], exitCode };
+      // The command's own output said why, except for a word that is neither a process type
+      // nor a command (sh's "not found"): then name the release's process types.
+      const named = isDeployKitError(error) && Array.isArray(error.details.processTypes) ? error : undefined;
+      if (named && !json) io.stderr.write(`${named.message}\n${named.hint}\n`);
+      return { value: { command, exitCode, ...(named ? { hint: named.hint } : {}) }, lines: [], exitCode };
     }
   },
 };
