@@ -285,6 +285,9 @@ describe("S3 store options", () => {
       { bucket: "ok-bucket", prefix: "a/../b" },
       { bucket: "ok-bucket", uploadPartSize: 1024 },
       { bucket: "ok-bucket", concurrency: 0 },
+      { bucket: "ok-bucket", endpoint: "notaurl" },
+      { bucket: "ok-bucket", endpoint: "127.0.0.1:9000" },
+      { bucket: "ok-bucket", endpoint: "ftp://127.0.0.1:9000" },
     ];
     for (const options of bad) {
       let caught: unknown;

@@ -93,6 +93,17 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return resolved;
 }
 
+/** An endpoint must be an http(s) URL: anything else would only fail later as "unavailable". */
+function endpointUrl(value: string | undefined, source: string): string | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol === "http:" || url?.protocol === "https:") return value;
+  throw invalid(
+    `The S3 endpoint "${value}" (${source}) is not an http:// or https:// URL.`,
+    "Give the server's URL with its scheme, e.g. --endpoint http://127.0.0.1:9000.",
+  );
+}
+
 /** Validates options and applies defaults. @throws `E_INVALID_INPUT` */
 export function resolveS3Options(options: S3StoreOptions): ResolvedS3Options {
   if (!BUCKET.test(options.bucket ?? ""))
@@ -106,7 +117,12 @@ export function resolveS3Options(options: S3StoreOptions): ResolvedS3Options {
   return {
     bucket: options.bucket,
     prefix: trimmed ? `${trimmed}/` : "",
-    endpoint: options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
+    endpoint:
+      options.endpoint !== undefined
+        ? endpointUrl(options.endpoint, "endpoint")
+        : env.AWS_ENDPOINT_URL_S3 !== undefined
+          ? endpointUrl(env.AWS_ENDPOINT_URL_S3, "AWS_ENDPOINT_URL_S3")
+          : endpointUrl(env.AWS_ENDPOINT_URL, "AWS_ENDPOINT_URL"),
     partSize: positive("partSize", options.partSize, 4 * MiB),
     concurrency: positive("concurrency", options.concurrency, 6),
     uploadPartSize: positive("uploadPartSize", options.uploadPartSize, 8 * MiB, 5 * MiB),
