@@ -2,6 +2,7 @@ import { isDeployKitError, throwIfAborted } from "./errors";
 import { step } from "./events";
 import { activateArtifact, makeLive } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
+import { followChannel } from "./host/followed-channel";
 import { asHostError } from "./host/fs-errors";
 import { type HostOptions, type HostPlan, planHost } from "./host/plan";
 import { forgetCachedArtifact, heldReleases, pruneState, removeReleases } from "./host/prune";
@@ -9,7 +10,7 @@ import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
 import { installRemote } from "./remote/install";
-import { assertSelector, type ReleaseSelector, resolveRelease } from "./resolve-release";
+import { assertSelector, type ReleaseSelector, resolveSelected } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
 import type { TrustPolicy } from "./trust/policy";
@@ -49,7 +50,9 @@ export async function installLocked(
   state: HostState,
 ): Promise<InstalledRelease> {
   const { layout, onEvent, signal, ports } = plan;
-  const manifest = await resolveRelease(options.store, options);
+  const resolved = await resolveSelected(options.store, options);
+  const { manifest } = resolved;
+  followChannel(state, resolved);
   const previous = hostRelease(state, state.current);
   if (state.current === manifest.version && previous) {
     const before = hostRelease(state, state.previous);
@@ -95,7 +98,8 @@ export async function installLocked(
  * and undoes the step it stopped in; once the release is unpacked the install finishes.
  *
  * @throws {@link DeployKitError} `E_LOCKED`, `E_HOST_STATE`, `E_STATE_CORRUPT`, `E_DISK_FULL`,
- * `E_PERMISSION`, `E_READ_ONLY`, `E_CHECKSUM_MISMATCH`, `E_SIGNATURE`, `E_UNSAFE_ARCHIVE`, `E_NOT_FOUND`,
+ * `E_PERMISSION`, `E_READ_ONLY`, `E_CHECKSUM_MISMATCH`, `E_SIGNATURE` (also for a signed channel
+ * pointer older than the one this host followed last), `E_UNSAFE_ARCHIVE`, `E_NOT_FOUND`,
  * `E_ABORTED`, store errors.
  *
  * @example

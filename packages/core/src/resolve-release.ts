@@ -30,6 +30,13 @@ export function assertSelector(selector: ReleaseSelector & TrustPolicy): void {
   if (selector.channel !== undefined) assertChannelName(selector.channel);
 }
 
+/** What {@link resolveSelected} found. */
+export interface ResolvedRelease {
+  manifest: ReleaseManifest;
+  /** For a channel with a verified signature: its name and when it was signed (Unix time, s). */
+  signedChannel?: { name: string; signedAt: number };
+}
+
 /**
  * Resolves a selector to a validated manifest, reading the manifest's bytes once. A channel's
  * pointer must match the manifest's bytes (`E_CHECKSUM_MISMATCH` otherwise), so a swapped
@@ -42,6 +49,17 @@ export async function resolveRelease(
   store: ArtifactStore,
   selector: ReleaseSelector & TrustPolicy,
 ): Promise<ReleaseManifest> {
+  return (await resolveSelected(store, selector)).manifest;
+}
+
+/**
+ * {@link resolveRelease}, also returning when a signed channel's pointer was signed, which an
+ * install compares with the newest one the host followed (a replayed older pointer is refused).
+ */
+export async function resolveSelected(
+  store: ArtifactStore,
+  selector: ReleaseSelector & TrustPolicy,
+): Promise<ResolvedRelease> {
   const { app } = selector;
   const trust = resolveTrust(selector);
   const channel = selector.channel;
@@ -70,9 +88,15 @@ export async function resolveRelease(
       },
     );
   }
+  let signedAt: number | undefined;
   if (trust) {
-    if (pointer) verifyChannel(bytes, pointer.signature, trust, { app, version, channel: channel as string });
+    if (pointer)
+      signedAt = verifyChannel(bytes, pointer.signature, trust, { app, version, channel: channel as string });
     verifyRelease(bytes, signature, trust, { app, version });
   }
-  return storedManifest(store, app, version, bytes);
+  const manifest = await storedManifest(store, app, version, bytes);
+  return {
+    manifest,
+    ...(channel !== undefined && signedAt !== undefined ? { signedChannel: { name: channel, signedAt } } : {}),
+  };
 }

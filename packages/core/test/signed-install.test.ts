@@ -10,6 +10,7 @@ import {
   type InstallOptions,
   install,
   isDeployKitError,
+  promote,
   publish,
   readChannel,
   readSecretKey,
@@ -18,7 +19,7 @@ import {
   storeKeys,
 } from "@deploykit/core";
 import { execa } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { makePackage, tempDir } from "./support/package";
 
 // Signed releases end to end on the filesystem store (the bucket's layout in a directory): the
@@ -227,6 +228,46 @@ describe("signed releases", () => {
       (await install({ store, app: "web", channel: "production", root, ...trust })).release.version,
     ).toBe("1.1.0");
   }, 120_000);
+
+  it("a replayed older signed channel pointer is refused (E_SIGNATURE, host untouched); moving the channel back signs it anew", async () => {
+    work = await tempDir();
+    const store = createFsStore({ dir: join(work.dir, "store") });
+    const root = join(work.dir, "host");
+    const builder = await signer("builder");
+    const trust = { trustedKeys: [builder.publicKey] };
+    const pointerKey = storeKeys.channel("web", "production");
+    const at = (iso: string) => vi.useFakeTimers({ toFake: ["Date"], now: new Date(iso) });
+    try {
+      at("2026-11-01T10:00:00Z");
+      await release(store, "1.0.0", builder.key, "production");
+      const oldPointer = await text(store, pointerKey);
+      at("2026-11-02T10:00:00Z");
+      await release(store, "2.0.0", builder.key, "production");
+      const newPointer = await text(store, pointerKey);
+      vi.useRealTimers();
+      expect((await install({ store, app: "web", channel: "production", root, ...trust })).release.version).toBe(
+        "2.0.0",
+      );
+      // Someone with write access to the bucket puts the old, genuinely signed pointer back.
+      await store.put(pointerKey, oldPointer);
+      const before = await hostSnapshot(root);
+      const replayed = await install({ store, app: "web", channel: "production", root, ...trust }).catch(
+        (e: unknown) => e,
+      );
+      expect(replayed).toMatchObject({ code: "E_SIGNATURE", message: expect.stringContaining("replayed") });
+      expect(await hostSnapshot(root)).toEqual(before);
+      // The bucket repaired, an operator moving the channel back to 1.0.0 signs it now: accepted.
+      await store.put(pointerKey, newPointer);
+      at("2026-11-03T10:00:00Z");
+      await promote({ store, app: "web", channel: "production", version: "1.0.0", signKey: builder.key });
+      vi.useRealTimers();
+      expect((await install({ store, app: "web", channel: "production", root, ...trust })).release.version).toBe(
+        "1.0.0",
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it("rotation: with two trusted keys releases signed by either install; after removing the old key its releases are refused", async () => {
     work = await tempDir();

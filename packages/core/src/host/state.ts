@@ -25,6 +25,13 @@ export interface HistoryEntry {
   at: string;
 }
 
+/** A signed channel a host installed from: the newest signature it accepted (replay check). */
+export interface FollowedChannel {
+  version: string;
+  /** When the channel's signature was made (its trusted comment's `timestamp:`), Unix time in s. */
+  signedAt: number;
+}
+
 /** `.deploykit/state.json`: which release is live and what was installed when. */
 export interface HostState {
   schemaVersion: 1;
@@ -33,6 +40,8 @@ export interface HostState {
   previous?: string;
   releases: Record<string, InstalledEntry>;
   history: HistoryEntry[];
+  /** Per channel name, the newest signed pointer this host installed from. */
+  channels?: Record<string, FollowedChannel>;
 }
 
 const stateSchema = z.object({
@@ -49,6 +58,7 @@ const stateSchema = z.object({
       cached: z.string().optional(),
     }),
   ),
+  channels: z.record(z.string(), z.object({ version: z.string(), signedAt: z.number() })).optional(),
   history: z.array(
     z.object({
       action: z.enum(["install", "rollback", "auto-rollback", "recover"]),

@@ -8,11 +8,12 @@ import { step } from "../events";
 import { hashingStream } from "../hashing";
 import { createArchiveGuard } from "../host/archive-guard";
 import { cachedName } from "../host/fetch-artifact";
+import { followChannel } from "../host/followed-channel";
 import type { HostPlan } from "../host/plan";
 import { pruneState } from "../host/prune";
 import { type HostState, hostRelease, recordInstalled, recordLive, stateText } from "../host/state";
 import type { ReleaseManifest } from "../manifest";
-import { type ReleaseSelector, resolveRelease } from "../resolve-release";
+import { type ReleaseSelector, resolveSelected } from "../resolve-release";
 import type { ArtifactStore } from "../store/artifact-store";
 import { storeKeys } from "../store/keys";
 import type { HostRelease } from "../strategy";
@@ -170,7 +171,8 @@ export async function installRemote(
   plan: HostPlan,
   options: ReleaseSource,
 ): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
-  const manifest = await resolveRelease(options.store, options);
+  const resolved = await resolveSelected(options.store, options);
+  const { manifest } = resolved;
   if (manifest.format !== "tgz") {
     throw new DeployKitError(
       "E_UNSUPPORTED_FORMAT",
@@ -182,6 +184,7 @@ export async function installRemote(
     );
   }
   return withRemoteHostLock(plan, `install ${manifest.app} ${manifest.version}`, async (state) => {
+    followChannel(state, resolved);
     const previous = hostRelease(state, state.current);
     if (state.current === manifest.version && previous) {
       const before = hostRelease(state, state.previous);

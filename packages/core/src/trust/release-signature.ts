@@ -54,7 +54,7 @@ function verifyBinding(
   trust: Trust,
   binding: Binding,
   what: string,
-): void {
+): number | undefined {
   let verified: ReturnType<typeof verifyMessage>;
   try {
     verified = verifyMessage(manifestBytes, signatureFile, trust.keys);
@@ -77,6 +77,8 @@ function verifyBinding(
   ) {
     throw refused(`${what} is signed for ${names(signed)}, not ${names(binding)}.`, binding);
   }
+  const signedAt = Number(fields.get("timestamp"));
+  return Number.isInteger(signedAt) ? signedAt : undefined;
 }
 
 /** A release's stored `.minisig` text; `undefined` when it has none. */
@@ -131,6 +133,9 @@ export function signChannel(manifestBytes: Uint8Array, key: SecretKey, binding: 
 /**
  * Checks a channel pointer's signature against the manifest bytes it points at.
  *
+ * @returns When the signature was made (its trusted comment's `timestamp:`, Unix time in s), for
+ *   the host's replay check (`followChannel`); undefined when the pointer is unsigned and no
+ *   signature is required.
  * @throws {@link DeployKitError} `E_SIGNATURE` as {@link verifyRelease}, for the channel.
  */
 export function verifyChannel(
@@ -138,11 +143,11 @@ export function verifyChannel(
   signature: string | undefined,
   trust: Trust,
   binding: Required<Binding>,
-): void {
+): number | undefined {
   const what = `Channel ${binding.channel} of ${binding.app}`;
   if (signature === undefined) {
-    if (!trust.required) return;
+    if (!trust.required) return undefined;
     throw refused(`${what} is not signed.`, binding);
   }
-  verifyBinding(manifestBytes, signature, trust, binding, what);
+  return verifyBinding(manifestBytes, signature, trust, binding, what);
 }
