@@ -16,6 +16,8 @@ export default defineConfig({
       { find: "@deploykit/core", replacement: src("core/src/index.ts") },
       { find: "@deploykit/runtimes/testing", replacement: src("runtimes/src/testing/index.ts") },
       { find: "@deploykit/runtimes", replacement: src("runtimes/src/index.ts") },
+      { find: "@deploykit/fleet/testing", replacement: src("fleet/src/testing/index.ts") },
+      { find: "@deploykit/fleet", replacement: src("fleet/src/index.ts") },
       { find: "@deploykit/pkgr", replacement: src("pkgr/src/index.ts") },
     ],
   },

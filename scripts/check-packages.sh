@@ -4,7 +4,7 @@
 # from ESM, bundler — must find working types for every entry point). Needs `npm run build` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for package in core pkgr runtimes cli-lite; do
+for package in core pkgr runtimes fleet cli-lite; do
   echo "== @deploykit/$package"
   npx --no-install publint --strict "packages/$package"
   (cd "packages/$package" && npx --no-install attw --pack . --format table-flipped)
