@@ -6,7 +6,7 @@
 #                                    with `dpkg-deb -x`. Never install that package with apt here:
 #                                    its install script cleans this machine's /tmp (tmpfiles --boot).
 #   scripts/test-hosts.sh template   a minimal Debian root filesystem (mmdebstrap, minbase) with
-#                                    systemd, sshd, sudo and a `deploy` user; no node/ruby/python.
+#                                    systemd, sshd, sudo, curl and a `deploy` user; no node/ruby/python.
 #
 # Both are cached under $DEPLOYKIT_TEST_HOSTS_CACHE (default /var/cache/deploykit-test-hosts),
 # keyed by the exact systemd version and by a hash of the template recipe, and built under a
@@ -37,7 +37,7 @@ nspawn() {
 
 # Everything that shapes the template; its hash names the cached directory.
 suite=bookworm
-include=openssh-server,systemd,systemd-sysv,dbus,procps,sudo
+include=openssh-server,systemd,systemd-sysv,dbus,procps,sudo,curl
 read -r -d '' customize <<'HOOK' || true
 root="$1"
 rm -f "$root"/etc/ssh/ssh_host_*

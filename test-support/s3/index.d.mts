@@ -64,6 +64,11 @@ export interface StartS3Options {
   bucket?: string;
   /** Always start s3rver, even when DEPLOYKIT_TEST_S3_ENDPOINT is set (tests that need its files). */
   local?: boolean;
+  /**
+   * The address s3rver listens on (and the endpoint names); default 127.0.0.1. E.g. an SSH test
+   * host's `controlAddress`, for a host that downloads from the store itself. Implies `local`.
+   */
+  address?: string;
 }
 
 /** Starts (or connects to) an S3 server with a fresh bucket. */

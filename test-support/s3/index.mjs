@@ -76,7 +76,7 @@ async function startExternal() {
 }
 
 /** Starts s3rver as a child process and resolves with its port. */
-async function spawnS3rver(directory, bucket) {
+async function spawnS3rver(directory, bucket, address) {
   const child = spawn(
     process.execPath,
     [
@@ -84,6 +84,7 @@ async function spawnS3rver(directory, bucket) {
       fileURLToPath(new URL("./s3rver-child.mjs", import.meta.url)),
       directory,
       bucket,
+      address,
     ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
@@ -98,9 +99,10 @@ async function spawnS3rver(directory, bucket) {
 async function startS3rver(options) {
   const directory = await mkdtemp(join(tmpdir(), "deploykit-s3rver-"));
   const bucket = options.bucket ?? `test-${randomUUID().slice(0, 12)}`;
-  const { child, port } = await spawnS3rver(directory, bucket);
+  const address = options.address ?? "127.0.0.1";
+  const { child, port } = await spawnS3rver(directory, bucket, address);
   const region = "us-east-1";
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${address}:${port}`;
   const client = adminClient(endpoint, region, { ...S3RVER_CREDENTIALS });
   return {
     kind: "s3rver",
@@ -138,6 +140,6 @@ async function startS3rver(options) {
 }
 
 export async function startS3(options = {}) {
-  if (env.DEPLOYKIT_TEST_S3_ENDPOINT && !options.local) return startExternal();
+  if (env.DEPLOYKIT_TEST_S3_ENDPOINT && !options.local && !options.address) return startExternal();
   return startS3rver(options);
 }

@@ -40,6 +40,11 @@ export interface TestHost {
   name: string;
   /** The container's address (198.18.213.4n+2); sshd listens on it, port 22. */
   address: string;
+  /**
+   * This machine's end of the host's link (198.18.213.4n+1): the one address of this machine the
+   * host can reach, e.g. for a server a test starts for the host to download from.
+   */
+  controlAddress: string;
   port: number;
   /** `root`; the user `deploy` (password-less sudo) accepts the same key. */
   user: string;

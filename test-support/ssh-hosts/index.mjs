@@ -185,9 +185,19 @@ export async function startTestHosts(options = {}) {
       live.add(record);
       writeFileSync(join(RECORDS, `${record.machine}.json`), JSON.stringify(record));
       for (const sub of ["upper", "work", "merged"]) mkdirSync(join(record.dir, sub));
-      const { remote } = addressesOf(slot);
+      const { local, remote } = addressesOf(slot);
       const hostKey = await writeUpper(join(record.dir, "upper"), name, remote, clientKey, template);
-      hosts.push({ name, slot, address: remote, port: 22, user: "root", dir: record.dir, hostKey, record });
+      hosts.push({
+        name,
+        slot,
+        address: remote,
+        controlAddress: local,
+        port: 22,
+        user: "root",
+        dir: record.dir,
+        hostKey,
+        record,
+      });
     }
     const { knownHosts, sshConfig } = await writeClientFiles(dir, identityFile, hosts);
     const deadline = Date.now() + (options.bootTimeoutMs ?? 60_000);

@@ -23,6 +23,7 @@ export const CONFIG_KEYS = [
   "root",
   "host",
   "sshConfig",
+  "transfer",
   "keep",
   "sharedDirs",
   "lockTimeoutMs",

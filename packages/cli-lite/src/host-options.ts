@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import { assertDirectory, type HostConnection, sshHost } from "@deploykit/core";
+import { type ArtifactTransfer, assertDirectory, type HostConnection, sshHost } from "@deploykit/core";
 import type { Settings } from "./settings";
 import { UsageError } from "./usage";
 
@@ -99,11 +99,16 @@ export function installFromSettings(settings: Settings): {
   sharedDirs?: string[];
   lockTimeoutMs?: number;
   adoptLegacyCurrent?: boolean;
+  transfer?: ArtifactTransfer;
 } {
   const keep = settings.integer("keep");
   const sharedDirs = settings.list("sharedDirs", "sharedDirs");
+  const transfer = settings.string("transfer");
+  if (transfer !== undefined && transfer !== "stream" && transfer !== "presigned-url")
+    throw new UsageError(`--transfer is stream or presigned-url, not "${transfer}".`);
   return {
     ...selectorFromSettings(settings),
+    ...(transfer !== undefined ? { transfer } : {}),
     ...(keep !== undefined ? { keep } : {}),
     ...(sharedDirs ? { sharedDirs } : {}),
     ...lockFromSettings(settings),

@@ -66,4 +66,25 @@ describe("--host user@server", () => {
     expect(deploy.stderr).toMatch(/not supported yet/);
     expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.0.0\n");
   }, 60_000);
+
+  it("--transfer: a bad value is a usage error; presigned-url with a store that cannot presign is refused before the host is touched", async () => {
+    const install = [
+      "install",
+      "--store",
+      join(dir, "store"),
+      "--app",
+      "hello",
+      "--version",
+      "1.1.0",
+      ...remote,
+    ];
+    const bogus = await deploykit([...install, "--transfer", "carrier-pigeon"]);
+    expect(bogus.exitCode).toBe(2);
+    expect(bogus.stderr).toContain("--transfer is stream or presigned-url");
+    const before = (await server.ssh("readlink /srv/hello/current")).stdout;
+    const noUrls = await deploykit([...install, "--transfer", "presigned-url"]);
+    expect(noUrls.exitCode).not.toBe(0);
+    expect(noUrls.stderr).toMatch(/cannot give presigned URLs.*E_INVALID_INPUT/s);
+    expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe(before);
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { withHostLock } from "./host/session";
 import { type InstallOptions, installLocked } from "./install";
 import { assertSelector } from "./resolve-release";
 import type { RuntimeStrategy } from "./strategy";
+import { assertTransfer } from "./transfer";
 
 /** Options for {@link deploy}: an install plus how to restart and check the app. */
 export interface DeployOptions extends InstallOptions {
@@ -78,6 +79,7 @@ export function bringUpOptions(options: {
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   assertSelector(options);
   const plan = planHost(options);
+  assertTransfer(options.transfer, plan.host, options.store);
   const how = bringUpOptions(options);
   if (!how)
     throw new DeployKitError("E_INVALID_INPUT", "deploy needs a strategy.", {

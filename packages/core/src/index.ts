@@ -99,6 +99,7 @@ export type {
   StrategyContext,
   StrategyStatus,
 } from "./strategy";
+export type { ArtifactTransfer } from "./transfer";
 export {
   type GeneratedSigningKey,
   type GenerateKeyOptions,

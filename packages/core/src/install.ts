@@ -13,11 +13,14 @@ import { installRemote } from "./remote/install";
 import { assertSelector, type ReleaseSelector, resolveSelected } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
+import { type ArtifactTransfer, assertTransfer } from "./transfer";
 import type { TrustPolicy } from "./trust/policy";
 
 /** Options for {@link install}. */
 export interface InstallOptions extends HostOptions, ReleaseSelector, TrustPolicy {
   store: ArtifactStore;
+  /** How the artifact reaches a remote host; see {@link ArtifactTransfer}. Default `"stream"`. */
+  transfer?: ArtifactTransfer;
 }
 
 /** What {@link install} did. */
@@ -100,7 +103,9 @@ export async function installLocked(
  * @throws {@link DeployKitError} `E_LOCKED`, `E_HOST_STATE`, `E_STATE_CORRUPT`, `E_DISK_FULL`,
  * `E_PERMISSION`, `E_READ_ONLY`, `E_CHECKSUM_MISMATCH`, `E_SIGNATURE` (also for a signed channel
  * pointer older than the one this host followed last), `E_UNSAFE_ARCHIVE`, `E_NOT_FOUND`,
- * `E_ABORTED`, store errors.
+ * `E_ABORTED`, store errors; `E_INVALID_INPUT` for a `transfer` the host or store cannot do; with
+ * `transfer: "presigned-url"`, `E_TOOL_MISSING` (no curl/wget on the host) and
+ * `E_STORE_UNAVAILABLE` (the host could not download).
  *
  * @example
  * ```ts
@@ -110,6 +115,7 @@ export async function installLocked(
 export async function install(options: InstallOptions): Promise<InstalledRelease> {
   assertSelector(options);
   const plan = planHost(options);
+  assertTransfer(options.transfer, plan.host, options.store);
   if (plan.host.kind !== "local") return installRemote(plan, options);
   return withHostLock(plan, `install ${options.app}`, (state) => installLocked(plan, options, state));
 }

@@ -97,6 +97,8 @@ export async function resolveSelected(
   const manifest = await storedManifest(store, app, version, bytes);
   return {
     manifest,
-    ...(channel !== undefined && signedAt !== undefined ? { signedChannel: { name: channel, signedAt } } : {}),
+    ...(channel !== undefined && signedAt !== undefined
+      ? { signedChannel: { name: channel, signedAt } }
+      : {}),
   };
 }

@@ -83,7 +83,10 @@ function notFound(error: unknown, release: HostRelease, word: string): unknown {
     `"${word}" is not a process type of ${release.manifest.app} ${release.version}, nor a command found in it.`,
     {
       cause: error,
-      hint: types.length > 0 ? `Its process types: ${types.join(", ")}.` : "Its Procfile declares no process types.",
+      hint:
+        types.length > 0
+          ? `Its process types: ${types.join(", ")}.`
+          : "Its Procfile declares no process types.",
       details: { ...error.details, processTypes: types },
     },
   );

@@ -29,6 +29,12 @@ export const installArgs = {
     description:
       "Move a current that is a real directory (an older deploy tool's) to releases/legacy-<timestamp>",
   },
+  transfer: {
+    type: "string",
+    valueHint: "stream|presigned-url",
+    description:
+      "With --host: stream the artifact through this machine (default), or let the server download it from a presigned S3 URL with curl/wget (config: transfer)",
+  },
   ...storeArgs,
   ...dryRunArg,
 } as const;

@@ -7,7 +7,7 @@
  *
  * Exit codes the callers read: 0 done, 3 absent, 4 checksum mismatch, 5 already exists,
  * 6 refused, 7 stdin ended short of the byte count it was given (a connection cut mid-write:
- * nothing is placed); 255 is reserved (ssh uses it for a connection failure).
+ * nothing is placed), 8 a tool is missing, 9 a download failed; 255 is reserved (ssh uses it for a connection failure).
  */
 export const REMOTE_COMMANDS = {
   /** `$1` path: prints the file; exit 3 when absent. */
@@ -44,6 +44,34 @@ if [ "$sum" != "$2" ]; then echo "$sum"; exit 4; fi
 chmod "$3" "$tmp"
 mv -f -- "$tmp" "$1"
 trap - 0`,
+
+  /**
+   * The host downloads `$1` itself from the URL given on stdin (not in argv, where `ps` would
+   * show the presigned URL's signature), with curl or else wget; the bytes must hash to `$2`
+   * (sha256) or nothing is left (exit 4 printing the hash seen); mode `$3`, renamed into place.
+   * Exit 8 when the host has neither curl nor wget; 9 when the download failed (its message on
+   * stdout).
+   */
+  fetchUrl: `set -e
+url=$(cat)
+dir=$(dirname -- "$1")
+mkdir -p -- "$dir"
+tmp=$(mktemp --suffix=.partial "$dir/.fetch.XXXXXX")
+err=$(mktemp "$dir/.fetch-err.XXXXXX")
+trap 'rm -f -- "$tmp" "$err"' 0 1 2 13 15
+if command -v curl >/dev/null 2>&1; then
+  curl -fsS --retry 3 --connect-timeout 10 -o "$tmp" "$url" 2>"$err" || { cat -- "$err"; exit 9; }
+elif command -v wget >/dev/null 2>&1; then
+  wget -q -T 10 -t 3 -O "$tmp" "$url" 2>"$err" || { cat -- "$err"; exit 9; }
+else
+  exit 8
+fi
+sum=$(sha256sum < "$tmp" | cut -d ' ' -f 1)
+if [ "$sum" != "$2" ]; then echo "$sum"; exit 4; fi
+chmod "$3" "$tmp"
+mv -f -- "$tmp" "$1"
+trap - 0
+rm -f -- "$err"`,
 
   /**
    * stdin -> `$1` only if nothing exists there: all `$2` bytes written to a temp file first

@@ -17,11 +17,15 @@ import { type ReleaseSelector, resolveSelected } from "../resolve-release";
 import type { ArtifactStore } from "../store/artifact-store";
 import { storeKeys } from "../store/keys";
 import type { HostRelease } from "../strategy";
+import type { ArtifactTransfer } from "../transfer";
 import type { TrustPolicy } from "../trust/policy";
+import { artifactMismatch } from "./artifact-mismatch";
+import { fetchOnHost } from "./fetch-on-host";
 import { withRemoteHostLock } from "./session";
 
 /** What an install needs to know about the release (the install options, seen from here). */
-type ReleaseSource = ReleaseSelector & TrustPolicy & { store: ArtifactStore };
+type ReleaseSource = ReleaseSelector &
+  TrustPolicy & { store: ArtifactStore; transfer?: ArtifactTransfer | undefined };
 
 /**
  * Streams the release's artifact from the store through the SSH connection into the host's
@@ -68,19 +72,8 @@ async function sendArtifact(
       const results = await Promise.allSettled([read, scanned, uploaded]);
       const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       throwIfAborted(signal);
-      if (hashing.bytes !== size || hashing.digest() !== sha256) {
-        throw new DeployKitError(
-          "E_CHECKSUM_MISMATCH",
-          `${file} from ${options.store.location} does not match its manifest (got ${hashing.bytes} bytes, sha256 ${hashing.digest()}).`,
-          {
-            hint: "The stored artifact is corrupted or was replaced: republish the release under a new version.",
-            details: {
-              expected: { size, sha256 },
-              actual: { size: hashing.bytes, sha256: hashing.digest() },
-            },
-          },
-        );
-      }
+      if (hashing.bytes !== size || hashing.digest() !== sha256)
+        throw artifactMismatch(file, options.store.location, manifest, hashing);
       // The guard's verdict first: it explains why the upload was cut.
       const refused = results[1].status === "rejected" ? (results[1] as PromiseRejectedResult) : failure;
       if (refused) throw refused.reason;
@@ -190,7 +183,10 @@ export async function installRemote(
       const before = hostRelease(state, state.previous);
       return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
     }
-    const artifact = await sendArtifact(plan, options, manifest);
+    const artifact =
+      options.transfer === "presigned-url"
+        ? await fetchOnHost(plan, options.store, manifest)
+        : await sendArtifact(plan, options, manifest);
     throwIfAborted(plan.signal);
     const dir = await unpackRemote(plan, manifest, artifact);
     recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);

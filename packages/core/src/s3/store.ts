@@ -3,6 +3,7 @@ import type { ArtifactStore, GetOptions, ObjectInfo, PutOptions } from "../store
 import { assertStoreKey } from "../store/keys";
 import { download } from "./download";
 import { createS3Client, resolveS3Options, type S3StoreOptions } from "./options";
+import { presignedGet } from "./presign";
 import { withRetries } from "./retry";
 import { bucketCheck, headObject, type StoreScope } from "./scope";
 import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from "./sdk";
@@ -69,6 +70,11 @@ export function createS3Store(options: S3StoreOptions): S3Store {
     async get(key: string, opts: GetOptions = {}): Promise<Readable> {
       assertStoreKey(key);
       return download(scope, key, opts.range, opts.signal);
+    },
+
+    async presignGet(key: string, expiresInS: number): Promise<string> {
+      assertStoreKey(key);
+      return presignedGet(scope, key, expiresInS);
     },
 
     async head(key: string): Promise<ObjectInfo | undefined> {

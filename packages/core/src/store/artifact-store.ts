@@ -57,4 +57,10 @@ export interface ArtifactStore {
   list(prefix: string): Promise<ObjectInfo[]>;
   /** Removes an object; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * A URL that GETs the object without credentials for `expiresInS` seconds, for a host that
+   * fetches an artifact itself (`install({ transfer: "presigned-url" })`): S3 presigned URLs.
+   * Stores that cannot make one (the filesystem and memory stores) leave it out.
+   */
+  presignGet?(key: string, expiresInS: number): Promise<string>;
 }

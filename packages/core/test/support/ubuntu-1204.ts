@@ -1,7 +1,8 @@
 /**
  * Commands and flags that exist on Ubuntu 12.04 (precise), which the remote-command catalogue
  * may use: dash 0.5.7 builtins, coreutils 8.13, tar 1.26, gzip 1.4, dpkg 1.16.1, util-linux
- * 2.20, procps 3.2.8, sudo 1.8.3 (from each version's manual; see the core README).
+ * 2.20, procps 3.2.8, sudo 1.8.3, and the optional curl 7.22 / wget 1.13 (from each version's
+ * manual; see the core README).
  * A flag is listed per command: short ones as single letters, long ones with `--`.
  * Deliberately absent: `realpath` (coreutils 8.15), `tar --zstd`, `flock --conflict-exit-code`
  * (util-linux 2.25), `mv --no-copy`, `sha256sum --ignore-missing` (8.25), `ln --relative` (8.16),
@@ -27,6 +28,7 @@ export const UBUNTU_1204: Record<string, readonly string[]> = {
   true: [],
   false: [],
   umask: [],
+  command: ["v"],
   kill: [
     "0",
     "s",
@@ -112,4 +114,7 @@ export const UBUNTU_1204: Record<string, readonly string[]> = {
   setsid: [],
   ps: ["o", "p"],
   sudo: ["n", "u", "H", "E"],
+  // optional on a server (the host fetches artifacts itself): curl 7.22, wget 1.13
+  curl: ["f", "s", "S", "o", "--retry", "--connect-timeout"],
+  wget: ["q", "O", "T", "t"],
 };
