@@ -245,9 +245,9 @@ describe("signed releases", () => {
       await release(store, "2.0.0", builder.key, "production");
       const newPointer = await text(store, pointerKey);
       vi.useRealTimers();
-      expect((await install({ store, app: "web", channel: "production", root, ...trust })).release.version).toBe(
-        "2.0.0",
-      );
+      expect(
+        (await install({ store, app: "web", channel: "production", root, ...trust })).release.version,
+      ).toBe("2.0.0");
       // Someone with write access to the bucket puts the old, genuinely signed pointer back.
       await store.put(pointerKey, oldPointer);
       const before = await hostSnapshot(root);
@@ -261,9 +261,9 @@ describe("signed releases", () => {
       at("2026-11-03T10:00:00Z");
       await promote({ store, app: "web", channel: "production", version: "1.0.0", signKey: builder.key });
       vi.useRealTimers();
-      expect((await install({ store, app: "web", channel: "production", root, ...trust })).release.version).toBe(
-        "1.0.0",
-      );
+      expect(
+        (await install({ store, app: "web", channel: "production", root, ...trust })).release.version,
+      ).toBe("1.0.0");
     } finally {
       vi.useRealTimers();
     }
