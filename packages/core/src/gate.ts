@@ -4,6 +4,7 @@ import { type HealthcheckOptions, probeHealth, waitHealthy } from "./healthcheck
 import { makeLive, reactivate } from "./host/activate";
 import type { HostPlan } from "./host/plan";
 import { type HostState, recordLive, writeState } from "./host/state";
+import { releaseVerifier } from "./release-answer";
 import { restart, strategyContext } from "./restart";
 import type { HostRelease, RestartContext, RestartResult, RuntimeStrategy } from "./strategy";
 
@@ -55,8 +56,17 @@ function restartShielded(how: BringUp, ctx: RestartContext): Promise<RestartResu
   return restart(how.strategy, unsignalled);
 }
 
-/** Waits for the health gate (URL, else the strategy's own check); stops on the abort signal. */
-async function healthGate(plan: HostPlan, how: BringUp, ctx: RestartContext): Promise<void> {
+/**
+ * Waits for the health gate (URL, else the strategy's own check); stops on the abort signal. The
+ * URL's answers must come from `ctx.release` (see {@link releaseVerifier}) unless the operator
+ * turned `verifyRelease` off; `installed` are the root's releases.
+ */
+async function healthGate(
+  plan: HostPlan,
+  how: BringUp,
+  ctx: RestartContext,
+  installed: string[],
+): Promise<void> {
   const { ports, onEvent, signal } = plan;
   const { healthcheck } = how;
   if (healthcheck) {
@@ -69,7 +79,15 @@ async function healthGate(plan: HostPlan, how: BringUp, ctx: RestartContext): Pr
         }
       : undefined;
     await step(onEvent, "healthcheck", `Waiting for ${healthcheck.url}`, () =>
-      waitHealthy(healthcheck, ports.probe, ports.clock, onEvent, signal, stopped),
+      waitHealthy(
+        healthcheck,
+        ports.probe,
+        ports.clock,
+        onEvent,
+        signal,
+        stopped,
+        verifier(plan, healthcheck, ctx, installed),
+      ),
     );
   } else if (how.strategy.healthcheck) {
     const check = how.strategy.healthcheck.bind(how.strategy);
@@ -79,16 +97,30 @@ async function healthGate(plan: HostPlan, how: BringUp, ctx: RestartContext): Pr
   }
 }
 
+/** The gate's check that the new release is what answers, unless turned off. */
+function verifier(plan: HostPlan, check: HealthcheckOptions, ctx: RestartContext, installed: string[]) {
+  if (check.verifyRelease === false) return undefined;
+  return releaseVerifier({
+    version: ctx.release.version,
+    others: installed.filter((version) => version !== ctx.release.version),
+    root: plan.layout.root,
+    url: check.url,
+    ...(check.versionHeader ? { header: check.versionHeader } : {}),
+    local: plan.host.kind === "local",
+  });
+}
+
 /** Restarts `live` with the strategy (shielded), then waits for the health gate. */
 async function bringUp(
   plan: HostPlan,
   how: BringUp,
   live: HostRelease,
-  previous?: HostRelease,
+  previous: HostRelease | undefined,
+  installed: string[],
 ): Promise<RestartResult> {
   const ctx = contextFor(plan, how, live, previous);
   const result = await restartShielded(how, ctx);
-  await healthGate(plan, how, ctx);
+  await healthGate(plan, how, ctx, installed);
   return result;
 }
 
@@ -254,7 +286,7 @@ export async function gate(
   try {
     const result = await restartShielded(how, ctx);
     restarted = true;
-    await healthGate(plan, how, ctx);
+    await healthGate(plan, how, ctx, Object.keys(state.releases));
     return { release: live, ...(fallback ? { previous: fallback } : {}), rolledBack: false, restart: result };
   } catch (error) {
     if (plan.signal?.aborted) {
@@ -271,7 +303,7 @@ export async function gate(
     });
     const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
     try {
-      const result = await bringUp(plan, how, restored, live);
+      const result = await bringUp(plan, how, restored, live, Object.keys(state.releases));
       return { release: restored, previous: live, rolledBack: true, cause, restart: result };
     } catch (second) {
       throw new DeployKitError(

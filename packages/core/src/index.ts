@@ -42,7 +42,7 @@ export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/
 export { bootTicks, processesStartedUnder } from "./host/in-use";
 export { type HostLayout, hostLayout } from "./host/layout";
 export type { HostOptions } from "./host/plan";
-export { describePortOwner, type PortOwner, portOwner } from "./host/port-owner";
+export { describePortOwner, type PortOwner, portOwner, portOwners } from "./host/port-owner";
 export type { HistoryEntry } from "./host/state";
 export { type InstalledRelease, type InstallOptions, install } from "./install";
 export { inspectLock, type LockOwner, type LockStatus, releaseLock } from "./lock";

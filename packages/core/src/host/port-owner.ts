@@ -34,16 +34,19 @@ export function releaseOfDir(dir: string): PortOwner["release"] {
 }
 
 /**
- * The process that owns the listening socket on `port` on this machine: the socket's inode from
- * `/proc/net/tcp{,6}`, then the process whose `/proc/<pid>/fd/*` links to `socket:[inode]`.
- * `undefined` when nothing listens, or the owner is a process this user may not inspect (another
+ * Every process that holds the listening socket on `port` on this machine (a forking server's
+ * master and its workers all hold it): the socket's inode from `/proc/net/tcp{,6}`, then each
+ * process whose `/proc/<pid>/fd/*` links to `socket:[inode]`, in pid order. At most `limit`.
+ * Empty when nothing listens, the holders are processes this user may not inspect (another
  * user's, without root), or there is no `/proc`.
  */
-export async function portOwner(port: number): Promise<PortOwner | undefined> {
+export async function portOwners(port: number, limit = Number.POSITIVE_INFINITY): Promise<PortOwner[]> {
   const inodes = await listeningInodes(port);
-  if (!inodes.size) return undefined;
+  const owners: PortOwner[] = [];
+  if (!inodes.size) return owners;
   const pids = (await readdir("/proc").catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
-  for (const name of pids) {
+  for (const name of pids.sort((a, b) => Number(a) - Number(b))) {
+    if (owners.length >= limit) break;
     const fds = await readdir(join("/proc", name, "fd")).catch(() => [] as string[]);
     for (const fd of fds) {
       const target = await readlink(join("/proc", name, "fd", fd)).catch(() => "");
@@ -53,15 +56,21 @@ export async function portOwner(port: number): Promise<PortOwner | undefined> {
       const pgid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
       const cwd = await readlink(join("/proc", name, "cwd")).catch(() => undefined);
       const release = cwd === undefined ? undefined : releaseOfDir(cwd);
-      return {
+      owners.push({
         pid: Number(name),
         pgid,
         ...(cwd === undefined ? {} : { cwd }),
         ...(release ? { release } : {}),
-      };
+      });
+      break;
     }
   }
-  return undefined;
+  return owners;
+}
+
+/** The first process (lowest pid) that holds the listening socket on `port`; see {@link portOwners}. */
+export async function portOwner(port: number): Promise<PortOwner | undefined> {
+  return (await portOwners(port, 1))[0];
 }
 
 /** "pid 1234 in /srv/web/releases/1.0.0 (release 1.0.0)" — how errors name a port's owner. */

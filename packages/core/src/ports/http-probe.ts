@@ -5,6 +5,8 @@ import { request as httpsRequest } from "node:https";
 export interface ProbeResponse {
   status: number;
   body: string;
+  /** Response headers, names in lower case (the real probe fills them; doubles may leave them out). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -59,6 +61,7 @@ export function createHttpProbe(): HttpProbe {
             clearTimeout(timer);
             resolve({
               status: response.statusCode ?? 0,
+              headers: response.headers,
               body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString("utf8"),
             });
           });

@@ -67,6 +67,9 @@ function launcherMain(load: NodeJS.Require, holdUntilHealthy: (load: NodeJS.Requ
     killTimeout: Number(env.DK_NODE_KILL_TIMEOUT ?? 5_000),
     stateFile: String(env.DK_NODE_STATE),
   };
+  // Out of the release it was started from: the primary holds the socket for every release, so
+  // its cwd must not pin one (core's gate and pruning read /proc/<pid>/cwd).
+  process.chdir(path.dirname(settings.current));
   type Worker = import("node:cluster").Worker;
   const launcherFile = process.argv[1] ?? "";
   let generation = 0;

@@ -1,0 +1,78 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFsStore, type DeployEvent, deploy, isDeployKitError, strategyContext } from "@deploykit/core";
+import { unicorn } from "@deploykit/runtimes";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchText, fixture, freePort } from "./support/host";
+import { publishFixture } from "./support/releases";
+
+// Issue 17, input 2: a unicorn config whose working_directory is pinned to the release the first
+// master started from (a common mistake), so every USR2 master boots the old code. deploy() used to
+// report success with current = 2.0.0 while every request answered 1.0.0.
+let work: string;
+let root: string;
+let port: number;
+const store = () => createFsStore({ dir: join(work, "store") });
+const strategy = () =>
+  unicorn({
+    timeoutMs: 30_000,
+    workers: 2,
+    startCommand: `unicorn -E none -D -c ${join(root, "shared", "unicorn.rb")}`,
+  });
+const deployVersion = (version: string, onEvent?: (event: DeployEvent) => void) =>
+  deploy({
+    store: store(),
+    app: "rack",
+    version,
+    root,
+    strategy: strategy(),
+    healthcheck: `http://127.0.0.1:${port}/health`,
+    env: { DK_ROOT: root, DK_PORT: String(port) },
+    ...(onEvent ? { onEvent } : {}),
+  });
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "dk-unicorn-pinned-"));
+  root = join(work, "host");
+  port = await freePort();
+  await mkdir(join(root, "shared"), { recursive: true });
+  const config = await readFile(join(fixture("rack-app"), "unicorn.rb"), "utf8");
+  const pinned = config.replace(
+    'working_directory File.join(root, "current")',
+    // Resolved once by the first master and inherited by every re-exec'd one through ENV.
+    'ENV["DK_PINNED"] ||= File.realpath(File.join(root, "current"))\nworking_directory ENV["DK_PINNED"]',
+  );
+  expect(pinned).not.toBe(config);
+  await writeFile(join(root, "shared", "unicorn.rb"), pinned);
+  for (const version of ["1.0.0", "2.0.0"])
+    await publishFixture(store(), "rack", "rack-app", version, { processes: {} });
+});
+
+afterAll(async () => {
+  const release = { version: "x", dir: join(root, "current"), manifest: {} as never };
+  await strategy().stop?.(strategyContext({ app: "rack", root, release }));
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("the health gate proves the new release answers", () => {
+  it("unicorn booting old code (pinned working_directory): rolled back within 2 s of the first wrong answer, saying what answered", async () => {
+    expect((await deployVersion("1.0.0")).rolledBack).toBe(false);
+    const events: { at: number; event: DeployEvent }[] = [];
+    const result = await deployVersion("2.0.0", (event) => events.push({ at: Date.now(), event }));
+    expect(result.rolledBack).toBe(true);
+    expect(result.release.version).toBe("1.0.0");
+    expect(isDeployKitError(result.cause, "E_HEALTHCHECK")).toBe(true);
+    expect(String(result.cause?.message)).toMatch(
+      /port \d+ answers 1\.0\.0 from pid \d+ in releases\/1\.0\.0, not 2\.0\.0 \(HTTP 200: ok 1\.0\.0\)/,
+    );
+    const lines = events.filter(({ event }) => event.type === "log" && event.step === "healthcheck");
+    const firstWrong = lines.find(
+      ({ event }) => event.type === "log" && event.line.includes("not the new release"),
+    );
+    const rollback = events.find(({ event }) => event.type === "warning" && event.step === "rollback");
+    expect(firstWrong && rollback && rollback.at - firstWrong.at).toBeLessThan(2_000);
+    expect(lines.length).toBeLessThan(5);
+    expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe("1.0.0");
+  }, 120_000);
+});
