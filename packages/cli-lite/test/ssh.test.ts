@@ -32,9 +32,14 @@ describe("--host user@server", () => {
     for (const version of ["1.0.0", "1.1.0"]) {
       const run = await deploykit(["install", ...store, "--version", version, ...remote, "--json"]);
       expect(run.exitCode, run.stderr).toBe(0);
-      expect(jsonLines(run.stdout).at(-1)).toMatchObject({
+      const lines = jsonLines(run.stdout);
+      expect(lines.at(-1)).toMatchObject({
         result: { release: { version }, unchanged: false },
       });
+      // Every event line names the server it happened on.
+      const events = lines.slice(0, -1);
+      expect(events.length).toBeGreaterThan(0);
+      for (const event of events) expect(event).toMatchObject({ host: `root@${server.address}:22` });
     }
     expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.1.0\n");
 
@@ -86,5 +91,36 @@ describe("--host user@server", () => {
     expect(noUrls.exitCode).not.toBe(0);
     expect(noUrls.stderr).toMatch(/cannot give presigned URLs.*E_INVALID_INPUT/s);
     expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe(before);
+  }, 60_000);
+
+  it("lock --host shows who holds a server root's lock and --release --force removes it", async () => {
+    const record = {
+      pid: 1,
+      host: "ci-runner-7",
+      since: "2026-11-30T10:00:00Z",
+      operation: "deploy hello 2.0.0",
+      token: "x",
+    };
+    await server.ssh(
+      "mkdir -p /srv/held/.deploykit && cat > /srv/held/.deploykit/lock",
+      JSON.stringify(record),
+    );
+    const at = [
+      "--host",
+      `root@${server.address}:22`,
+      "--ssh-config",
+      hosts.sshConfig,
+      "--root",
+      "/srv/held",
+    ];
+    const shown = await deploykit(["lock", ...at]);
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain("Locked by pid 1 on ci-runner-7 (deploy hello 2.0.0)");
+    const refused = await deploykit(["lock", "--release", ...at]);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain("E_LOCKED");
+    const released = await deploykit(["lock", "--release", "--force", ...at]);
+    expect(released.exitCode, released.stderr).toBe(0);
+    expect((await server.ssh("ls -A /srv/held/.deploykit")).stdout).toBe("");
   }, 60_000);
 });

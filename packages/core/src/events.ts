@@ -1,12 +1,21 @@
+/** What every event carries besides its own fields. */
+export interface EventBase {
+  /**
+   * The host the event happened on, by its connection's name (`user@server:port`), for work on
+   * a remote host; absent for this machine.
+   */
+  host?: string;
+}
+
 /** A long operation's step started. */
-export interface StepStartEvent {
+export interface StepStartEvent extends EventBase {
   type: "step:start";
   step: string;
   message: string;
 }
 
 /** A long operation's step finished. */
-export interface StepFinishEvent {
+export interface StepFinishEvent extends EventBase {
   type: "step:finish";
   step: string;
   message: string;
@@ -14,7 +23,7 @@ export interface StepFinishEvent {
 }
 
 /** Bytes moved so far by a transfer (upload, download, pack). `total` is unknown for streams. */
-export interface ProgressEvent {
+export interface ProgressEvent extends EventBase {
   type: "progress";
   step: string;
   bytes: number;
@@ -22,7 +31,7 @@ export interface ProgressEvent {
 }
 
 /** A line of output from a child process (a buildpack, dpkg, a restart command). */
-export interface LogEvent {
+export interface LogEvent extends EventBase {
   type: "log";
   step: string;
   stream: "stdout" | "stderr";
@@ -30,7 +39,7 @@ export interface LogEvent {
 }
 
 /** Something the user should know that did not stop the operation (a stale lock taken over...). */
-export interface WarningEvent {
+export interface WarningEvent extends EventBase {
   type: "warning";
   step: string;
   message: string;

@@ -26,6 +26,7 @@ export {
 } from "./errors";
 export type {
   DeployEvent,
+  EventBase,
   EventSink,
   LogEvent,
   OperationOptions,
@@ -45,7 +46,7 @@ export type { HostOptions } from "./host/plan";
 export { describePortOwner, type PortOwner, portOwner, portOwners } from "./host/port-owner";
 export type { HistoryEntry } from "./host/state";
 export { type InstalledRelease, type InstallOptions, install } from "./install";
-export { inspectLock, type LockOwner, type LockStatus, releaseLock } from "./lock";
+export { inspectLock, type LockOptions, type LockOwner, type LockStatus, releaseLock } from "./lock";
 export { type LogTail, type TailLogsOptions, tailLogs } from "./logs";
 export {
   type ArtifactFormat,

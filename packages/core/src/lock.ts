@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
+import type { HostConnection } from "./connection/connection";
 import { hostLayout } from "./host/layout";
 import { abandoned, breakLock, readLockHolder } from "./host/lock";
 import type { LockOwner } from "./host/lock-owner";
+import { inspectRemoteLock, releaseRemoteLock } from "./remote/lock";
 
 export type { LockOwner } from "./host/lock-owner";
 
@@ -21,6 +23,17 @@ export interface LockStatus {
   ageMs?: number;
 }
 
+/** Which root's lock {@link inspectLock} and {@link releaseLock} look at. */
+export interface LockOptions {
+  /** The host root (absolute on a remote host). */
+  root: string;
+  /**
+   * The host the root is on (default this machine). On a remote host, a holder counts as gone
+   * only when it ran on this machine; the lock's age is not reported.
+   */
+  host?: HostConnection;
+}
+
 /**
  * Reports who holds a host root's deploy lock and whether that holder is gone (a lock on this
  * host whose pid is dead or now belongs to another process, or that predates a reboot). Reads
@@ -32,8 +45,9 @@ export interface LockStatus {
  * if (lock.held) console.log(lock.owner?.pid, lock.stale ? lock.reason : "running")
  * ```
  */
-export async function inspectLock(options: { root: string }): Promise<LockStatus> {
+export async function inspectLock(options: LockOptions): Promise<LockStatus> {
   const path = hostLayout(resolve(options.root)).lock;
+  if (options.host && options.host.kind !== "local") return inspectRemoteLock(options.host, path);
   const holder = await readLockHolder(path);
   if (!holder) return { path, held: false };
   const reason = await abandoned(holder);
@@ -55,11 +69,12 @@ export async function inspectLock(options: { root: string }): Promise<LockStatus
  * @returns what was there: `released: false` when there was no lock.
  * @throws {@link DeployKitError} `E_LOCKED` for a live holder without `force`.
  */
-export async function releaseLock(options: {
-  root: string;
-  force?: boolean;
-}): Promise<{ path: string; released: boolean; owner?: LockOwner }> {
+export async function releaseLock(
+  options: LockOptions & { force?: boolean },
+): Promise<{ path: string; released: boolean; owner?: LockOwner }> {
   const path = hostLayout(resolve(options.root)).lock;
+  if (options.host && options.host.kind !== "local")
+    return releaseRemoteLock(options.host, path, options.force === true);
   const holder = await breakLock(path, options.force === true);
   return { path, released: holder !== undefined, ...(holder?.owner ? { owner: holder.owner } : {}) };
 }

@@ -64,6 +64,8 @@ describe('install over SSH with transfer: "presigned-url"', () => {
     });
     expect(installed.release.version).toBe("1.0.0");
     expect((await fetcher.ssh(`cat ${root}/current/server.js`)).stdout).toBe("v1.0.0");
+    // Every event names the host it happened on.
+    expect(new Set(events.map((e) => e.host))).toEqual(new Set([host.name]));
     const steps = events.filter((e) => e.type === "step:finish").map((e) => e.step);
     expect(steps).toEqual(expect.arrayContaining(["scan", "download"]));
     // No artifact byte went through the SSH connection: no upload step, no upload progress.

@@ -23,6 +23,18 @@ export interface LockOwner {
   token: string;
 }
 
+/** A lock file's text as a {@link LockOwner}, or `undefined` when it is not a record. */
+export function parseLockRecord(text: string | undefined): LockOwner | undefined {
+  try {
+    const value = JSON.parse(text ?? "") as LockOwner;
+    return typeof value?.pid === "number" && typeof value.token === "string" && typeof value.host === "string"
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const readProc = (path: string) =>
   readFile(path, "utf8").then(
     (text) => text,

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { HostConnection } from "../connection/connection";
 import { localHost } from "../connection/local-host";
 import { DeployKitError } from "../errors";
-import type { OperationOptions } from "../events";
+import type { EventSink, OperationOptions } from "../events";
 import { type Ports, resolvePorts } from "../ports";
 import { type HostLayout, hostLayout } from "./layout";
 import { assertSharedDirs, DEFAULT_SHARED_DIRS } from "./shared-dirs";
@@ -84,7 +84,11 @@ export function planHost(options: HostOptions): HostPlan {
     sharedDirs,
     lockTimeoutMs,
     adoptLegacyCurrent: options.adoptLegacyCurrent === true,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.onEvent ? { onEvent: hostEvents(options.onEvent, host) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
 }
+
+/** Stamps a remote host's name on every event (`--json` lines name their host). */
+const hostEvents = (onEvent: EventSink, host: HostConnection): EventSink =>
+  host.kind === "local" ? onEvent : (event) => onEvent({ ...event, host: host.name });

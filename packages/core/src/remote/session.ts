@@ -2,9 +2,10 @@ import { basename } from "node:path";
 import type { HostConnection } from "../connection/connection";
 import { REMOTE_COMMANDS } from "../connection/remote-commands";
 import { DeployKitError, isDeployKitError } from "../errors";
-import { holderGone, type LockOwner, ownLockRecord } from "../host/lock-owner";
+import { holderGone, type LockOwner, ownLockRecord, parseLockRecord } from "../host/lock-owner";
 import type { HostPlan } from "../host/plan";
 import { type HostState, parseState, recordLive, stateText } from "../host/state";
+import { waitUntil } from "../wait";
 
 /** What {@link REMOTE_COMMANDS}.inspectHost reported. */
 interface Inspection {
@@ -31,21 +32,12 @@ async function inspect(host: HostConnection, plan: HostPlan): Promise<Inspection
   };
 }
 
-const parseOwner = (text: string | undefined): LockOwner | undefined => {
-  try {
-    const value = JSON.parse(text ?? "") as LockOwner;
-    return typeof value?.pid === "number" && typeof value.token === "string" ? value : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const locked = (host: HostConnection, path: string, owner: LockOwner | undefined) =>
+export const locked = (host: HostConnection, path: string, owner: LockOwner | undefined) =>
   new DeployKitError(
     "E_LOCKED",
     `Another deploy holds ${host.name}:${path}${owner ? `: pid ${owner.pid} on ${owner.host}${owner.operation ? ` (${owner.operation})` : ""} since ${owner.since}` : ""}.`,
     {
-      hint: "Let it finish. A lock whose holder ran on this machine and is gone is taken over automatically.",
+      hint: "Let it finish (or pass lockTimeoutMs / --lock-timeout-ms to wait). A lock whose holder ran on this machine and is gone is taken over automatically; `deploykit lock --host` shows the holder and can release it.",
       details: { host: host.name, path, ...(owner ?? {}) },
     },
   );
@@ -54,30 +46,42 @@ const locked = (host: HostConnection, path: string, owner: LockOwner | undefined
  * Takes the root's lock on a remote host: the record (this control process's pid, host name,
  * boot id and start time) is written in full, then `ln`-ed into place. A holder that ran on
  * this machine and is gone is replaced (one contender wins, see takeOverLock); any other
- * holder is `E_LOCKED` (waiting for it, `lockTimeoutMs`, is not supported over SSH yet).
+ * holder is waited for up to `plan.lockTimeoutMs` (each try is one round trip, 250-500 ms
+ * apart), then `E_LOCKED`.
  */
 async function acquire(host: HostConnection, plan: HostPlan, record: string): Promise<void> {
   const path = plan.layout.lock;
-  const placed = await host.createExclusive(path, `${record}\n`);
-  if (placed.created) return;
-  const holder = parseOwner(placed.holder);
-  const why = holder ? await holderGone(holder) : undefined;
-  if (!holder || !why) throw locked(host, path, holder);
-  const taken = await host.exec(REMOTE_COMMANDS.takeOverLock, {
-    args: [
-      path,
-      (placed.holder ?? "").replace(/\n+$/, ""),
-      holder.token,
-      String(Buffer.byteLength(`${record}\n`)),
-    ],
-    input: `${record}\n`,
+  let holder: LockOwner | undefined;
+  const take = async (): Promise<boolean> => {
+    const placed = await host.createExclusive(path, `${record}\n`);
+    if (placed.created) return true;
+    holder = parseLockRecord(placed.holder);
+    const why = holder ? await holderGone(holder) : undefined;
+    if (!holder || !why) return false;
+    const taken = await host.exec(REMOTE_COMMANDS.takeOverLock, {
+      args: [
+        path,
+        (placed.holder ?? "").replace(/\n+$/, ""),
+        holder.token,
+        String(Buffer.byteLength(`${record}\n`)),
+      ],
+      input: `${record}\n`,
+    });
+    if (taken.exitCode !== 0) return false;
+    plan.onEvent?.({
+      type: "warning",
+      step: "lock",
+      message: `Took over an abandoned lock on ${host.name} of pid ${holder.pid} since ${holder.since}: ${why}.`,
+    });
+    return true;
+  };
+  const intervalMs = 250 + Math.floor(Math.random() * 250);
+  const taken = await waitUntil(plan.ports.clock, take, {
+    timeoutMs: plan.lockTimeoutMs,
+    intervalMs,
+    signal: plan.signal,
   });
-  if (taken.exitCode !== 0) throw locked(host, path, holder);
-  plan.onEvent?.({
-    type: "warning",
-    step: "lock",
-    message: `Took over an abandoned lock on ${host.name} of pid ${holder.pid} since ${holder.since}: ${why}.`,
-  });
+  if (!taken) throw locked(host, path, holder);
 }
 
 /**
