@@ -181,7 +181,7 @@ describe("what does not work over SSH yet is refused, never done on this machine
 });
 
 describe("crash safety over SSH", () => {
-  const rounds = Number(process.env.DEPLOYKIT_SSH_CRASH_ROUNDS ?? 12);
+  const rounds = Number(process.env.DEPLOYKIT_SSH_CRASH_ROUNDS ?? 50);
 
   it(`cutting the connection (the master killed) at ${rounds} random moments of an install leaves current on a complete release; the next install succeeds`, async () => {
     const controlDir = await mkdtemp(join(hosts.dir, "crash-"));
