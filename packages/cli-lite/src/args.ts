@@ -38,6 +38,16 @@ export const sshArgs = {
     valueHint: "file",
     description: "With --host: an ssh_config file used instead of ~/.ssh/config (config: sshConfig)",
   },
+  sudo: {
+    type: "boolean",
+    description:
+      "With --host: run every command on the server through password-less `sudo -n` as root (e.g. dpkg for .deb releases) (config: sudo)",
+  },
+  "sudo-user": {
+    type: "string",
+    valueHint: "user",
+    description: "With --host: … as this user instead of root, like Capistrano's `as` (config: sudoUser)",
+  },
 } as const satisfies ArgsDef;
 
 /** Flags of the commands that work on a host root. */

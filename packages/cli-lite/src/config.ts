@@ -23,6 +23,8 @@ export const CONFIG_KEYS = [
   "root",
   "host",
   "sshConfig",
+  "sudo",
+  "sudoUser",
   "transfer",
   "keep",
   "sharedDirs",
@@ -49,6 +51,7 @@ export const CONFIG_KEYS = [
 const ENV_TYPES: Partial<Record<(typeof CONFIG_KEYS)[number], "number" | "boolean" | "list">> = {
   keep: "number",
   forcePathStyle: "boolean",
+  sudo: "boolean",
   sharedDirs: "list",
   buildpacks: "list",
 };

@@ -52,7 +52,9 @@ export function hostFromSettings(settings: Settings, cwd: string): HostConnectio
   if (!parts?.[2])
     throw new UsageError(`--host must look like user@server or user@server:port (got "${spec}").`);
   const sshConfig = settings.string("sshConfig");
+  const sudo = settings.string("sudoUser") ?? settings.boolean("sudo");
   return sshHost({
+    ...(sudo ? { sudo } : {}),
     host: parts[2],
     ...(parts[1] ? { user: parts[1] } : {}),
     ...(parts[3] ? { port: Number(parts[3]) } : {}),

@@ -123,4 +123,19 @@ describe("--host user@server", () => {
     expect(released.exitCode, released.stderr).toBe(0);
     expect((await server.ssh("ls -A /srv/held/.deploykit")).stdout).toBe("");
   }, 60_000);
+
+  it("--sudo-user runs every command on the server as that user (files it writes are its own)", async () => {
+    const at = ["--host", `root@${server.address}:22`, "--ssh-config", hosts.sshConfig];
+    const run = await deploykit([
+      "install",
+      ...["--store", join(dir, "store"), "--app", "hello", "--version", "1.0.0"],
+      ...at,
+      ...["--sudo-user", "deploy", "--root", "/var/tmp/hello"],
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const owners = await server.ssh(
+      "stat -c %U /var/tmp/hello/releases/1.0.0 /var/tmp/hello/.deploykit/state.json",
+    );
+    expect(owners.stdout).toBe("deploy\ndeploy\n");
+  }, 60_000);
 });
