@@ -1,6 +1,6 @@
 // One buildPackage run in its own process, so its wall time and peak RSS are its own.
 // Usage: node pack-once.mjs <appDir> <outDir> [buildpackDir compileCacheDir cacheFixtureMb]
-// Prints one JSON line: { ms, maxRssKb, size, logs }.
+// Prints one JSON line: { ms, cpuMs (user + system, all threads), maxRssKb, size, logs }.
 import { buildPackage } from "@deploykit/pkgr";
 
 const [appDir, outDir, buildpack, compileCacheDir, cacheFixtureMb] = process.argv.slice(2);
@@ -23,6 +23,13 @@ const pkg = await buildPackage({
   },
 });
 const ms = performance.now() - started;
+const usage = process.resourceUsage();
 console.log(
-  JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, size: pkg.manifest.artifact.size, logs }),
+  JSON.stringify({
+    ms,
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    maxRssKb: usage.maxRSS,
+    size: pkg.manifest.artifact.size,
+    logs,
+  }),
 );

@@ -2,10 +2,12 @@
 // (`tar -I pigz -cf`, both cores) and GNU tar + gzip -6 (`tar -czf`) on the same tree in the same
 // run, interleaved (the order rotates each round; medians); peak RSS on a big and a small tree
 // (flat memory); and the warm-cache ratio of a buildpack build (second build / first build).
-// Exits 1 when a target is missed.
+// CPU time (user + system, every thread and child) is shown next to wall time with the load
+// average: on a shared machine the wall-time ratio also measures the scheduler, the CPU-time ratio
+// only the work. Exits 1 when a (wall-time) target is missed.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateTree } from "./tree.mjs";
@@ -21,6 +23,10 @@ const RSS_FLAT_TARGET = 1.5;
 const CACHE_TARGET = 0.8;
 const work = mkdtempSync(join(tmpdir(), "bench-build-"));
 
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function packWithPkgr(appDir, extra = []) {
@@ -35,7 +41,7 @@ function packWithPkgr(appDir, extra = []) {
 }
 
 // GNU time (Debian package `time`) reports the peak RSS of the largest process in the tree (tar
-// or gzip); without it the tar column shows no RSS.
+// or gzip) and the CPU time of tar and its compressor; without it those tar columns stay empty.
 const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 const TAR_FLAGS = { gzip: ["-czf"], pigz: ["-I", "pigz", "-cf"] };
@@ -45,12 +51,15 @@ function packWithTar(appDir, compressor) {
   const tar = ["tar", ...TAR_FLAGS[compressor], out, "-C", appDir, "."];
   const started = performance.now();
   const child = GNU_TIME
-    ? spawnSync(GNU_TIME, ["-f", "%M", ...tar], { encoding: "utf8" })
+    ? spawnSync(GNU_TIME, ["-f", "%M %U %S", ...tar], { encoding: "utf8" })
     : spawnSync(tar[0], tar.slice(1), { encoding: "utf8" });
   const ms = performance.now() - started;
   if (child.status !== 0) throw new Error(`tar failed:\n${child.stderr}`);
   rmSync(out, { force: true });
-  return { ms, maxRssKb: GNU_TIME ? Number(child.stderr.trim().split("\n").at(-1)) : Number.NaN };
+  const [maxRssKb, user, system] = GNU_TIME
+    ? (child.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number)
+    : [Number.NaN, Number.NaN, Number.NaN];
+  return { ms, cpuMs: (user + system) * 1000, maxRssKb };
 }
 
 function compare(label, appDir) {
@@ -69,12 +78,16 @@ function compare(label, appDir) {
     }
   }
   const ms = (name) => median(runs[name].map((r) => r.ms));
+  const cpuMs = (name) => median(runs[name].map((r) => r.cpuMs));
   const rssMb = (name) => Math.max(...runs[name].map((r) => r.maxRssKb)) / 1024;
   return {
     label,
     pkgrMs: ms("pkgr"),
     gzipMs: ms("gzip"),
     pigzMs: ms("pigz"),
+    pkgrCpuMs: cpuMs("pkgr"),
+    gzipCpuMs: cpuMs("gzip"),
+    pigzCpuMs: cpuMs("pigz"),
     pkgrRssMb: rssMb("pkgr"),
     tarRssMb: Math.max(rssMb("gzip"), rssMb("pigz")),
   };
@@ -98,6 +111,7 @@ try {
     `big: 20000 files, ${(bigBytes / 1e6).toFixed(0)} MB; small: 2000 files, ${(smallBytes / 1e6).toFixed(0)} MB; ${RUNS} runs each (median time, max RSS)`,
   );
 
+  console.log(`load average before (1/5/15 min): ${load()} on ${availableParallelism()} cores`);
   const rows = [compare("200 MB / 20k files", big), compare("20 MB / 2k files", small)];
   const cacheDir = join(work, "compile-cache");
   mkdirSync(cacheDir);
@@ -113,6 +127,7 @@ try {
 
   const checks = [];
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`\nload average after (1/5/15 min): ${load()} on ${availableParallelism()} cores`);
   console.log(
     "\n| tree | buildPackage | tar -I pigz -cf | tar -czf | vs pigz | vs gzip | buildPackage peak RSS | tar peak RSS |",
   );
@@ -120,6 +135,14 @@ try {
   for (const row of rows) {
     console.log(
       `| ${row.label} | ${s(row.pkgrMs)} | ${s(row.pigzMs)} | ${s(row.gzipMs)} | ${(row.pkgrMs / row.pigzMs).toFixed(2)}x | ${(row.pkgrMs / row.gzipMs).toFixed(2)}x | ${row.pkgrRssMb.toFixed(0)} MB | ${row.tarRssMb.toFixed(1)} MB |`,
+    );
+  }
+  console.log("\nCPU time (user + system; medians), the same runs:");
+  console.log("| tree | buildPackage | tar -I pigz -cf | tar -czf | vs pigz | vs gzip |");
+  console.log("|---|---|---|---|---|---|");
+  for (const row of rows) {
+    console.log(
+      `| ${row.label} | ${s(row.pkgrCpuMs)} | ${s(row.pigzCpuMs)} | ${s(row.gzipCpuMs)} | ${(row.pkgrCpuMs / row.pigzCpuMs).toFixed(2)}x | ${(row.pkgrCpuMs / row.gzipCpuMs).toFixed(2)}x |`,
     );
   }
   const vsPigz = rows[0].pkgrMs / rows[0].pigzMs;

@@ -1,7 +1,7 @@
 // The .tgz writer's tar producer must write exactly the bytes node-tar's Pack wrote before it
 // (same tree, same options), so artifacts stay byte-identical across deploykit versions and a
 // rebuilt release republishes as a no-op.
-import { link, mkdir, symlink, writeFile } from "node:fs/promises";
+import { appendFile, link, mkdir, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
@@ -76,6 +76,32 @@ describe("tarStream", () => {
     const ours = await buffer(Readable.from(tarStream(root, each(paths), MTIME)));
     expect(ours.length).toBeGreaterThan(3 * 1024 * 1024);
     expect(Buffer.compare(ours, await packedByNodeTar(root, paths))).toBe(0);
+  });
+});
+
+describe("tarStream on a file that changes while it is read", () => {
+  const MiB = 1024 * 1024;
+  async function startedOn(change: (path: string) => Promise<void>) {
+    const dir = await temp.make("tar-stream-changing");
+    const path = join(dir, "big.bin");
+    await writeFile(path, Buffer.alloc(3 * MiB, 1));
+    const stream = tarStream(dir, each(["big.bin"]), MTIME);
+    const first = await stream.next(); // the header: the body goes into batches of its own
+    expect(first.value?.length).toBeLessThan(MiB);
+    await change(path);
+    return async () => {
+      for await (const _ of { [Symbol.asyncIterator]: () => stream });
+    };
+  }
+
+  it("refuses a file that shrank after its header was written (E_INVALID_INPUT)", async () => {
+    const rest = await startedOn((path) => truncate(path, MiB + 5));
+    await expect(rest()).rejects.toMatchObject({ code: "E_INVALID_INPUT" });
+  });
+
+  it("refuses a file that grew after its header was written (E_INVALID_INPUT)", async () => {
+    const rest = await startedOn((path) => appendFile(path, "more"));
+    await expect(rest()).rejects.toMatchObject({ code: "E_INVALID_INPUT" });
   });
 });
 

@@ -27,7 +27,10 @@ parentPort.on("message", ({ id, block, dictionary, level, last }) => {
 });
 `;
 
-/** Raw-deflates one block: sync-flushed (or finished when `last`), primed with `dictionary`. */
+/**
+ * Raw-deflates one block: sync-flushed (or finished when `last`), primed with `dictionary`. A block
+ * that owns all of its memory (`Buffer.allocUnsafeSlow`) may be taken over: do not reuse it.
+ */
 export type DeflateBlock = (
   block: Buffer,
   level: number,
@@ -79,8 +82,12 @@ export function startDeflateWorkers(count = availableParallelism()): DeflateWork
   return {
     deflate(block, level, dictionary, last) {
       const id = nextId++;
-      // Copied into memory of its own, then moved (not cloned) to the thread.
-      const owned = new Uint8Array(block);
+      // Moved (not cloned) to the thread: a block that owns all its memory moves as it is (the
+      // caller must not touch it again); a view into larger memory is copied first.
+      const owned =
+        block.byteOffset === 0 && block.byteLength === block.buffer.byteLength
+          ? (block as Uint8Array<ArrayBuffer>)
+          : new Uint8Array(block);
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         const worker = workers[id % workers.length] as Worker;

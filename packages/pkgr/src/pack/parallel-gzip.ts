@@ -22,8 +22,9 @@ export function createParallelGzip(level: number, blockSize = 1 << 20): Transfor
   // Blocks queued per deflate thread: deep enough that a thread never waits for the main thread to
   // hand it the next block when the machine is busy and the main thread is scheduled late.
   const limit = 4 * availableParallelism();
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // The block being filled: memory of its own, so it can move to a deflate thread uncopied.
+  let current = Buffer.allocUnsafeSlow(blockSize);
+  let filled = 0;
   let previousTail: Buffer | undefined;
   let crc = 0;
   let length = 0;
@@ -38,23 +39,16 @@ export function createParallelGzip(level: number, blockSize = 1 << 20): Transfor
       started = true;
     }
     if (!last) workers ??= startDeflateWorkers();
-    const deflated = (workers?.deflate ?? deflateOnPool)(block, level, previousTail, last);
+    const dictionary = previousTail;
+    // Copied before the block's memory moves to a deflate thread.
+    previousTail = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW)));
+    const deflated = (workers?.deflate ?? deflateOnPool)(block, level, dictionary, last);
     deflated.catch(() => undefined); // awaited in order by drainTo, unless the stream is destroyed first
     inFlight.push(deflated);
-    previousTail = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW)));
   }
 
   async function drainTo(stream: Transform, max: number): Promise<void> {
     while (inFlight.length > max) stream.push(await (inFlight.shift() as Promise<Buffer>));
-  }
-
-  function takeBlock(): Buffer {
-    const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
-    const block = all.subarray(0, blockSize);
-    const rest = all.subarray(blockSize);
-    pending = rest.length > 0 ? [rest] : [];
-    pendingBytes = rest.length;
-    return block;
   }
 
   return new Transform({
@@ -62,20 +56,26 @@ export function createParallelGzip(level: number, blockSize = 1 << 20): Transfor
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       crc = crc32(chunk, crc);
       length += chunk.length;
-      pending.push(chunk);
-      pendingBytes += chunk.length;
       const work = async () => {
-        // Keep one block back so the final one can carry the end-of-stream marker.
-        while (pendingBytes > blockSize) {
-          start(this, takeBlock(), false);
-          await drainTo(this, limit);
+        for (let offset = 0; offset < chunk.length; ) {
+          // A full block is handed on only once a byte follows it, so the final block, which
+          // carries the end-of-stream marker, is never empty unless the whole input is.
+          if (filled === blockSize) {
+            start(this, current, false);
+            current = Buffer.allocUnsafeSlow(blockSize);
+            filled = 0;
+            await drainTo(this, limit);
+          }
+          const copied = chunk.copy(current, filled, offset, offset + blockSize - filled);
+          filled += copied;
+          offset += copied;
         }
       };
       work().then(() => done(), done);
     },
     flush(done: TransformCallback) {
       const finish = async () => {
-        start(this, takeBlock(), true);
+        start(this, current.subarray(0, filled), true);
         await drainTo(this, 0);
         const trailer = Buffer.alloc(8);
         trailer.writeUInt32LE(crc >>> 0, 0);
