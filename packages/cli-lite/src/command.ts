@@ -1,4 +1,5 @@
-import type { EventSink } from "@deploykit/core";
+import type { DeployEvent } from "@deploykit/core";
+import type { FleetEvent } from "@deploykit/fleet";
 import { type ArgsDef, type CommandDef, defineCommand, type ParsedArgs } from "citty";
 import { globalArgs } from "./args";
 import { loadConfig } from "./config";
@@ -27,7 +28,8 @@ export interface RunContext<T extends ArgsDef> {
   /** Flags merged over the config file. */
   settings: Settings;
   io: CliIo;
-  onEvent: EventSink;
+  /** Renders an SDK event (a fleet command's too). */
+  onEvent: (event: DeployEvent | FleetEvent) => void;
   signal?: AbortSignal;
 }
 

@@ -7,7 +7,7 @@ import { makeArtifact } from "./support/artifact";
 import { jsonLines, tempDir } from "./support/cli";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
-const PACKAGES = ["core", "pkgr", "runtimes", "cli-lite"];
+const PACKAGES = ["core", "pkgr", "runtimes", "fleet", "cli-lite"];
 
 /**
  * What a user gets from the registry: `npm pack` of each package, installed into a fresh

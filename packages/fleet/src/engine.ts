@@ -188,5 +188,6 @@ export async function runRollout(r: Rollout): Promise<FleetResult> {
       ),
     );
   }
-  return summarise([...results.values()], r.action, halt, clock.now() - started);
+  const result = summarise([...results.values()], r.action, halt, clock.now() - started);
+  return r.version === undefined ? result : { ...result, version: r.version };
 }

@@ -18,7 +18,8 @@ export type StrategyChoice = RuntimeStrategy | ((host: FleetHost) => RuntimeStra
 /** What the default per-host step needs besides the host. */
 export interface HostDeploySettings extends TrustPolicy {
   store?: ArtifactStore;
-  app: string;
+  /** The app (needed to deploy; a rollback reads it from the host). */
+  app?: string;
   strategy?: StrategyChoice;
   /** Releases kept on each host. Default core's (5). */
   keep?: number;
@@ -78,7 +79,7 @@ export function hostDeployStep(settings: HostDeploySettings): HostStep {
       }
       const release = {
         store: settings.store as ArtifactStore,
-        app: settings.app,
+        app: settings.app as string,
         version: version as string,
         ...(settings.keep !== undefined ? { keep: settings.keep } : {}),
         ...(settings.trustedKeys ? { trustedKeys: settings.trustedKeys } : {}),

@@ -36,6 +36,14 @@ export type {
 export { loadInventory, type ParseInventoryOptions, parseInventory } from "./inventory/parse";
 export type { Limiter } from "./limiter";
 export type { BatchOptions, PlannedBatch } from "./plan";
+export {
+  fleetReleases,
+  fleetStatus,
+  type HostReleasesResult,
+  type HostStatusResult,
+  type ReadFleetOptions,
+} from "./read-fleet";
 export type { FleetResult, FleetSummary, HostOutcome, HostResult } from "./result";
+export { type RollbackFleetOptions, rollbackFleet } from "./rollback-fleet";
 export type { FleetSelection } from "./select";
 export type { HostStep, HostStepContext, HostStepResult } from "./step";

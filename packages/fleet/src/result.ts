@@ -57,6 +57,8 @@ export interface FleetResult {
   /** One result per planned host, in plan order. */
   hosts: HostResult[];
   summary: FleetSummary;
+  /** The version deployed (a channel's, pinned at the start), or rolled back to when one was named. */
+  version?: string;
   /** True when every planned host did what was asked (`done === planned`). */
   ok: boolean;
 }

@@ -1,5 +1,6 @@
 import { deploy, planInstall } from "@deploykit/core";
 import type { CommandSpec } from "../command";
+import { fleetArgs, isFleet, rolloutArgs } from "../fleet-settings";
 import { installFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { planOutcome } from "../plan-outcome";
@@ -7,6 +8,7 @@ import { openStore } from "../store";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { trustFromSettings } from "../trust";
 import { UsageError } from "../usage";
+import { fleetDeploy } from "./fleet";
 import { installArgs } from "./install";
 
 const args = {
@@ -17,6 +19,8 @@ const args = {
     description:
       "Restart even when the release is already live (default: an unchanged deploy restarts nothing)",
   },
+  ...fleetArgs,
+  ...rolloutArgs,
 } as const;
 
 /** `deploykit deploy` → `deploy()`. */
@@ -24,7 +28,9 @@ export const deployCommand: CommandSpec<typeof args> = {
   name: "deploy",
   description: "Install a release, restart the app, health-check it, and roll back automatically on failure",
   args,
-  async run({ settings, io, onEvent, signal }) {
+  async run(ctx) {
+    if (isFleet(ctx.settings)) return fleetDeploy(ctx);
+    const { settings, io, onEvent, signal } = ctx;
     const root = await rootFromSettings(settings, io.cwd);
     const app = settings.requiredApp();
     const strategy = strategyFromSettings(settings);

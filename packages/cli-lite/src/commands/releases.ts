@@ -1,9 +1,11 @@
 import { listInstalled, listPublished } from "@deploykit/core";
 import { sshArgs, storeArgs } from "../args";
 import type { CommandSpec } from "../command";
+import { fleetArgs, isFleet } from "../fleet-settings";
 import { rootFromSettings, withHostFromSettings } from "../host-options";
 import { openStore } from "../store";
 import { UsageError } from "../usage";
+import { fleetReleasesCommand } from "./fleet";
 
 const args = {
   root: {
@@ -14,6 +16,7 @@ const args = {
   ...sshArgs,
   app: { type: "string", description: "With --store: list this app's published versions (config: app)" },
   ...storeArgs,
+  ...fleetArgs,
 } as const;
 
 /** `deploykit releases` → `listInstalled()` and/or `listPublished()`. */
@@ -21,7 +24,9 @@ export const releasesCommand: CommandSpec<typeof args> = {
   name: "releases",
   description: "List the releases installed on a host (--root) and/or published in a store (--store --app)",
   args,
-  async run({ settings, io, onEvent }) {
+  async run(ctx) {
+    if (isFleet(ctx.settings)) return fleetReleasesCommand(ctx);
+    const { settings, io, onEvent } = ctx;
     const hasRoot = settings.string("root") !== undefined;
     const hasStore = settings.string("store") !== undefined;
     if (!hasRoot && !hasStore) {

@@ -1,11 +1,13 @@
 import { planRollback, rollback } from "@deploykit/core";
 import { hostArgs, sshArgs } from "../args";
 import type { CommandSpec } from "../command";
+import { fleetArgs, isFleet, rolloutArgs } from "../fleet-settings";
 import { lockFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { dryRunArg, planOutcome } from "../plan-outcome";
 import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { UsageError } from "../usage";
+import { fleetRollback } from "./fleet";
 
 const args = {
   root: hostArgs.root,
@@ -14,6 +16,8 @@ const args = {
   version: { type: "string", description: "Roll back to this installed version (default: the previous one)" },
   ...strategyArgs,
   ...dryRunArg,
+  ...fleetArgs,
+  ...rolloutArgs,
 } as const;
 
 /** `deploykit rollback` → `rollback()`. */
@@ -22,7 +26,9 @@ export const rollbackCommand: CommandSpec<typeof args> = {
   description:
     "Switch back to the previous (or a named) installed release, without the network, and restart with the strategy (flags or config)",
   args,
-  async run({ settings, io, onEvent, signal }) {
+  async run(ctx) {
+    if (isFleet(ctx.settings)) return fleetRollback(ctx);
+    const { settings, io, onEvent, signal } = ctx;
     const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     const strategy = strategyFromSettings(settings);
     const healthcheck = strategy ? healthcheckFromSettings(settings) : undefined;

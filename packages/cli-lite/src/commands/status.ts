@@ -1,14 +1,17 @@
 import { status } from "@deploykit/core";
 import { hostArgs } from "../args";
 import type { CommandSpec } from "../command";
+import { fleetArgs, isFleet } from "../fleet-settings";
 import { rootFromSettings } from "../host-options";
 import { envFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
+import { fleetStatusCommand } from "./fleet";
 
 const { healthcheck: _gate, ...statusStrategyArgs } = strategyArgs;
 const args = {
   root: hostArgs.root,
   history: { type: "string", description: "How many of the latest deploys to show (default 5)" },
   ...statusStrategyArgs,
+  ...fleetArgs,
 } as const;
 
 /** `deploykit status` → `status()`. */
@@ -17,7 +20,9 @@ export const statusCommand: CommandSpec<typeof args> = {
   description:
     "Show the live and previous releases, the lock holder, whether the app runs, and the last deploys",
   args,
-  async run({ settings, io }) {
+  async run(ctx) {
+    if (isFleet(ctx.settings)) return fleetStatusCommand(ctx);
+    const { settings, io } = ctx;
     const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     const history = settings.integer("history");
     const strategy = strategyFromSettings(settings);

@@ -1,7 +1,9 @@
 import type { DeployEvent } from "@deploykit/core";
+import type { FleetEvent } from "@deploykit/fleet";
 import type { CliIo } from "../io";
 import { colorsFor } from "./colors";
 import { errorView, stackTrace } from "./error-view";
+import { fleetLine, isFleetEvent } from "./fleet-lines";
 import { formatDuration } from "./format";
 import { ProgressBars } from "./progress-bars";
 import type { Reporter } from "./reporter";
@@ -24,7 +26,11 @@ export function humanReporter(io: CliIo, options: HumanOptions): Reporter {
   const bars = io.stdout.isTTY && io.stderr.isTTY ? new ProgressBars(io.stderr) : undefined;
   const err = (text: string) => io.stderr.write(`${text}\n`);
   return {
-    onEvent(event: DeployEvent) {
+    onEvent(event: DeployEvent | FleetEvent) {
+      if (isFleetEvent(event)) {
+        const line = fleetLine(event, colors, options.verbose);
+        return line === undefined ? undefined : err(line);
+      }
       switch (event.type) {
         case "step:start":
           return err(`${colors.cyan("›")} ${event.message}`);

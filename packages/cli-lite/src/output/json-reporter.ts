@@ -1,11 +1,12 @@
 import type { DeployEvent } from "@deploykit/core";
+import type { FleetEvent } from "@deploykit/fleet";
 import type { CliIo } from "../io";
 import { errorView, stackTrace } from "./error-view";
 import { progressThrottle } from "./progress-throttle";
 import type { Reporter } from "./reporter";
 
 /**
- * `--json`: NDJSON on stdout — the SDK's events (progress thinned to at most 4 per second per
+ * `--json`: NDJSON on stdout — the SDK's events (a fleet's carry `host`) (progress thinned to at most 4 per second per
  * transfer), then exactly one last line, `{"type":"result","command",...,"result":...}` or
  * `{"type":"error","code",...}`. Events that arrive after that line (an upload still settling
  * after a failure) are dropped, so the last line is always the outcome.
@@ -19,7 +20,7 @@ export function jsonReporter(io: CliIo, options: { debug: boolean }): Reporter {
     line(value);
     done = true;
   };
-  const onEvent = progressThrottle((event: DeployEvent) => line(event));
+  const onEvent = progressThrottle<DeployEvent | FleetEvent>((event) => line(event));
   return {
     onEvent,
     result: (command, value) => final({ type: "result", command, result: value ?? null }),

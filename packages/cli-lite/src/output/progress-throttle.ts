@@ -9,22 +9,22 @@ export const PROGRESS_PER_SECOND = 4;
  * complete (`bytes === total`) event always pass; a held-back event is released just before its
  * step's `step:finish`, so the last byte count is never lost.
  */
-export function progressThrottle(
-  emit: (event: DeployEvent) => void,
+export function progressThrottle<E extends { type: string } = DeployEvent>(
+  emit: (event: E) => void,
   now: () => number = () => performance.now(),
-): (event: DeployEvent) => void {
+): (event: E) => void {
   const interval = 1000 / PROGRESS_PER_SECOND;
   const last = new Map<string, number>();
   const held = new Map<string, ProgressEvent>();
-  const keyOf = (event: DeployEvent) => {
-    const host = (event as { host?: unknown }).host;
-    return typeof host === "string" ? `${host}\0${event.step}` : event.step;
+  const keyOf = (event: E) => {
+    const { host, step } = event as { host?: unknown; step?: unknown };
+    return typeof host === "string" ? `${host}\0${step}` : String(step);
   };
   return (event) => {
     const key = keyOf(event);
     if (event.type !== "progress") {
       const pending = held.get(key);
-      if (event.type === "step:finish" && pending) emit(pending);
+      if (event.type === "step:finish" && pending) emit(pending as unknown as E);
       if (event.type === "step:finish") {
         held.delete(key);
         last.delete(key);
@@ -34,13 +34,14 @@ export function progressThrottle(
     }
     const at = now();
     const previous = last.get(key);
-    const complete = event.total !== undefined && event.bytes >= event.total;
+    const progress = event as unknown as ProgressEvent;
+    const complete = progress.total !== undefined && progress.bytes >= progress.total;
     if (previous === undefined || complete || at - previous >= interval) {
       last.set(key, at);
       held.delete(key);
       emit(event);
     } else {
-      held.set(key, event);
+      held.set(key, progress);
     }
   };
 }

@@ -1,9 +1,10 @@
 import type { DeployEvent } from "@deploykit/core";
+import type { FleetEvent } from "@deploykit/fleet";
 
 /** How a command's events, result and failure reach the user: human lines or JSON lines. */
 export interface Reporter {
-  /** Renders one SDK event. */
-  onEvent(event: DeployEvent): void;
+  /** Renders one SDK event (a fleet's events carry the host name). */
+  onEvent(event: DeployEvent | FleetEvent): void;
   /**
    * Renders the command's result: `value` is the SDK call's return value (for `--json`),
    * `lines` its human summary.

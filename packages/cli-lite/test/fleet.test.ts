@@ -1,0 +1,148 @@
+import { readlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeArtifact } from "./support/artifact";
+import { deploykit, jsonLines, tempDir } from "./support/cli";
+
+// `--inventory`: deploy, rollback, releases and status across hosts. The hosts are roots on this
+// machine (`ssh: { local: true }`) so the CLI's whole path runs for real (core's deploy with the
+// command strategy); the SSH fleet is proven in packages/fleet/test/ssh-fleet.test.ts.
+let dir: string;
+let cleanup: () => Promise<void>;
+const live = (host: string) => readlink(join(dir, "hosts", host, "current"));
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  for (const version of ["1.0.0", "2.0.0"]) {
+    const artifact = await makeArtifact(dir, "hello", version);
+    expect((await deploykit(["publish", artifact, "--store", "store"], { cwd: dir })).exitCode).toBe(0);
+  }
+  const host = (name: string, extra = "") =>
+    `  ${name}: { root: ${join(dir, "hosts", name)}, roles: [web]${extra} }`;
+  await writeFile(
+    join(dir, "hosts.yml"),
+    [
+      "app: hello",
+      "ssh: { local: true }",
+      "roles:",
+      '  web: { strategy: { name: command, restart: "true" } }',
+      "hosts:",
+      host("a"),
+      host("b"),
+      host("c", ', strategy: { name: command, restart: "exit 3" }'),
+      "",
+    ].join("\n"),
+  );
+});
+afterAll(() => cleanup?.());
+
+describe("deploykit deploy --inventory", () => {
+  it("rolls out in batches; --json prints NDJSON events with host names and the result with its summary last", async () => {
+    const run = await deploykit(
+      [
+        "deploy",
+        "--inventory",
+        "hosts.yml",
+        "--store",
+        "store",
+        "--version",
+        "1.0.0",
+        "--batch",
+        "50%",
+        "--max-failures",
+        "1",
+        "--json",
+      ],
+      { cwd: dir },
+    );
+    const lines = jsonLines(run.stdout);
+    expect(lines[0]).toMatchObject({
+      type: "fleet:plan",
+      planned: 3,
+      batches: [{ hosts: ["a", "b"] }, { hosts: ["c"] }],
+    });
+    expect(lines.filter((l) => l.type === "fleet:host:finish").map((l) => l.host)).toEqual(["a", "b", "c"]);
+    expect(lines.some((l) => l.type === "step:start" && l.host === "b")).toBe(true);
+    const last = lines.at(-1) as { type: string; result: { summary: Record<string, unknown> } };
+    expect(last.type).toBe("result");
+    expect(last.result.summary).toMatchObject({ planned: 3, done: 2, failed: 1, skipped: 0, halted: false });
+    expect(run.exitCode).toBe(1); // c's restart fails: not every host did what was asked
+    expect([await live("a"), await live("b")]).toEqual(["releases/1.0.0", "releases/1.0.0"]);
+  });
+
+  it("halts at the failing host with --max-failures 0 and rolls back the hosts it switched (human output)", async () => {
+    const run = await deploykit(
+      ["deploy", "--inventory", "hosts.yml", "--store", "store", "--version", "2.0.0", "--batch", "2"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/a\s+batch 1\s+rolled-back\s+1\.0\.0 -> 1\.0\.0/);
+    expect(run.stdout).toMatch(/c\s+batch 2\s+failed\s+-\s+\S+ \S+\s+\[E_RESTART_FAILED\]/);
+    expect(run.stdout).toMatch(
+      /Rollout of hello 2\.0\.0: 3 planned, 0 done, 1 failed, 2 rolled back, 0 skipped; halted \(max-failures\)/,
+    );
+    expect(run.stderr).toMatch(/Batch 1: a, b/);
+    expect([await live("a"), await live("b")]).toEqual(["releases/1.0.0", "releases/1.0.0"]);
+  });
+
+  it("deploys only a role's hosts; releases, status and rollback read and act across the inventory", async () => {
+    const web = await deploykit(
+      [
+        "deploy",
+        "--inventory",
+        "hosts.yml",
+        "--role",
+        "web",
+        "--store",
+        "store",
+        "--version",
+        "2.0.0",
+        "--on-failure",
+        "halt",
+        "--max-failures",
+        "1",
+      ],
+      { cwd: dir },
+    );
+    expect(web.stdout).toMatch(/3 planned, 2 done, 1 failed/);
+    expect(await live("b")).toBe("releases/2.0.0");
+    const releases = await deploykit(["releases", "--inventory", "hosts.yml"], { cwd: dir });
+    expect(releases.stdout).toMatch(/a\s+2\.0\.0\* 1\.0\.0-|a\s+1\.0\.0- 2\.0\.0\*/);
+    const status = await deploykit(["status", "--inventory", "hosts.yml", "--json"], { cwd: dir });
+    const rows = (jsonLines(status.stdout).at(-1) as { result: { host: string; live: string }[] }).result;
+    expect(rows.map((r) => [r.host, r.live])).toEqual([
+      ["a", "2.0.0"],
+      ["b", "2.0.0"],
+      ["c", "1.0.0"],
+    ]);
+    const back = await deploykit(
+      ["rollback", "--inventory", "hosts.yml", "--version", "1.0.0", "--batch", "3"],
+      { cwd: dir },
+    );
+    expect(back.stdout).toMatch(/a\s+batch 1\s+rolled-back\s+2\.0\.0 -> 1\.0\.0/);
+    expect(await live("b")).toBe("releases/1.0.0");
+  });
+
+  it.each([
+    [["--batch", "0"], /batchSize must be/],
+    [["--role", "db"], /No host has role db/],
+    [["--host", "x@y"], /--inventory and --host exclude each other/],
+  ])("refuses %j before touching a host", async (flags, message) => {
+    const run = await deploykit(
+      ["deploy", "--inventory", "hosts.yml", "--store", "store", "--version", "2.0.0", ...flags],
+      { cwd: dir },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it("names the inventory and key of a bad inventory", async () => {
+    await writeFile(join(dir, "bad.yml"), "hosts:\n  a: { prot: 22 }\n");
+    const run = await deploykit(
+      ["deploy", "--inventory", "bad.yml", "--store", "store", "--version", "2.0.0"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toMatch(/bad\.yml: hosts\.a: .*prot.*\[E_INVALID_INPUT\]/);
+  });
+});

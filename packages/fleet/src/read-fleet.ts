@@ -1,0 +1,121 @@
+import {
+  type DeployKitError,
+  type HostReleases,
+  hostLayout,
+  isDeployKitError,
+  listInstalled,
+  status,
+} from "@deploykit/core";
+import { withConnection } from "./connect";
+import type { StrategyChoice } from "./host-step";
+import type { FleetHost } from "./inventory/model";
+import { createLimiter } from "./limiter";
+import { type FleetSelection, selectHosts } from "./select";
+
+/** Options for {@link fleetReleases} and {@link fleetStatus}. */
+export interface ReadFleetOptions extends FleetSelection {
+  /** Hosts read at once. Default 16. */
+  concurrency?: number;
+  /** `fleetStatus`: asks each host's strategy whether the app runs (hosts on this machine only, for now). */
+  strategy?: StrategyChoice;
+}
+
+/** One host's releases, or why they could not be read. */
+export interface HostReleasesResult {
+  host: string;
+  roles: string[];
+  releases?: HostReleases;
+  /** `E_HOST_UNREACHABLE`, `E_STATE_CORRUPT`... */
+  error?: { code: string; message: string };
+}
+
+/** One host at a glance. */
+export interface HostStatusResult {
+  host: string;
+  roles: string[];
+  /** The live release's version. */
+  live?: string;
+  previous?: string;
+  /** Whether the root's deploy lock is held, and what the lock file says (pid, host, since). */
+  lock?: { held: boolean; holder?: string };
+  /** Whether the app's processes are up (the strategy's `status()`), when it could be asked. */
+  processes?: { running: boolean; strategy: string; pids?: number[]; error?: string };
+  error?: { code: string; message: string };
+}
+
+const errorOf = (error: unknown) =>
+  isDeployKitError(error)
+    ? { code: (error as DeployKitError).code, message: error.message }
+    : { code: "E_COMMAND_FAILED", message: (error as Error)?.message ?? String(error) };
+
+async function eachHost<T>(options: ReadFleetOptions, read: (host: FleetHost) => Promise<T>) {
+  const { hosts } = selectHosts(options);
+  const limit = createLimiter(options.concurrency ?? 16);
+  return Promise.all(hosts.map((host) => limit.run(() => read(host))));
+}
+
+const uploadsUnused = createLimiter(Number.POSITIVE_INFINITY);
+
+/**
+ * What each host of an inventory (or a role) has installed, read in parallel over each host's
+ * connection (core's `listInstalled()`). A host that cannot be read has `error` instead.
+ * @throws `DeployKitError` `E_INVALID_INPUT` (no host, unknown role) before any host is read.
+ */
+export function fleetReleases(options: ReadFleetOptions): Promise<HostReleasesResult[]> {
+  return eachHost(options, async (host) => {
+    const base = { host: host.name, roles: host.roles };
+    try {
+      const releases = await withConnection(host, uploadsUnused, (connection) =>
+        listInstalled(host.root as string, { host: connection }),
+      );
+      return { ...base, releases };
+    } catch (error) {
+      return { ...base, error: errorOf(error) };
+    }
+  });
+}
+
+/**
+ * Which version each host runs, whether its deploy lock is held, and (for hosts on this machine,
+ * with a strategy) whether its processes are up: core's `status()` locally, `listInstalled()`
+ * and the lock file over SSH. Read-only, in parallel; a host that cannot be read has `error`.
+ * @throws `DeployKitError` `E_INVALID_INPUT` (no host, unknown role) before any host is read.
+ */
+export function fleetStatus(options: ReadFleetOptions): Promise<HostStatusResult[]> {
+  return eachHost(options, async (host) => {
+    const base = { host: host.name, roles: host.roles };
+    const root = host.root as string;
+    try {
+      if (host.connection.local) {
+        const strategy = typeof options.strategy === "function" ? options.strategy(host) : options.strategy;
+        const seen = await status({
+          root,
+          ...(strategy ? { strategy } : {}),
+          ...(host.env ? { env: host.env } : {}),
+        });
+        return {
+          ...base,
+          ...(seen.live ? { live: seen.live.version } : {}),
+          ...(seen.previous ? { previous: seen.previous.version } : {}),
+          lock: {
+            held: seen.lock.held,
+            ...(seen.lock.owner ? { holder: JSON.stringify(seen.lock.owner) } : {}),
+          },
+          ...(seen.processes ? { processes: seen.processes } : {}),
+        };
+      }
+      return await withConnection(host, uploadsUnused, async (connection) => {
+        const releases = await listInstalled(root, { host: connection });
+        const lock = await connection.readFile(hostLayout(root).lock);
+        return {
+          ...base,
+          ...(releases.current ? { live: releases.current } : {}),
+          ...(releases.previous ? { previous: releases.previous } : {}),
+          lock: { held: lock !== undefined, ...(lock ? { holder: lock.toString().trim() } : {}) },
+        };
+      });
+    } catch (error) {
+      return { ...base, error: errorOf(error) };
+    }
+  });
+}
