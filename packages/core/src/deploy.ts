@@ -4,6 +4,7 @@ import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
 import { planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
 import { type InstallOptions, installLocked } from "./install";
+import { preflightHook } from "./preflight";
 import { assertSelector } from "./resolve-release";
 import type { RuntimeStrategy } from "./strategy";
 import { assertTransfer } from "./transfer";
@@ -69,6 +70,9 @@ export function bringUpOptions(options: {
  * if (result.rolledBack) console.error(result.cause?.message)
  * ```
  *
+ * Before `current` moves, the strategy's `preflight` (when it has one) checks that the restart
+ * can work; when it throws (e.g. `E_PORT_IN_USE`), nothing is switched or restarted.
+ *
  * An abort (`signal`, e.g. the CLI's SIGINT) after the switch but before the restart switches
  * `current` back (the old release still runs). A restart once begun is never cut in half: an
  * abort during it or the health gate waits for the restart to finish, then keeps the new release
@@ -87,7 +91,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     });
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
     const priorPrevious = state.previous;
-    const installed = await installLocked(plan, options, state);
+    const installed = await installLocked(plan, options, state, preflightHook(plan, how));
     if (installed.unchanged && !options.restartUnchanged) {
       const { release, previous } = installed;
       return { release, ...(previous ? { previous } : {}), rolledBack: false, unchanged: true };

@@ -32,7 +32,12 @@ export interface BringUp {
 }
 
 /** The strategy's context for bringing `live` up, with the plan's ports, events and abort signal. */
-function contextFor(plan: HostPlan, how: BringUp, live: HostRelease, previous?: HostRelease): RestartContext {
+export function contextFor(
+  plan: HostPlan,
+  how: BringUp,
+  live: HostRelease,
+  previous?: HostRelease,
+): RestartContext {
   const { ports, layout, onEvent, signal } = plan;
   return {
     app: live.manifest.app,

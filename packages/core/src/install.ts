@@ -51,6 +51,7 @@ export async function installLocked(
   plan: HostPlan,
   options: InstallOptions,
   state: HostState,
+  beforeSwitch?: (release: HostRelease, previous: HostRelease | undefined) => Promise<void>,
 ): Promise<InstalledRelease> {
   const { layout, onEvent, signal, ports } = plan;
   const resolved = await resolveSelected(options.store, options);
@@ -74,6 +75,7 @@ export async function installLocked(
   // From here on the step is finished, not undone: the release is complete on disk.
   recordInstalled(state, manifest, dir, cachedName(manifest), ports.clock);
   await writeState(layout.state, state);
+  await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
   await makeLive(plan, manifest, dir);
   await step(onEvent, "record", `Recording ${manifest.version} as live`, async () => {
     recordLive(state, manifest.version, "install", state.current, ports.clock);

@@ -58,6 +58,12 @@ export interface StrategyStatus {
 export interface RuntimeStrategy {
   /** A short name for events and results (`unicorn`, `process`...). */
   readonly name: string;
+  /**
+   * Checks, before `current` is switched to `ctx.release` (unpacked, not live yet), that the
+   * restart can work — e.g. that the app's port is free or served by the process the strategy
+   * tracks. Throwing (e.g. `E_PORT_IN_USE`) stops `deploy()` with nothing switched or restarted.
+   */
+  preflight?(ctx: StrategyContext): Promise<void>;
   /** Brings the live release (ctx.release) up, replacing whatever ran before. */
   restart(ctx: StrategyContext): Promise<RestartResult>;
   /** Reports whether the app runs. */

@@ -28,7 +28,7 @@ export function defineStrategy<S extends RuntimeStrategy>(definition: S): S {
       },
     );
   }
-  for (const key of ["restart", "status", "healthcheck", "stop"] as const) {
+  for (const key of ["restart", "preflight", "status", "healthcheck", "stop"] as const) {
     const value = definition[key];
     if ((key === "restart" || value !== undefined) && typeof value !== "function") {
       throw new DeployKitError("E_INVALID_INPUT", `defineStrategy(): \`${key}\` must be a function.`, {

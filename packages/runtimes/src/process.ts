@@ -133,6 +133,13 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
   return {
     name: "process",
 
+    /** deploy() asks before `current` moves: a port another process serves is E_PORT_IN_USE. */
+    async preflight(ctx) {
+      const settings = resolve(options, ctx);
+      const port = listenPort(options.port, settings.readyUrl);
+      await assertPortFree("process", port, await livePid(ctx.processes, settings.pidFile));
+    },
+
     async restart(ctx): Promise<RestartResult> {
       throwIfAborted(ctx.signal);
       const settings = resolve(options, ctx);
