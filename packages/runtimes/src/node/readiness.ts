@@ -105,9 +105,8 @@ export function holdUntilHealthy(load: NodeJS.Require): void {
   net.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
     const port = joined ? undefined : sharedPort(this, args);
     if (port === undefined) return listen.apply(this, args as never);
-    const server = this;
-    const door = net.createServer((socket) => server.emit("connection", socket));
-    held.push({ server, args, port, door });
+    const door = net.createServer((socket) => this.emit("connection", socket));
+    held.push({ server: this, args, port, door });
     listen.call(door, { port: 0, host: "127.0.0.1", exclusive: true }, probe);
     return this;
   } as typeof listen;
