@@ -1,0 +1,89 @@
+// bench/fleet, real part: rollouts of one .tgz (install, no restart) to 5 real SSH test hosts
+// (test-support/ssh-hosts: containers with their own sshd), against the same install to one host
+// alone, in one run. RUNS of each, fresh roots each time, medians. Also counts the artifact bytes
+// the control machine sent to each host (its upload progress), against the artifact's size.
+import { execFileSync } from "node:child_process";
+import { createHash, randomFillSync } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createFsStore, publish } from "@deploykit/core";
+import { deployFleet, parseInventory } from "@deploykit/fleet";
+import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
+
+const NAMES = ["b1", "b2", "b3", "b4", "b5"];
+const SIZE = 4_000_000;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** A .tgz of incompressible bytes and its manifest. */
+function artifact(work, version) {
+  const tree = join(work, "tree");
+  mkdirSync(tree, { recursive: true });
+  writeFileSync(join(tree, "blob.bin"), randomFillSync(Buffer.allocUnsafe(SIZE)));
+  const file = `fleet-${version}.tgz`;
+  const path = join(work, file);
+  execFileSync("sh", ["-c", `tar -C "${tree}" -cf - . | gzip -1 > "${path}"`]);
+  const data = readFileSync(path);
+  const manifest = {
+    schemaVersion: 1,
+    app: "bench",
+    version,
+    format: "tgz",
+    artifact: { file, size: data.length, sha256: createHash("sha256").update(data).digest("hex") },
+    createdAt: new Date().toISOString(),
+    build: { buildpacks: [] },
+    processes: {},
+  };
+  return { path, manifest };
+}
+
+export async function realRollouts(work, runs) {
+  const hosts = await startTestHosts({ hosts: NAMES });
+  try {
+    const pkg = artifact(work, "1.0.0");
+    const store = createFsStore({ dir: join(work, "store") });
+    await publish(pkg, { store });
+    const inventoryFor = (names, root) =>
+      parseInventory(
+        `app: bench\nroot: ${root}\nssh: { sshConfig: ${hosts.sshConfig} }\nhosts: [${names.join(", ")}]\n`,
+      );
+    const rollout = async (names, batchSize, root) => {
+      const sent = new Map();
+      const started = performance.now();
+      const result = await deployFleet({
+        inventory: inventoryFor(names, root),
+        store,
+        version: "1.0.0",
+        batchSize,
+        onEvent: (e) => {
+          if (e.type === "progress" && e.step === "upload")
+            sent.set(e.host, Math.max(sent.get(e.host) ?? 0, e.bytes));
+        },
+      });
+      const ms = performance.now() - started;
+      if (!result.ok) throw new Error(`rollout failed: ${JSON.stringify(result.summary)}`);
+      await Promise.all(names.map((n) => hosts.host(n).ssh(`rm -rf ${root}`)));
+      return { ms, sent };
+    };
+    const one = [];
+    const allAtOnce = [];
+    const oneByOne = [];
+    let sent;
+    for (let run = 0; run < runs; run++) {
+      one.push((await rollout(["b1"], 1, `/srv/one-${run}`)).ms);
+      const all = await rollout(NAMES, 5, `/srv/all-${run}`);
+      allAtOnce.push(all.ms);
+      sent = all.sent;
+      oneByOne.push((await rollout(NAMES, 1, `/srv/seq-${run}`)).ms);
+    }
+    return {
+      artifactBytes: pkg.manifest.artifact.size,
+      sentPerHost: [...(sent ?? new Map()).values()],
+      oneMs: median(one),
+      allAtOnceMs: median(allAtOnce),
+      oneByOneMs: median(oneByOne),
+    };
+  } finally {
+    await hosts.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
