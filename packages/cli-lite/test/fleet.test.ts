@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
 import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeArtifact } from "./support/artifact";
-import { deploykit, jsonLines, tempDir } from "./support/cli";
+import { CLI, cleanEnv, deploykit, jsonLines, tempDir } from "./support/cli";
 
 // `--inventory`: deploy, rollback, releases and status across hosts. The hosts are roots on this
 // machine (`ssh: { local: true }`) so the CLI's whole path runs for real (core's deploy with the
@@ -147,5 +149,54 @@ describe("deploykit deploy --inventory", () => {
     );
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toMatch(/bad\.yml: hosts\.a: .*prot.*\[E_INVALID_INPUT\]/);
+  });
+});
+
+describe("Ctrl-C during a rollout", () => {
+  it("starts no new host, lets the running one finish or undo its step, prints every host's state, exits 130", async () => {
+    const roots = ["p", "q", "r", "s"].map((n) => `  ${n}: { root: ${join(dir, "abort", n)} }`);
+    await writeFile(
+      join(dir, "abort.yml"),
+      `app: hello\nssh: { local: true }\nstrategy: { name: command, restart: "true" }\nhosts:\n${roots.join("\n")}\n`,
+    );
+    const run = execa(
+      "node",
+      [CLI, "deploy", "--inventory", "abort.yml", "--store", "store", "--version", "1.0.0", "--json"],
+      {
+        cwd: dir,
+        env: cleanEnv(),
+        extendEnv: false,
+        reject: false,
+      },
+    );
+    let buffer = "";
+    let sent = false;
+    run.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk;
+      if (!sent && buffer.includes('"type":"fleet:host:start","host":"q"')) {
+        sent = true; // once: a second SIGINT ends the CLI at once, by design
+        run.kill("SIGINT");
+      }
+    });
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    const last = jsonLines(String(result.stdout)).at(-1) as {
+      result: {
+        hosts: { host: string; outcome: string; errorCode?: string }[];
+        summary: Record<string, unknown>;
+      };
+    };
+    expect(last.result.summary).toMatchObject({
+      planned: 4,
+      halted: true,
+      haltReason: "aborted",
+      skipped: 2,
+    });
+    const [p, q, r, s] = last.result.hosts;
+    expect(p?.outcome).toBe("deployed");
+    expect(q?.outcome === "deployed" || q?.errorCode === "E_ABORTED").toBe(true);
+    expect([r?.outcome, s?.outcome]).toEqual(["skipped", "skipped"]);
+    expect(existsSync(join(dir, "abort", "r"))).toBe(false);
+    expect(await readlink(join(dir, "abort", "p", "current"))).toBe("releases/1.0.0");
   });
 });

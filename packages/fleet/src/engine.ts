@@ -113,7 +113,8 @@ export async function runRollout(r: Rollout): Promise<FleetResult> {
         : r.action === "deploy"
           ? "deployed"
           : "rolled-back";
-    if (failed) {
+    checkAbort(); // an abort seen first is the halt's reason: no rollback for it, no failure counted
+    if (failed && result.errorCode !== "E_ABORTED") {
       failures++;
       if (result.errorCode === "E_HOST_UNREACHABLE") unreachable++;
       if (failures > allowed)

@@ -262,3 +262,25 @@ describe("deployFleet: abort and bad input", () => {
     expect(fleet.calls).toEqual([]);
   });
 });
+
+describe("deployFleet: an abort that stops a running host", () => {
+  it("does not count the host's E_ABORTED as a failure nor roll back the hosts already deployed", async () => {
+    const controller = new AbortController();
+    const clock = createSimulatedClock();
+    const fleet = createFleetDouble({ clock, deployMs: 1000, failing: { h2: "E_ABORTED" } });
+    const result = await deployFleet({
+      hosts: fleetOf(3),
+      app: "web",
+      version: "2.0.0",
+      step: async (ctx) => {
+        if (ctx.host.name === "h2") controller.abort();
+        return fleet.step(ctx);
+      },
+      clock,
+      signal: controller.signal,
+    });
+    expect(result.hosts.map((h) => h.outcome)).toEqual(["deployed", "failed", "skipped"]);
+    expect(result.summary).toMatchObject({ haltReason: "aborted", rolledBack: 0 });
+    expect(fleet.live("h1")).toBe("2.0.0");
+  });
+});
