@@ -200,3 +200,38 @@ describe("Ctrl-C during a rollout", () => {
     expect(await readlink(join(dir, "abort", "p", "current"))).toBe("releases/1.0.0");
   });
 });
+
+describe("deploykit deploy --inventory on a terminal", () => {
+  it("draws a live table, one row per host: batch, step, bytes, outcome (a real pty from script(1))", async () => {
+    const roots = ["x", "y"].map((n) => `  ${n}: { root: ${join(dir, "tty", n)} }`);
+    await writeFile(
+      join(dir, "tty.yml"),
+      `app: hello\nssh: { local: true }\nstrategy: { name: command, restart: "true" }\nhosts:\n${roots.join("\n")}\n`,
+    );
+    const command = [
+      "node",
+      CLI,
+      "deploy",
+      "--inventory",
+      "tty.yml",
+      "--store",
+      "store",
+      "--version",
+      "1.0.0",
+      "--batch",
+      "2",
+    ]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const run = await execa("script", ["-qec", command, "/dev/null"], {
+      cwd: dir,
+      env: cleanEnv({ NO_COLOR: "1", TERM: "xterm" }),
+      extendEnv: false,
+      reject: false,
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/x │ batch 1 │ done\s+│ \d+(\.\d+)? [kM]?B\s+│ deployed 1\.0\.0/);
+    expect(run.stdout).toMatch(/y │ batch 1 │ done\s+│ .*│ deployed 1\.0\.0/);
+    expect(run.stdout).toMatch(/2 planned, 2 done, 0 failed/);
+  });
+});

@@ -4,6 +4,7 @@ import type { CliIo } from "../io";
 import { colorsFor } from "./colors";
 import { errorView, stackTrace } from "./error-view";
 import { fleetLine, isFleetEvent } from "./fleet-lines";
+import { FleetTable } from "./fleet-table";
 import { formatDuration } from "./format";
 import { ProgressBars } from "./progress-bars";
 import type { Reporter } from "./reporter";
@@ -25,9 +26,14 @@ export function humanReporter(io: CliIo, options: HumanOptions): Reporter {
   const colors = colorsFor(io.stderr);
   const bars = io.stdout.isTTY && io.stderr.isTTY ? new ProgressBars(io.stderr) : undefined;
   const err = (text: string) => io.stderr.write(`${text}\n`);
+  // A rollout's live table (one row per host) replaces its lines on a terminal that fits it.
+  const table = bars ? new FleetTable(io.stderr) : undefined;
+  let tableOn = false;
   return {
     onEvent(event: DeployEvent | FleetEvent) {
       if (isFleetEvent(event)) {
+        if (event.type === "fleet:plan" && table?.fits(event.planned)) tableOn = true;
+        if (tableOn && table) return event.type === "fleet:halt" ? undefined : table.update(event);
         const line = fleetLine(event, colors, options.verbose);
         return line === undefined ? undefined : err(line);
       }
@@ -49,16 +55,21 @@ export function humanReporter(io: CliIo, options: HumanOptions): Reporter {
       }
     },
     result(_command, _value, lines) {
+      table?.stop();
       bars?.stopAll();
       for (const line of lines) io.stdout.write(`${line}\n`);
     },
     error(error) {
+      table?.stop();
       bars?.stopAll();
       const view = errorView(error);
       err(`${colors.red("✖")} ${colors.bold(view.message)} ${colors.dim(`[${view.code}]`)}`);
       if (view.hint) err(`  ${colors.cyan("hint:")} ${view.hint}`);
       if (options.debug) err(colors.dim(stackTrace(error)));
     },
-    close: () => bars?.stopAll(),
+    close: () => {
+      table?.stop();
+      bars?.stopAll();
+    },
   };
 }
