@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { probeHealth, type RestartResult, type StrategyContext, waitUntil } from "@deploykit/core";
+import { answeredBy } from "../internal/answered-by";
 import { restartFailed } from "../internal/failure";
 import { logTail } from "../internal/log-tail";
 import { type Observations, observations } from "../internal/observations";
@@ -17,10 +18,30 @@ const changeTime = (path: string) =>
     () => undefined,
   );
 
+/** A plain-HTTP loopback URL: its answering process can be told through this machine's `/proc`. */
+const traceable = (url: string) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url);
+
 /**
- * Readiness of a master: `workers` children alive, the health URL answering 2xx, and the same
- * workers still alive after the check (a worker that crashes on the new code gets respawned
- * with a new pid, which does not count).
+ * The health URL as answered by one of `workers` (see {@link answeredBy}): while both masters
+ * serve from the shared socket, an old worker's 2xx says nothing about the new code, so only an
+ * answer from a new worker counts. `ok` is a 2xx from one of them.
+ */
+async function workerHealth(url: string, workers: number[]) {
+  const answer = await answeredBy(url, workers);
+  const ours = answer.pid !== undefined && workers.includes(answer.pid);
+  const ok = ours && answer.status !== undefined && answer.status >= 200 && answer.status < 300;
+  return {
+    ok,
+    body: answer.body,
+    seen: ours ? answer.seen : `${answer.seen} (not one of ${workers.join(", ")})`,
+  };
+}
+
+/**
+ * Readiness of a master: `workers` children alive, the health URL answering 2xx — from one of
+ * those workers themselves, not from the other master's, where `/proc` tells who answered — and
+ * the same workers still alive after the check (a worker that crashes on the new code gets
+ * respawned with a new pid, which does not count).
  */
 export async function masterReady(
   ctx: StrategyContext,
@@ -33,7 +54,10 @@ export async function masterReady(
   if (workers !== undefined && workers.length < settings.workers) return false;
   log.note(`${workers?.length ?? "?"} worker(s) up under master ${master}`);
   if (settings.healthcheck === undefined) return true;
-  const health = await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
+  const health =
+    workers !== undefined && traceable(settings.healthcheck)
+      ? await workerHealth(settings.healthcheck, workers)
+      : await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
   log.note(`health check ${settings.healthcheck}: ${health.seen}`);
   if (!health.ok || (settings.expectVersion && !health.body.includes(ctx.release.version))) return false;
   const after = await childPids(master);
