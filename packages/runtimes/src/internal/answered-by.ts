@@ -7,7 +7,7 @@ export interface AnsweredBy {
   /** The HTTP status; undefined when no answer came. */
   status?: number;
   body: string;
-  /** The pid that accepted the connection, when found. */
+  /** The candidate that accepted the connection; undefined when another process did. */
   pid?: number;
   /** For reports: `HTTP 500 from pid 123: …` or the error. */
   seen: string;
@@ -27,13 +27,9 @@ async function acceptedInode(port: number, clientPort: number): Promise<string |
   return undefined;
 }
 
-/** Which process has `socket:[inode]` open: `candidates` first, then every other one. */
+/** Which of `candidates` has `socket:[inode]` open. */
 async function holder(inode: string, candidates: number[]): Promise<number | undefined> {
-  const others = (await readdir("/proc").catch(() => [] as string[]))
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => !candidates.includes(pid));
-  for (const pid of [...candidates, ...others]) {
+  for (const pid of candidates) {
     const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
     for (const fd of fds) {
       if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")) === `socket:[${inode}]`) return pid;
@@ -45,10 +41,10 @@ async function holder(inode: string, candidates: number[]): Promise<number | und
 /**
  * GETs a plain-HTTP loopback `url` (HTTP/1.0, one fresh connection) and finds out which process
  * answered, without help from the app: the request head is held back until the server-side
- * socket of the connection (its `/proc/net/tcp` line) has been accepted by a process (its
- * `/proc/<pid>/fd`; `candidates` are looked at first), then completed. Where the forking servers share one listening socket
+ * socket of the connection (its `/proc/net/tcp` line) has been accepted, and one of
+ * `candidates` is found holding it (`/proc/<pid>/fd`) or 50 ms have passed; then it is completed. Where the forking servers share one listening socket
  * (unicorn's masters during a USR2 upgrade), this tells an old worker's answer from a new one's.
- * `pid` is undefined when no process this user may inspect took the connection within `timeoutMs` (ms).
+ * `pid` is undefined when another process took the connection, or none did within `timeoutMs` (ms).
  */
 export async function answeredBy(url: string, candidates: number[], timeoutMs = 2_000): Promise<AnsweredBy> {
   const target = new URL(url);
@@ -60,10 +56,16 @@ export async function answeredBy(url: string, candidates: number[], timeoutMs = 
     await once(socket, "connect");
     socket.write(`GET ${target.pathname}${target.search} HTTP/1.0\r\nHost: ${target.host}\r\n`);
     let pid: number | undefined;
-    while (pid === undefined && Date.now() < deadline) {
+    let acceptedAt: number | undefined;
+    // Accepted (an inode) but by none of the candidates for 50 ms: another process took it. It
+    // waits for the rest of the request head meanwhile, so the wait is kept short.
+    while (pid === undefined && Date.now() < deadline && Date.now() - (acceptedAt ?? Date.now()) < 50) {
       const inode = await acceptedInode(port, socket.localPort ?? 0);
-      if (inode && inode !== "0") pid = await holder(inode, candidates);
-      if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (inode && inode !== "0") {
+        acceptedAt ??= Date.now();
+        pid = await holder(inode, candidates);
+      }
+      if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const chunks: Buffer[] = [];
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
