@@ -1,22 +1,27 @@
-// bench/s3: deploykit's S3 store against curl on the same s3rver, in the same run.
-// - upload and download of 100 MiB and 1 GiB generated files: MB/s and peak RSS, each transfer in
-//   its own child process (process.resourceUsage().maxRSS; curl's from /usr/bin/time);
+// bench/s3: deploykit's S3 store against curl, in the same run.
+// - upload and download of 100 MiB and 1 GiB generated files on s3rver: MB/s and peak RSS, each
+//   transfer in its own child process (process.resourceUsage().maxRSS; curl's from /usr/bin/time);
 // - through the fault proxy throttling each connection to 20 MB/s: parallel ranged download vs a
-//   single-stream GET (curl, and the store with concurrency 1).
-// - multipart upload of 100 MiB vs curl's single PUT, 3 interleaved repeats (medians), with the
-//   CPU time s3rver spends on each (from /proc), which is where the gap lies on this server.
+//   single-stream GET (curl, and the store with concurrency 1);
+// - upload of 100 MiB, 3 interleaved repeats (medians), like with like: deploykit's multipart
+//   upload against curl doing the same multipart upload (8 MiB parts, 4 at a time: deploykit's
+//   defaults) and against curl's single PUT, on two receivers: s3rver (with the CPU time it spends
+//   on each upload, from /proc) and a sink that only counts the bytes (sink.mjs: what each client
+//   costs by itself, with its CPU time).
 // Targets: peak RSS of the 1 GiB run within 1.25x of the 100 MiB run and under 200 MB; throttled
 // parallel download at least 3x faster than curl's single stream; multipart upload at least 0.8x
-// curl's single PUT. Exits 1 when one is missed.
-import { execFile } from "node:child_process";
+// curl's multipart upload on s3rver. Exits 1 when one is missed.
+import { execFile, spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, open, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { startFaultProxy, startS3 } from "../../test-support/s3/index.mjs";
+import { S3RVER_CREDENTIALS, startFaultProxy, startS3 } from "../../test-support/s3/index.mjs";
+import { curlMultipart, curlOnce, splitParts } from "./curl.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -26,6 +31,9 @@ const SIZES = [
 ];
 const THROTTLE = 20_000_000;
 const UPLOAD_TARGET = 0.8;
+/** deploykit's default upload part size and parts in flight, given to curl's multipart upload too. */
+const PART_SIZE = 8 * MiB;
+const PARALLEL_PARTS = 4;
 const REPEATS = 3;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mbps = (bytes, seconds) => bytes / 1e6 / seconds;
@@ -53,50 +61,41 @@ async function ours(job) {
   return JSON.parse(stdout.trim().split("\n").at(-1));
 }
 
-/** Runs curl once (a single PUT or GET, SigV4-signed) under /usr/bin/time. */
-async function curl(dir, args) {
-  const timing = join(dir, "time.txt");
-  const { stdout } = await run("/usr/bin/time", [
-    "-f",
-    "%M",
-    "-o",
-    timing,
-    "curl",
-    "-sS",
-    "-f",
-    "--aws-sigv4",
-    "aws:amz:us-east-1:s3",
-    "--user",
-    "S3RVER:S3RVER",
-    "-H",
-    "x-amz-content-sha256: UNSIGNED-PAYLOAD",
-    "-w",
-    "%{time_total} %{size_upload} %{size_download}",
-    ...args,
-  ]);
-  const [seconds, up, down] = stdout.trim().split(" ").map(Number);
-  const maxRssKiB = Number((await readFile(timing, "utf8")).trim().split("\n").at(-1));
-  return { seconds, bytes: Math.max(up, down), maxRssKiB };
+const curl = (dir, args) => curlOnce(dir, S3RVER_CREDENTIALS, args);
+
+/** Starts sink.mjs in a child process: { receiver: { endpoint, pids }, stop() }. */
+async function startSink() {
+  const child = spawn(process.execPath, [join(here, "sink.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`sink.mjs exited with ${code} before listening`)));
+    lines.once("line", (line) => resolve(JSON.parse(line).port));
+  });
+  return {
+    receiver: { endpoint: `http://127.0.0.1:${port}`, pids: [String(child.pid)] },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 const dir = await mkdtemp(join(tmpdir(), "deploykit-bench-s3-"));
 const s3 = await startS3({ local: true });
 const proxy = await startFaultProxy({ target: s3.endpoint });
-// s3rver runs in a child process, the only one alive right after start: its CPU time (ms).
+// s3rver runs in a child process, the only one alive right after start.
 const serverPids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
   .trim()
   .split(/\s+/);
-const serverCpuMs = () =>
-  serverPids.reduce((sum, pid) => {
+/** CPU time (user + system, ms) the processes `pids` have used so far, from /proc. */
+const cpuMsOf = (pids) =>
+  pids.reduce((sum, pid) => {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   }, 0);
-/** Runs `transfer` and adds the CPU time s3rver spent meanwhile to its result. */
-async function withServerCpu(transfer) {
-  const before = serverCpuMs();
-  const result = await transfer();
-  return { ...result, serverCpuMs: serverCpuMs() - before };
-}
+const sink = await startSink();
 const storeFor = (endpoint, extra = {}) => ({
   bucket: s3.bucket,
   endpoint,
@@ -135,31 +134,47 @@ try {
     await rm(file);
   }
 
-  // Multipart upload vs curl's single PUT, interleaved, 100 MiB.
+  // Upload of 100 MiB, like with like, interleaved (the order rotates each round), on s3rver and
+  // on the sink: deploykit multipart, curl multipart (same part size and parallelism), curl PUT.
   const payload = join(dir, "payload-upload.bin");
   await generate(payload, 100 * MiB);
+  const partsDir = await mkdtemp(join(dir, "parts-"));
+  const parts = await splitParts(partsDir, payload, PART_SIZE);
   const uploadKey = "bench/upload.bin";
-  const uploadUrl = `${s3.endpoint}/${s3.bucket}/${uploadKey}`;
-  const mine = [];
-  const theirs = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const runOurs = () =>
-      withServerCpu(() =>
-        ours({ op: "upload", file: payload, key: uploadKey, store: storeFor(s3.endpoint) }),
-      );
-    const runCurl = () => withServerCpu(() => curl(dir, ["-T", payload, uploadUrl]));
-    if (i % 2 === 0) {
-      mine.push(await runOurs());
-      theirs.push(await runCurl());
-    } else {
-      theirs.push(await runCurl());
-      mine.push(await runOurs());
+  const receivers = { s3rver: { endpoint: s3.endpoint, pids: serverPids }, sink: sink.receiver };
+  const uploads = {};
+  for (const [receiver, { endpoint, pids }] of Object.entries(receivers)) {
+    const url = `${endpoint}/${s3.bucket}/${uploadKey}`;
+    const clients = {
+      "deploykit multipart": () =>
+        ours({ op: "upload", file: payload, key: uploadKey, store: storeFor(endpoint) }),
+      "curl multipart": () => curlMultipart(dir, S3RVER_CREDENTIALS, url, parts, PARALLEL_PARTS),
+      "curl single PUT": () => curl(dir, ["-T", payload, url]),
+    };
+    const names = Object.keys(clients);
+    const runs = Object.fromEntries(names.map((name) => [name, []]));
+    for (let i = 0; i < REPEATS; i++) {
+      for (let j = 0; j < names.length; j++) {
+        const name = names[(i + j) % names.length];
+        const before = cpuMsOf(pids);
+        const result = await clients[name]();
+        runs[name].push({ ...result, receiverCpuMs: cpuMsOf(pids) - before });
+      }
     }
+    uploads[receiver] = Object.fromEntries(
+      names.map((name) => [
+        name,
+        {
+          mbps: median(runs[name].map((r) => mbps(100 * MiB, r.seconds))),
+          cpuMs: median(runs[name].map((r) => r.cpuMs)),
+          receiverCpuMs: median(runs[name].map((r) => r.receiverCpuMs)),
+        },
+      ]),
+    );
   }
   await rm(payload);
-  const uploadMbps = median(mine.map((r) => mbps(r.bytes, r.seconds)));
-  const curlMbps = median(theirs.map((r) => mbps(r.bytes, r.seconds)));
-  const uploadRatio = uploadMbps / curlMbps;
+  await rm(partsDir, { recursive: true });
+  const uploadRatio = uploads.s3rver["deploykit multipart"].mbps / uploads.s3rver["curl multipart"].mbps;
 
   // Throttled: every proxied connection limited to 20 MB/s.
   const size = 100 * MiB;
@@ -193,15 +208,23 @@ try {
     );
     if (!ok) misses.push(`${op} RSS`);
   }
-  console.log(`\nUpload of 100 MiB, ${REPEATS} interleaved repeats (medians); s3rver CPU per upload`);
-  console.log("| client | MB/s | s3rver CPU |");
-  console.log("|---|---|---|");
-  const cpu = (runs) => `${median(runs.map((r) => r.serverCpuMs)).toFixed(0)} ms`;
-  console.log(`| deploykit multipart (defaults) | ${uploadMbps.toFixed(0)} | ${cpu(mine)} |`);
-  console.log(`| curl single PUT | ${curlMbps.toFixed(0)} | ${cpu(theirs)} |`);
+  console.log(
+    `\nUpload of 100 MiB, ${REPEATS} interleaved repeats (medians); client CPU = the upload's user + system time (deploykit: in-process, without start-up; curl: whole processes); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log("| receiver | client | MB/s | client CPU | receiver CPU | vs curl multipart | vs curl PUT |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const [receiver, byClient] of Object.entries(uploads)) {
+    for (const [client, r] of Object.entries(byClient)) {
+      console.log(
+        `| ${receiver} | ${client} | ${r.mbps.toFixed(0)} | ${r.cpuMs.toFixed(0)} ms | ${r.receiverCpuMs.toFixed(0)} ms | ${(r.mbps / byClient["curl multipart"].mbps).toFixed(2)}x | ${(r.mbps / byClient["curl single PUT"].mbps).toFixed(2)}x |`,
+      );
+    }
+  }
   const uploadOk = uploadRatio >= UPLOAD_TARGET;
   console.log(
-    `multipart upload vs curl PUT: ${uploadRatio.toFixed(2)}x (target >= ${UPLOAD_TARGET}x) ${uploadOk ? "OK" : "MISSED"}`,
+    `multipart upload vs curl's multipart upload on s3rver: ${uploadRatio.toFixed(2)}x (target >= ${UPLOAD_TARGET}x) ${uploadOk ? "OK" : "MISSED"}`,
   );
   if (!uploadOk) misses.push("multipart upload vs curl");
   const p = mbps(parallel.bytes, parallel.seconds);
@@ -221,6 +244,7 @@ try {
   console.log(`parallel vs single-stream: ${(p / c).toFixed(2)}x (target >= 3x) ${fast ? "OK" : "MISSED"}`);
   if (!fast) misses.push("throttled parallel download");
 } finally {
+  await sink.stop();
   await proxy.stop();
   await s3.stop();
   await rm(dir, { recursive: true, force: true });
