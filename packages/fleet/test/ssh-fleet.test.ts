@@ -173,4 +173,34 @@ describe("a rollout over five real SSH hosts", () => {
     ]);
     expect(await served()).toEqual(["2.0.0", "2.0.0", "2.0.0", "1.0.0", "1.0.0"]);
   }, 120_000);
+
+  it("a host whose network link is cut is E_HOST_UNREACHABLE within the connect timeout; the batch goes on; a re-run completes it", async () => {
+    const f5 = hosts.host("f5");
+    await f5.setLink(false);
+    let result: Awaited<ReturnType<typeof deployFleet>>;
+    try {
+      result = await deployFleet({
+        inventory,
+        role: "worker",
+        store,
+        version: "2.0.0",
+        batchSize: 2,
+        maxFailures: 1,
+      });
+    } finally {
+      await f5.setLink(true);
+    }
+    const [f4, cut] = result.hosts;
+    expect(f4).toMatchObject({ host: "f4", outcome: "deployed", versionAfter: "2.0.0" });
+    expect(cut).toMatchObject({ host: "f5", outcome: "failed", errorCode: "E_HOST_UNREACHABLE" });
+    // ssh's ConnectTimeout bounds it (plus the time to start ssh on a loaded machine).
+    expect(cut?.durationMs).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_S * 1000 - 100);
+    expect(cut?.durationMs).toBeLessThan(CONNECT_TIMEOUT_S * 1000 + 3000);
+    await eventually("f5 reachable again", () => sshUp("f5"), { timeoutMs: 30_000, intervalMs: 500 });
+    const again = await deployFleet({ inventory, role: "worker", store, version: "2.0.0", batchSize: 2 });
+    expect(again.hosts.map((h) => [h.host, h.outcome])).toEqual([
+      ["f4", "unchanged"],
+      ["f5", "deployed"],
+    ]);
+  }, 120_000);
 });
