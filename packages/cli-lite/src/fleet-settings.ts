@@ -51,6 +51,10 @@ export const rolloutArgs = {
     type: "string",
     description: "With --inventory: deploy this many hosts first, alone (config: canary)",
   },
+  confirm: {
+    type: "boolean",
+    description: "With --canary: after the canary batch, ask on the terminal (stdin) before going on",
+  },
   "on-failure": {
     type: "string",
     valueHint: "rollback|halt",
@@ -63,8 +67,34 @@ export const rolloutArgs = {
   },
 } as const satisfies ArgsDef;
 
-/** True when the command should act on an inventory. */
-export const isFleet = (settings: Settings) => settings.string("inventory") !== undefined;
+const FLEET_ONLY = [
+  "role",
+  "batch",
+  "maxFailures",
+  "maxUnavailable",
+  "canary",
+  "confirm",
+  "onFailure",
+  "uploadConcurrency",
+];
+
+/**
+ * True when the command should act on an inventory. A rollout flag without `--inventory` is a
+ * usage error, never ignored. @throws {@link UsageError}
+ */
+export function isFleet(settings: Settings): boolean {
+  if (settings.string("inventory") !== undefined) return true;
+  const given = FLEET_ONLY.filter((key) =>
+    key === "confirm" ? settings.boolean(key) === true : settings.flag(key) !== undefined,
+  );
+  if (given.length > 0) {
+    throw new UsageError(
+      `${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} only work with --inventory.`,
+      "Pass --inventory hosts.yml to deploy to many hosts, or drop the rollout flags.",
+    );
+  }
+  return false;
+}
 
 /** The inventory (`--inventory`, relative to the working dir or the config file) and `--role`. */
 export async function fleetFromSettings(

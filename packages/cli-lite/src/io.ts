@@ -8,6 +8,8 @@ export interface CliIo {
   cwd: string;
   /** Aborted on SIGINT / SIGTERM; long operations stop between steps and clean up. */
   signal?: AbortSignal;
+  /** Where answers to questions (`deploy --inventory --confirm`) are read from; default `process.stdin`. */
+  stdin?: NodeJS.ReadableStream;
   /** Where `DEPLOYKIT_*` overrides are read from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }

@@ -132,6 +132,7 @@ describe("deploykit deploy --inventory", () => {
     [["--batch", "0"], /batchSize must be/],
     [["--role", "db"], /No host has role db/],
     [["--host", "x@y"], /--inventory and --host exclude each other/],
+    [["--confirm"], /--confirm asks after the canary batch/],
   ])("refuses %j before touching a host", async (flags, message) => {
     const run = await deploykit(
       ["deploy", "--inventory", "hosts.yml", "--store", "store", "--version", "2.0.0", ...flags],
@@ -233,5 +234,63 @@ describe("deploykit deploy --inventory on a terminal", () => {
     expect(run.stdout).toMatch(/x │ batch 1 │ done\s+│ \d+(\.\d+)? [kM]?B\s+│ deployed 1\.0\.0/);
     expect(run.stdout).toMatch(/y │ batch 1 │ done\s+│ .*│ deployed 1\.0\.0/);
     expect(run.stdout).toMatch(/2 planned, 2 done, 0 failed/);
+  });
+});
+
+describe("deploykit deploy --inventory --canary --confirm", () => {
+  const deployWithAnswer = (inventory: string, answer: string) =>
+    execa(
+      "node",
+      [
+        CLI,
+        "deploy",
+        "--inventory",
+        inventory,
+        "--store",
+        "store",
+        "--version",
+        "1.0.0",
+        "--canary",
+        "1",
+        "--batch",
+        "2",
+        "--confirm",
+      ],
+      { cwd: dir, env: cleanEnv(), extendEnv: false, reject: false, input: answer },
+    );
+  const inventory = async (name: string) => {
+    const roots = ["u", "v", "w"].map((n) => `  ${n}: { root: ${join(dir, name, n)} }`);
+    await writeFile(
+      join(dir, `${name}.yml`),
+      `app: hello\nssh: { local: true }\nstrategy: { name: command, restart: "true" }\nhosts:\n${roots.join("\n")}\n`,
+    );
+    return `${name}.yml`;
+  };
+
+  it("asks after the canary; anything but yes halts with the other hosts untouched", async () => {
+    const run = await deployWithAnswer(await inventory("no"), "n\n");
+    expect(run.stderr).toMatch(/Canary: u deployed\. Go on with the other hosts\? \[y\/N\]/);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(
+      /3 planned, 1 done, 0 failed, 0 rolled back, 2 skipped; halted \(not-confirmed\)/,
+    );
+    expect(existsSync(join(dir, "no", "v"))).toBe(false);
+  });
+
+  it("goes on after yes", async () => {
+    const run = await deployWithAnswer(await inventory("yes"), "y\n");
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/3 planned, 3 done/);
+  });
+});
+
+describe("rollout flags without --inventory", () => {
+  it("are refused, never ignored", async () => {
+    const run = await deploykit(
+      ["deploy", "--root", "host", "--store", "store", "--version", "1.0.0", "--batch", "2"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/--batch only work with --inventory/);
   });
 });

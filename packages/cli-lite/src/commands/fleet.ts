@@ -4,6 +4,7 @@ import type { Outcome, RunContext } from "../command";
 /** What a fleet command reads of its context. */
 type FleetContext = Pick<RunContext<Record<string, never>>, "settings" | "io" | "onEvent" | "signal">;
 
+import { confirmOnStdin } from "../confirm";
 import { fleetOutcome, fleetReleasesOutcome, fleetStatusOutcome } from "../fleet-outcome";
 import { bringUpForHosts, fleetFromSettings, rolloutFromSettings } from "../fleet-settings";
 import { installFromSettings, lockFromSettings } from "../host-options";
@@ -40,12 +41,17 @@ export async function fleetDeploy(ctx: FleetContext): Promise<Outcome> {
     },
     true,
   );
+  const rollout = rolloutFromSettings(settings);
+  const confirm = settings.boolean("confirm") === true;
+  if (confirm && !rollout.canary)
+    throw new UsageError("--confirm asks after the canary batch: it needs --canary N.");
   const { sharedDirs: _perHost, adoptLegacyCurrent: _adopt, ...selection } = installFromSettings(settings);
   const trust = await trustFromSettings(settings, io.cwd);
   const store = await openStore(settings, io.cwd, onEvent, { mustExist: true });
   const result = await deployFleet({
     ...fleet,
-    ...rolloutFromSettings(settings),
+    ...rollout,
+    ...(confirm ? { confirm: confirmOnStdin(io) } : {}),
     ...selection,
     ...trust,
     app,
@@ -71,6 +77,11 @@ export async function fleetRollback(ctx: FleetContext): Promise<Outcome> {
     },
     false,
   );
+  if (settings.flag("onFailure") !== undefined || settings.boolean("confirm")) {
+    throw new UsageError(
+      "--on-failure and --confirm are for deploy --inventory: a fleet rollback undoes nothing.",
+    );
+  }
   const { onFailure: _none, ...rollout } = rolloutFromSettings(settings);
   const version = settings.version();
   const result = await rollbackFleet({
