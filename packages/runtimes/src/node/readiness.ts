@@ -111,3 +111,11 @@ export function holdUntilHealthy(load: NodeJS.Require): void {
     return this;
   } as typeof listen;
 }
+
+/**
+ * {@link holdUntilHealthy} as a standalone CommonJS file to preload with `node --require` (how
+ * `pm2()` puts it in front of the app in every instance and in the canary).
+ */
+export function readinessSource(): string {
+  return `"use strict";\n// Written by @deploykit/runtimes: a new instance joins the port only once healthy.\n(${holdUntilHealthy.toString()})(require);\n`;
+}

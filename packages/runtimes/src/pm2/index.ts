@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   DeployKitError,
@@ -13,6 +13,7 @@ import {
 import { restartFailed } from "../internal/failure";
 import { freeLoopbackPort } from "../internal/free-port";
 import { type Observations, observations } from "../internal/observations";
+import { readinessSource } from "../node/readiness";
 import { type Pm2Cli, pm2Cli } from "./cli";
 import { checkPm2Options, type Pm2Options, type Pm2Settings, pm2Settings } from "./options";
 
@@ -30,7 +31,14 @@ const appConfig = (ctx: StrategyContext, settings: Pm2Settings) => ({
   merge_logs: true,
   out_file: settings.logFile,
   error_file: settings.logFile,
-  env: { ...ctx.env, ...(settings.port === undefined ? {} : { PORT: String(settings.port) }) },
+  // Each instance joins the port only once it passed the health check (see node/readiness.ts),
+  // so its "ready" (sent from the app's listen callback) means healthy.
+  node_args: ["--require", settings.readinessFile],
+  env: {
+    ...ctx.env,
+    DK_NODE_HEALTH: settings.healthcheck ?? "",
+    ...(settings.port === undefined ? {} : { PORT: String(settings.port) }),
+  },
 });
 
 /** Same path and query as the health URL, on the canary's port. */
@@ -75,7 +83,7 @@ async function canary(
     exec_mode: "fork",
     instances: 1,
     autorestart: false,
-    env: { ...ctx.env, PORT: String(port) },
+    env: { ...ctx.env, DK_NODE_HEALTH: settings.healthcheck ?? "", PORT: String(port) },
   };
   try {
     await cli.run(["start", await cli.writeApp(settings.canaryEcosystem, config)]);
@@ -89,7 +97,14 @@ async function canary(
     log.note(`canary of ${ctx.release.version} online on port ${port}`);
     const url = settings.healthcheck;
     if (url !== undefined) {
-      const health = await probeHealth(ctx.probe, onPort(url, port), { signal: ctx.signal });
+      let health = await probeHealth(ctx.probe, onPort(url, port), { signal: ctx.signal });
+      const healthy = async () => {
+        health = await probeHealth(ctx.probe, onPort(url, port), { signal: ctx.signal });
+        return health.ok;
+      };
+      // An app may answer errors while it warms up: the canary gets the timeout to pass.
+      if (!health.ok)
+        await waitUntil(ctx.clock, healthy, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
       log.note(`canary health: ${health.seen}`);
       if (!health.ok)
         throw restartFailed("pm2", `the canary of ${ctx.release.version} answered ${health.seen}.`, {
@@ -106,8 +121,11 @@ async function canary(
  * `<root>/current`, later ones `pm2 reload` it (pm2 forks each replacement, waits for its
  * `process.send("ready")`, then stops the old instance). Before a reload the new release boots
  * once as a canary on a free port, because pm2 itself would replace healthy instances with
- * crashing ones; a canary that crashes or fails the health URL fails the restart with the old
- * instances untouched.
+ * crashing ones; a canary that crashes or fails the health URL until the timeout fails the
+ * restart with the old instances untouched. Every instance is preloaded (`node --require`) with
+ * a readiness hold: the app's `listen` waits until the instance answers the health URL's path 2xx
+ * through a private loopback port, so pm2's "ready" means healthy and no old instance is retired
+ * for one that answers errors.
  *
  * @example
  * ```ts
@@ -127,6 +145,7 @@ export function pm2(options: Pm2Options): RuntimeStrategy {
       await mkdir(dirname(settings.logFile), { recursive: true });
       const known = await cli.list(settings.name);
       const before = known.filter((p) => p.status === "online");
+      await writeFile(settings.readinessFile, readinessSource());
       const ecosystem = await cli.writeApp(settings.ecosystem, appConfig(ctx, settings));
       if (before.length === 0) {
         if (known.length > 0) await cli.run(["delete", settings.name]);

@@ -47,6 +47,8 @@ export interface Pm2Settings {
   canary: boolean;
   ecosystem: string;
   canaryEcosystem: string;
+  /** The readiness preload (`node --require`) written next to the ecosystem files. */
+  readinessFile: string;
   current: string;
   logFile: string;
 }
@@ -90,6 +92,7 @@ export function pm2Settings(options: Pm2Options, ctx: StrategyContext): Pm2Setti
     canary: options.canary ?? true,
     ecosystem: join(layout.shared, "tmp", `deploykit-pm2-${options.name}.json`),
     canaryEcosystem: join(layout.shared, "tmp", `deploykit-pm2-${options.name}-canary.json`),
+    readinessFile: join(layout.shared, "tmp", "deploykit-readiness.cjs"),
     current: layout.current,
     logFile: join(layout.logs, `${options.name}.log`),
   };
