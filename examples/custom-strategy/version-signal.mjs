@@ -1,7 +1,8 @@
 // A runtime strategy another team might write: the app re-reads `<root>/current/VERSION` when it
 // gets SIGUSR2, so a restart is "send SIGUSR2, then wait until the app answers the new version".
 // Only public entry points are used; every side effect goes through the context's ports, so the
-// contract kit can run it against fakes in milliseconds and against the real app in a second.
+// contract kit can run it against fakes in milliseconds and against the real app in a second, and
+// it works unchanged on a server reached over SSH (the ports then act there).
 import { DeployKitError } from "@deploykit/core";
 import { defineStrategy } from "@deploykit/runtimes";
 
@@ -14,7 +15,11 @@ export function versionSignal({ pidFile, url, timeoutMs = 10_000 }) {
     name: "version-signal",
     async restart(ctx) {
       const pid = await ctx.processes.readPidFile(pidFile);
-      if (pid === undefined || !ctx.processes.isAlive(pid) || !ctx.processes.kill(pid, "SIGUSR2")) {
+      if (
+        pid === undefined ||
+        !(await ctx.processes.isAlive(pid)) ||
+        !(await ctx.processes.kill(pid, "SIGUSR2"))
+      ) {
         throw new DeployKitError("E_RESTART_FAILED", `version-signal: no live process in ${pidFile}.`, {
           details: { pidFile },
         });
@@ -48,7 +53,7 @@ export function versionSignal({ pidFile, url, timeoutMs = 10_000 }) {
     },
     async status(ctx) {
       const pid = await ctx.processes.readPidFile(pidFile);
-      return pid !== undefined && ctx.processes.isAlive(pid)
+      return pid !== undefined && (await ctx.processes.isAlive(pid))
         ? { running: true, pids: [pid] }
         : { running: false };
     },

@@ -4,7 +4,7 @@ import { startTestHosts, type TestHost, type TestHosts } from "../../../test-sup
 import { makeArtifact } from "./support/artifact";
 import { deploykit, jsonLines, tempDir } from "./support/cli";
 
-// `deploykit install|releases|rollback --host user@server` on a real server over SSH.
+// `deploykit install|deploy|restart|releases|rollback --host user@server` on a real server over SSH.
 describe("--host user@server", () => {
   let hosts: TestHosts;
   let server: TestHost;
@@ -55,21 +55,32 @@ describe("--host user@server", () => {
     expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.0.0\n");
   }, 120_000);
 
-  it("refuses a relative root, a malformed --host, and what does not work over SSH yet", async () => {
+  it("deploy, restart and rollback with a strategy run the strategy on the server", async () => {
+    // The command strategy's command runs on the server, in the live release's folder.
+    const strategy = ["--strategy", "command", "--command", "pwd >> /srv/hello/shared/restarts"];
+    const deploy = await deploykit([
+      "deploy",
+      ...["--store", join(dir, "store"), "--app", "hello", "--version", "1.1.0", ...remote],
+      ...strategy,
+    ]);
+    expect(deploy.exitCode, deploy.stderr).toBe(0);
+    expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.1.0\n");
+    const restart = await deploykit(["restart", ...remote, ...strategy]);
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    const back = await deploykit(["rollback", ...remote, ...strategy]);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect((await server.ssh("cat /srv/hello/shared/restarts")).stdout).toBe(
+      "/srv/hello/releases/1.1.0\n/srv/hello/releases/1.1.0\n/srv/hello/releases/1.0.0\n",
+    );
+  }, 120_000);
+
+  it("refuses a relative root and a malformed --host", async () => {
     const relative = await deploykit(["releases", "--host", `root@${server.address}`, "--root", "srv/hello"]);
     expect(relative.exitCode).not.toBe(0);
     expect(relative.stderr).toContain("must be absolute");
     const malformed = await deploykit(["releases", "--host", "root@a b", "--root", "/srv/hello"]);
     expect(malformed.exitCode).not.toBe(0);
     expect(malformed.stderr).toContain("user@server");
-    const deploy = await deploykit([
-      "deploy",
-      ...["--store", join(dir, "store"), "--app", "hello", "--version", "1.1.0", ...remote],
-      ...["--strategy", "command", "--command", "true"],
-    ]);
-    expect(deploy.exitCode).not.toBe(0);
-    expect(deploy.stderr).toMatch(/not supported yet/);
-    expect((await server.ssh("readlink /srv/hello/current")).stdout).toBe("releases/1.0.0\n");
   }, 60_000);
 
   it("--transfer: a bad value is a usage error; presigned-url with a store that cannot presign is refused before the host is touched", async () => {

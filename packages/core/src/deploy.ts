@@ -73,6 +73,18 @@ export function bringUpOptions(options: {
  * Before `current` moves, the strategy's `preflight` (when it has one) checks that the restart
  * can work; when it throws (e.g. `E_PORT_IN_USE`), nothing is switched or restarted.
  *
+ * On another server: pass `host: sshHost({ host, user?, port?, identityFile?, sshConfig? })`
+ * (one multiplexed OpenSSH connection; `root` is the server's absolute path, the release a
+ * `.tgz`). The artifact is streamed to the server, the strategy runs its commands, signals and
+ * pid files there, and the health URL is probed from the server's side (so
+ * `http://127.0.0.1:3000/health` is the server's loopback). The same connection can serve many
+ * deploys; close it when done:
+ * ```ts
+ * const host = sshHost({ host: "web1.example", user: "deploy" })
+ * try { await deploy({ store, app: "web", channel: "production", root: "/srv/web", host, strategy }) }
+ * finally { await host.close() }
+ * ```
+ *
  * An abort (`signal`, e.g. the CLI's SIGINT) after the switch but before the restart switches
  * `current` back (the old release still runs). A restart once begun is never cut in half: an
  * abort during it or the health gate waits for the restart to finish, then keeps the new release

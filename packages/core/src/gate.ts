@@ -5,6 +5,7 @@ import { makeLive, reactivate } from "./host/activate";
 import type { HostPlan } from "./host/plan";
 import { type HostState, recordLive, writeState } from "./host/state";
 import { releaseVerifier } from "./release-answer";
+import { switchToRemote } from "./remote/rollback";
 import { restart, strategyContext } from "./restart";
 import type { HostRelease, RestartContext, RestartResult, RuntimeStrategy } from "./strategy";
 
@@ -40,6 +41,7 @@ export function contextFor(
 ): RestartContext {
   const { ports, layout, onEvent, signal } = plan;
   return {
+    host: plan.host,
     app: live.manifest.app,
     root: layout.root,
     release: live,
@@ -234,7 +236,8 @@ async function settleAbort(
 }
 
 /**
- * Makes an installed release live again (see {@link reactivate}) and records the switch in the state (mutated and written) with
+ * Makes an installed release live again (see {@link reactivate}; on a remote host
+ * {@link switchToRemote}) and records the switch in the state (mutated and written) with
  * `previous` as the new previous release.
  */
 export async function switchTo(
@@ -244,6 +247,7 @@ export async function switchTo(
   action: "rollback" | "auto-rollback",
   previous: string | undefined,
 ): Promise<HostRelease> {
+  if (plan.host.kind !== "local") return switchToRemote(plan, state, version, action, previous);
   const entry = state.releases[version];
   if (!entry) {
     throw new DeployKitError("E_NOT_FOUND", `${version} was never installed under ${plan.layout.root}.`, {

@@ -13,7 +13,17 @@ export type {
   HostConnection,
   UploadOptions,
 } from "./connection/connection";
+export { hostPorts, hostProcessTable, hostRunner, resolveHostPorts } from "./connection/host-ports";
 export { localHost } from "./connection/local-host";
+export {
+  type RemoteProcessFacts,
+  remoteChangeTime,
+  remoteChildPids,
+  remoteFileSize,
+  remotePortOwner,
+  remoteProcessFacts,
+  remoteReadFrom,
+} from "./connection/remote-processes";
 export { type SshHostOptions, sshHost } from "./connection/ssh-host";
 export { type DeployOptions, deploy } from "./deploy";
 export { type AssertDirectoryOptions, assertDirectory } from "./directory";
@@ -59,7 +69,12 @@ export { assertAppName, assertVersion, parseVersion, type VersionParts } from ".
 export type { BuiltPackage } from "./package";
 export { planInstall, planRollback, type ReleasePlan } from "./plan";
 export type { Clock } from "./ports/clock";
-export { createHttpProbe, type HttpProbe, type ProbeResponse } from "./ports/http-probe";
+export {
+  createHttpProbe,
+  type HttpProbe,
+  type HttpProbeOptions,
+  type ProbeResponse,
+} from "./ports/http-probe";
 export { type Ports, resolvePorts } from "./ports/index";
 export type {
   ProcessExit,

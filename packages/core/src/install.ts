@@ -9,7 +9,7 @@ import { forgetCachedArtifact, heldReleases, pruneState, removeReleases } from "
 import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
-import { installRemote } from "./remote/install";
+import { installRemote, installRemoteLocked } from "./remote/install";
 import { assertSelector, type ReleaseSelector, resolveSelected } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
@@ -53,6 +53,7 @@ export async function installLocked(
   state: HostState,
   beforeSwitch?: (release: HostRelease, previous: HostRelease | undefined) => Promise<void>,
 ): Promise<InstalledRelease> {
+  if (plan.host.kind !== "local") return installRemoteLocked(plan, options, state, beforeSwitch);
   const { layout, onEvent, signal, ports } = plan;
   const resolved = await resolveSelected(options.store, options);
   const { manifest } = resolved;

@@ -41,6 +41,7 @@ export async function restartLive(options: RestartLiveOptions): Promise<RestartL
     }
     const previous = hostRelease(state, state.previous);
     const result = await restart(options.strategy, {
+      host: plan.host,
       app: release.manifest.app,
       root: plan.layout.root,
       release,

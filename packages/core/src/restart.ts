@@ -1,11 +1,16 @@
+import { resolveHostPorts } from "./connection/host-ports";
+import { localHost } from "./connection/local-host";
 import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
 import { step } from "./events";
-import { resolvePorts } from "./ports";
 import type { RestartContext, RestartResult, RuntimeStrategy, StrategyContext } from "./strategy";
 
-/** Fills a {@link RestartContext}'s missing ports and env with the defaults. */
+/**
+ * Fills a {@link RestartContext}'s missing host, ports and env with the defaults: `localHost()`,
+ * and the real ports acting on the host (over SSH: commands, signals, pid files and probes on the server).
+ */
 export function strategyContext(ctx: RestartContext): StrategyContext {
-  return { ...ctx, ...resolvePorts(ctx), env: ctx.env ?? {} };
+  const host = ctx.host ?? localHost();
+  return { ...ctx, host, ...resolveHostPorts(ctx, host), env: ctx.env ?? {} };
 }
 
 /**

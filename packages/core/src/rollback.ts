@@ -6,7 +6,6 @@ import { type HostOptions, planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
 import { hostRelease } from "./host/state";
 import { assertVersion } from "./names";
-import { notOverSsh, rollbackRemote } from "./remote/rollback";
 import type { RuntimeStrategy } from "./strategy";
 
 /** Options for {@link rollback}. */
@@ -31,11 +30,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
   if (options.version !== undefined) assertVersion(options.version);
   const how = bringUpOptions(options);
   const plan = planHost(options);
-  if (plan.host.kind !== "local") {
-    if (how) throw notOverSsh(plan, "rollback with a restart strategy");
-    return rollbackRemote(plan, options.version);
-  }
-  const { root } = plan.layout;
+  const root = plan.host.kind === "local" ? plan.layout.root : `${plan.host.name}:${plan.layout.root}`;
   return withHostLock(plan, "rollback", async (state) => {
     const target = options.version ?? state.previous;
     const live = hostRelease(state, state.current);
@@ -45,7 +40,7 @@ export async function rollback(options: RollbackOptions): Promise<DeployResult> 
         target ? `${target} is not installed under ${root}.` : `There is no previous release under ${root}.`,
         {
           hint: "`deploykit releases` lists what is installed.",
-          details: { root, target },
+          details: { root: plan.layout.root, host: plan.host.name, target },
         },
       );
     }

@@ -1,3 +1,4 @@
+import type { HostConnection } from "./connection/connection";
 import type { EventSink } from "./events";
 import type { ReleaseManifest } from "./manifest";
 import type { Ports } from "./ports";
@@ -11,8 +12,18 @@ export interface HostRelease {
   manifest: ReleaseManifest;
 }
 
-/** Everything a strategy needs to restart an app, with every port filled in. */
+/**
+ * Everything a strategy needs to restart an app, with every port filled in. The ports act on
+ * {@link StrategyContext.host}: with an SSH host, `runner` runs commands on the server,
+ * `processes` signals and reads pid files there, and `probe` reaches URLs from the server's
+ * side. A strategy that acts only through them (and `host` for files) works on any host.
+ */
 export interface StrategyContext extends Ports {
+  /**
+   * The host the app runs on: `localHost()` (this machine) or `sshHost(...)`. Files the
+   * strategy writes or reads (pid files, logs, config) go through it; paths are the host's.
+   */
+  host: HostConnection;
   app: string;
   /** The host root (holds `current`, `shared/`, `.deploykit/`). */
   root: string;
@@ -26,9 +37,12 @@ export interface StrategyContext extends Ports {
   signal?: AbortSignal;
 }
 
-/** What {@link restart} takes: a {@link StrategyContext} whose ports may be left to defaults. */
-export type RestartContext = Omit<StrategyContext, keyof Ports | "env"> &
-  Partial<Ports> & { env?: Record<string, string> };
+/**
+ * What {@link restart} takes: a {@link StrategyContext} whose ports may be left to defaults
+ * (the real ones acting on `host`), and whose `host` defaults to `localHost()`.
+ */
+export type RestartContext = Omit<StrategyContext, keyof Ports | "env" | "host"> &
+  Partial<Ports> & { env?: Record<string, string>; host?: HostConnection };
 
 /** What a strategy reports after a restart. */
 export interface RestartResult {

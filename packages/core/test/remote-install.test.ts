@@ -7,14 +7,12 @@ import {
   type ArtifactStore,
   createFsStore,
   type DeployEvent,
-  deploy,
   type HostConnection,
   install,
   listInstalled,
   liveRelease,
   publish,
   type ReleaseManifest,
-  restartLive,
   rollback,
   sshHost,
 } from "@deploykit/core";
@@ -148,36 +146,6 @@ describe("the archive safety scan runs on the control machine over the bytes sen
     const { stdout } = await bare.ssh("find /srv/evil /srv/escaped.txt -name '*' 2>/dev/null | sort");
     expect(stdout).not.toMatch(/escaped|evil-1\.0\.0\.tgz|releases\/1\.0\.0|current/);
   }, 60_000);
-});
-
-describe("what does not work over SSH yet is refused, never done on this machine instead", () => {
-  it("restartLive and deploy with an SSH host reject before any strategy runs", async () => {
-    const host = sshHost({ host: "bare", sshConfig: hosts.sshConfig });
-    let restarted = 0;
-    const strategy = {
-      name: "spy",
-      restart: async () => {
-        restarted++;
-        return { strategy: "spy" };
-      },
-    };
-    try {
-      const viaRestart = await restartLive({ root: ROOT, host, strategy }).catch((e: unknown) => e);
-      const viaDeploy = await deploy({
-        store,
-        app: "web",
-        version: "1.0.0",
-        root: ROOT,
-        host,
-        strategy,
-      }).catch((e: unknown) => e);
-      for (const error of [viaRestart, viaDeploy]) expect(error).toMatchObject({ code: "E_INVALID_INPUT" });
-      expect(restarted).toBe(0);
-      expect(host.stats.roundTrips).toBe(0);
-    } finally {
-      await host.close();
-    }
-  });
 });
 
 describe("crash safety over SSH", () => {

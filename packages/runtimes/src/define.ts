@@ -1,7 +1,10 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext, throwIfAborted } from "@deploykit/core";
 
 /**
- * Declares a runtime strategy: how other teams add a runtime. Checks the definition up front
+ * Declares a runtime strategy: how other teams add a runtime. A strategy that acts through its
+ * context (`ctx.processes`, `ctx.runner`, `ctx.probe`, and `ctx.host` for files) works on a
+ * remote host without knowing it: with `host: sshHost(...)` those ports act on the server.
+ * Checks the definition up front
  * (a name, a `restart` function) and returns it as a {@link RuntimeStrategy} whose `restart`
  * refuses to start once the context's signal has fired (`E_ABORTED`). Run
  * `runtimeContractCases` from `@deploykit/runtimes/testing` against it.
@@ -12,7 +15,7 @@ import { DeployKitError, type RuntimeStrategy, type StrategyContext, throwIfAbor
  *   name: "puma",
  *   async restart(ctx) {
  *     const pid = await ctx.processes.readPidFile(pidFile)
- *     if (pid === undefined || !ctx.processes.kill(pid, "SIGUSR1")) throw new Error("puma is not running")
+ *     if (pid === undefined || !(await ctx.processes.kill(pid, "SIGUSR1"))) throw new Error("puma is not running")
  *     return { strategy: "puma", pids: [pid] }
  *   },
  * })

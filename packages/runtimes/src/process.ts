@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   bootTicks,
@@ -15,6 +14,7 @@ import {
 } from "@deploykit/core";
 import { exitOf } from "./internal/exit";
 import { restartFailed } from "./internal/failure";
+import { hostOf } from "./internal/host-io";
 import { logTail } from "./internal/log-tail";
 import {
   checkedPid,
@@ -106,15 +106,15 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     const result =
       pid === undefined
         ? undefined
-        : await terminate(ctx, signalTarget(ctx.processes, pid), { timeoutMs: stopTimeoutMs });
-    await removePidFile(settings.pidFile);
+        : await terminate(ctx, await signalTarget(ctx.processes, pid), { timeoutMs: stopTimeoutMs });
+    await removePidFile(hostOf(ctx), settings.pidFile);
     return { pid, ...result };
   }
 
   /** Waits for the new process to answer (any HTTP answer, or a 2xx from `healthcheck`); "exited" when it dies first. */
   async function ready(ctx: StrategyContext, pid: number, url: string | undefined) {
     const answered = async () => {
-      if (!ctx.processes.isAlive(pid)) return "exited" as const;
+      if (!(await ctx.processes.isAlive(pid))) return "exited" as const;
       if (url === undefined) return "ready" as const;
       const health = await probeHealth(ctx.probe, url, { signal: ctx.signal });
       lastSeen = health.seen;
@@ -137,32 +137,34 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
     async preflight(ctx) {
       const settings = resolve(options, ctx);
       const port = listenPort(options.port, settings.readyUrl);
-      await assertPortFree("process", port, await livePid(ctx.processes, settings.pidFile));
+      await assertPortFree(hostOf(ctx), "process", port, await livePid(ctx.processes, settings.pidFile));
     },
 
     async restart(ctx): Promise<RestartResult> {
       throwIfAborted(ctx.signal);
       const settings = resolve(options, ctx);
+      const host = hostOf(ctx);
       const port = listenPort(options.port, settings.readyUrl);
       // A port another process serves: refused before the old process is stopped.
-      await assertPortFree("process", port, await livePid(ctx.processes, settings.pidFile));
+      await assertPortFree(host, "process", port, await livePid(ctx.processes, settings.pidFile));
       // Stopping the old process is short and bounded: finish it even when aborted, then stop.
       const stopped = await stopPidFile({ ...ctx, signal: undefined }, settings);
       throwIfAborted(ctx.signal);
-      await mkdir(dirname(settings.logFile), { recursive: true });
+      await host.mkdirs([dirname(settings.logFile)]);
       const script = launchScript({
         dir: ctx.release.dir,
         command: settings.command,
         env: ctx.env,
         ...(options.port === undefined ? {} : { port: options.port }),
       });
-      const since = await bootTicks();
+      // Leftovers of a daemonising command are found through this machine's /proc only.
+      const since = host.kind === "local" ? await bootTicks() : undefined;
       const spawned = await ctx.runner.spawnDetached("sh", ["-c", script], {
         cwd: ctx.release.dir,
         logFile: settings.logFile,
       });
       const { pid } = spawned;
-      await writePidFile(settings.pidFile, pid);
+      await writePidFile(host, settings.pidFile, pid);
       let seen: Awaited<ReturnType<typeof ready>> = { outcome: undefined, lastSeen: undefined };
       try {
         seen = await ready(ctx, pid, settings.readyUrl);
@@ -170,15 +172,16 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
         if (seen.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings);
       }
       // Exit code 0 before (or right at) readiness: the command daemonised itself.
-      const gone = seen.outcome === "exited" || (seen.outcome === "ready" && !ctx.processes.isAlive(pid));
+      const gone =
+        seen.outcome === "exited" || (seen.outcome === "ready" && !(await ctx.processes.isAlive(pid)));
       const exit = gone ? await exitOf(spawned.exited) : undefined;
       if (exit === "code 0") {
-        await removePidFile(settings.pidFile);
+        await removePidFile(host, settings.pidFile);
         const stoppedPids = await stopLeftovers(ctx, pid, ctx.release.dir, since);
         throw daemonized("process", `${settings.name} (${settings.command})`, {
           pid,
           stoppedPids,
-          log: await logTail(settings.logFile),
+          log: await logTail(host, settings.logFile),
         });
       }
       if (seen.outcome !== "ready") {
@@ -192,7 +195,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
           alive: false,
           ...(exit ? { exit } : {}),
           readyUrl: settings.readyUrl,
-          log: await logTail(settings.logFile),
+          log: await logTail(host, settings.logFile),
         });
       }
       return {

@@ -56,7 +56,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
       throwIfAborted(ctx.signal);
       const log = observations(ctx, "signal");
       const { pid, stale } = await checkedPid(ctx, "signal", options.pidFile, expected);
-      if (pid === undefined || !ctx.processes.kill(pid, sig)) {
+      if (pid === undefined || !(await ctx.processes.kill(pid, sig))) {
         throw restartFailed(
           "signal",
           `no live process in ${options.pidFile} to send ${sig} to${stale ? `: the pid file is stale (${stale})` : ""}.`,

@@ -1,7 +1,7 @@
 import { restartLive } from "@deploykit/core";
-import { hostArgs } from "../args";
+import { hostArgs, sshArgs } from "../args";
 import type { CommandSpec } from "../command";
-import { lockFromSettings, rootFromSettings } from "../host-options";
+import { lockFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { envFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { UsageError } from "../usage";
 
@@ -9,10 +9,14 @@ const { healthcheck: _gate, "healthcheck-timeout": _wait, ...restartStrategyArgs
 const args = {
   root: hostArgs.root,
   "lock-timeout-ms": hostArgs["lock-timeout-ms"],
+  ...sshArgs,
   ...restartStrategyArgs,
 } as const;
 
-/** `deploykit restart` → `restartLive({ root, strategy })`: the live release, under the deploy lock. */
+/**
+ * `deploykit restart` → `restartLive({ root, strategy, host? })`: the live release, under the
+ * deploy lock; with `--host` on that server over SSH.
+ */
 export const restartCommand: CommandSpec<typeof args> = {
   name: "restart",
   description: "Restart the live release with a strategy (nothing is installed or switched)",
@@ -23,14 +27,17 @@ export const restartCommand: CommandSpec<typeof args> = {
     if (!strategy)
       throw new UsageError("`deploykit restart` needs --strategy (or strategy in the config file).");
     const env = envFromSettings(settings);
-    const result = await restartLive({
-      root,
-      strategy,
-      ...(env ? { env } : {}),
-      ...lockFromSettings(settings),
-      onEvent,
-      signal,
-    });
+    const result = await withHostFromSettings(settings, io.cwd, (host) =>
+      restartLive({
+        root,
+        ...host,
+        strategy,
+        ...(env ? { env } : {}),
+        ...lockFromSettings(settings),
+        onEvent,
+        signal,
+      }),
+    );
     const pids = result.pids?.length ? ` (pid ${result.pids.join(", ")})` : "";
     return {
       value: result,

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from "node:stream";
+import type { Duplex, Readable, Writable } from "node:stream";
 
 /** Options for {@link HostConnection.exec}. */
 export interface ExecOptions {
@@ -93,6 +93,13 @@ export interface HostConnection {
   rename(from: string, to: string): Promise<void>;
   /** Names in a directory (dotfiles included), or `undefined` when it does not exist. */
   list(dir: string): Promise<string[] | undefined>;
+  /**
+   * A byte stream to TCP `address`:`port` as seen FROM THE HOST (its loopback is the server's):
+   * a socket locally, an `ssh -W` channel through the master over SSH (sshd's TCP forwarding,
+   * on by default; nothing needed on the server). Health probes of remote apps go through it.
+   * A refused or failed connection is emitted as the stream's `error`.
+   */
+  connect(address: string, port: number): Promise<Duplex>;
   /** Unpacks a gzip tar on the host into `dir` (created), owners not restored, modes masked to 0o777. */
   extractTgz(archive: string, dir: string): Promise<void>;
   /** Ends the connection (the SSH master) and removes its private files. Safe to call twice. */

@@ -12,6 +12,7 @@ import {
   symlink,
   writeFile,
 } from "node:fs/promises";
+import { createConnection } from "node:net";
 import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -130,6 +131,7 @@ export function localHost(): HostConnection {
         throw error;
       }),
     ),
+    connect: async (address: string, port: number) => createConnection({ host: address, port }),
     extractTgz: counted((archive: string, dir: string) => extractRelease(archive, dir)),
     close: async () => undefined,
   };

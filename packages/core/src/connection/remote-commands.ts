@@ -196,6 +196,66 @@ if [ -e "$release" ] || [ -L "$release" ]; then
 fi
 mv -T -- "$staging" "$release"
 trap - 0`,
+
+  /**
+   * The process runner over SSH: runs argv `$2...` in dir `$1` (exit 97 when it cannot cd).
+   * `env` does the exec, so `NAME=value` words before the program set its environment.
+   */
+  run: `cd -- "$1" || exit 97
+shift
+exec env "$@"`,
+
+  /**
+   * Starts argv `$3...` detached in dir `$1`, stdout and stderr appended to log `$2`, stdin
+   * from /dev/null, in a session of its own (\`setsid\`: no fork, as the background child is not
+   * a group leader, so \`$!\` is its pid and group); prints the pid. The ssh channel closes at once.
+   */
+  spawnDetached: `cd -- "$1" || exit 97
+log=$2
+shift 2
+setsid env "$@" >> "$log" 2>&1 < /dev/null &
+echo $!`,
+
+  /**
+   * Sends signal `$1` (a name: TERM, or 0 for a liveness check) to pid `$2` (negative: its
+   * process group). Exit 0 sent; 3 no such process; a process of another user counts as alive.
+   */
+  signal: `kill -s "$1" -- "$2" 2>/dev/null && exit 0
+[ "$1" = 0 ] && [ -d "/proc/$2" ] && exit 0
+exit 3`,
+
+  /**
+   * Facts to check a pid read from pid file `$2` of the app rooted at `$3`: lines `uptime`,
+   * `now` (host clock, s), the pid file's mtime (s), the root's real path, the process's cwd,
+   * its \`/proc/<pid>/stat\` line, then its NUL-separated command line. Empty line when unknown.
+   */
+  processFacts: `cat /proc/uptime 2>/dev/null || echo
+date +%s.%N
+stat -c %Y -- "$2" 2>/dev/null || echo
+readlink -f -- "$3" 2>/dev/null || echo
+readlink -- "/proc/$1/cwd" 2>/dev/null || echo
+head -n 1 "/proc/$1/stat" 2>/dev/null || echo
+cat "/proc/$1/cmdline" 2>/dev/null || true`,
+
+  /** Every process's \`/proc/<pid>/stat\` line (children are found by their ppid on this side). */
+  processStats: `cat /proc/[0-9]*/stat 2>/dev/null || true`,
+
+  /**
+   * The listening sockets and who holds them: \`/proc/net/tcp\` and \`tcp6\`, a line \`--\`,
+   * then \`ls -l\` of every process's fd dir (links to \`socket:[inode]\`).
+   */
+  socketTable: `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null
+echo --
+ls -l /proc/[0-9]*/fd 2>/dev/null || true`,
+
+  /** Size in bytes of file `$1` (0 when absent): a log's end, to read only what follows. */
+  fileSize: `stat -c %s -- "$1" 2>/dev/null || echo 0`,
+
+  /** Bytes of file `$2` from byte `$1` (1-based) on, at most the last `$3`; nothing when absent. */
+  readFrom: `tail -c "+$1" -- "$2" 2>/dev/null | tail -c "$3"`,
+
+  /** The change time of `$1` (ns precision, as text), exit 3 when absent: a rename moves it. */
+  changeTime: `stat -c %z -- "$1" 2>/dev/null || exit 3`,
 } as const;
 
 /** Names of the scripts in {@link REMOTE_COMMANDS}. */

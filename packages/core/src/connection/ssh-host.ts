@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Duplex, Readable, Transform } from "node:stream";
 import { DeployKitError, throwIfAborted } from "../errors";
 import type { ConnectionStats, ExecOptions, ExecResult, HostConnection } from "./connection";
 import { checksumMismatch, hostUnreachable, remoteFailed } from "./connection-errors";
@@ -218,6 +219,29 @@ export function sshHost(options: SshHostOptions): HostConnection {
       const result = await command("list", [dir], [0, 3]);
       if (result.exitCode === 3) return undefined;
       return result.stdout.toString().split("\0").filter(Boolean);
+    },
+    async connect(address, port) {
+      const dir = await ensureMaster();
+      stats.roundTrips++;
+      const child = spawn(ssh, [...baseArgs(dir), "-W", `${address}:${port}`, "--", options.host], {
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on("error", (error) => stream.destroy(error));
+      child.on("close", (code) => {
+        // "channel 0: open failed: connect failed: Connection refused": say it like a socket would.
+        const why = /open failed: (?:connect failed: )?(.*)/.exec(stderr)?.[1]?.trim();
+        if (code !== 0 && why) stream.destroy(new Error(`connect ${why} ${address}:${port} (from ${name})`));
+        else if (code === 255) stream.destroy(hostUnreachable(name, stderr));
+      });
+      stream.on("close", () => {
+        if (child.exitCode === null) child.kill("SIGTERM");
+      });
+      return stream;
     },
     async extractTgz(archive, dir) {
       await command("extractTgz", [archive, dir]);

@@ -1,9 +1,10 @@
 import { isAbsolute, resolve } from "node:path";
 import type { HostConnection } from "../connection/connection";
+import { resolveHostPorts } from "../connection/host-ports";
 import { localHost } from "../connection/local-host";
 import { DeployKitError } from "../errors";
 import type { EventSink, OperationOptions } from "../events";
-import { type Ports, resolvePorts } from "../ports";
+import type { Ports } from "../ports";
 import { type HostLayout, hostLayout } from "./layout";
 import { assertSharedDirs, DEFAULT_SHARED_DIRS } from "./shared-dirs";
 
@@ -28,8 +29,10 @@ export interface HostOptions extends OperationOptions, Partial<Ports> {
   adoptLegacyCurrent?: boolean;
   /**
    * The host the root is on: `localHost()` (default, this machine) or `sshHost({ ... })`. Over
-   * SSH, `root` must be absolute; `install`, `rollback` (without a strategy) and `listInstalled`
-   * / `liveRelease` work remotely today, `.tgz` releases only.
+   * SSH, `root` must be absolute (the server's path) and releases must be `.tgz`; `install`,
+   * `deploy`, `rollback`, `restartLive`, `listInstalled` and `liveRelease` all work remotely,
+   * and the strategy acts on the server through its context (`ctx.host` and the ports bound to
+   * it). The caller owns the connection: `close()` it when done.
    */
   host?: HostConnection;
 }
@@ -79,7 +82,7 @@ export function planHost(options: HostOptions): HostPlan {
   return {
     host,
     layout: hostLayout(resolve(options.root)),
-    ports: resolvePorts(options),
+    ports: resolveHostPorts(options, host),
     keep,
     sharedDirs,
     lockTimeoutMs,

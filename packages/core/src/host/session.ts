@@ -1,4 +1,4 @@
-import { notOverSsh } from "../remote/rollback";
+import { withRemoteHostLock } from "../remote/session";
 import { asHostError } from "./fs-errors";
 import { adoptLegacyCurrent, assertHostLayout } from "./host-state";
 import { acquireLock } from "./lock";
@@ -15,15 +15,15 @@ import { type HostState, readState } from "./state";
  * — including when `work` stops on the plan's abort signal.
  *
  * Disk, permission and read-only failures come out as `E_DISK_FULL`, `E_PERMISSION`,
- * `E_READ_ONLY`.
+ * `E_READ_ONLY`. On a remote host (`plan.host` over SSH) the same skeleton runs through the
+ * connection ({@link withRemoteHostLock}).
  */
 export async function withHostLock<T>(
   plan: HostPlan,
   operation: string,
   work: (state: HostState) => Promise<T>,
 ): Promise<T> {
-  // This skeleton acts on this machine's files: a remote host reaching it would be served locally.
-  if (plan.host.kind !== "local") throw notOverSsh(plan, operation);
+  if (plan.host.kind !== "local") return withRemoteHostLock(plan, operation, work);
   const doing = `${operation} under ${plan.layout.root}`;
   try {
     await assertHostLayout(plan);

@@ -1,5 +1,8 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import type { Duplex } from "node:stream";
+import { connect as tlsConnect } from "node:tls";
 
 /** The answer to one probe request. */
 export interface ProbeResponse {
@@ -24,6 +27,16 @@ export interface HttpProbe {
 /** Bodies are read up to this many bytes (a health answer is short; the rest is dropped). */
 const MAX_BODY = 64 * 1024;
 
+/** Options for {@link createHttpProbe}. */
+export interface HttpProbeOptions {
+  /**
+   * Opens the byte stream to `host`:`port` instead of a TCP socket from this machine: how a
+   * remote host's probe reaches the URL from the server's side (`HostConnection.connect`, an
+   * `ssh -W` channel). TLS runs over it for https (certificates verified as usual).
+   */
+  connect?: (host: string, port: number) => Promise<Duplex>;
+}
+
 /**
  * The production {@link HttpProbe}, on `node:http` / `node:https` rather than `fetch`: it reaches
  * any port (fetch refuses "bad ports" such as 6000, 6665–6669, 5060 or 10080, a `.deb` app's
@@ -31,16 +44,38 @@ const MAX_BODY = 64 * 1024;
  * `socket hang up`, `no answer within 2000 ms`) instead of "fetch failed". One connection per
  * request (`connection: close`), no redirects followed, TLS certificates verified.
  */
-export function createHttpProbe(): HttpProbe {
+export function createHttpProbe(options: HttpProbeOptions = {}): HttpProbe {
+  const { connect } = options;
   return {
     get(url, { timeoutMs, signal }) {
       return new Promise<ProbeResponse>((resolve, reject) => {
         const target = new URL(url);
-        const request = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, {
+        const tls = target.protocol === "https:";
+        const port = Number(target.port || (tls ? 443 : 80));
+        const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
+        const tunnel = connect
+          ? {
+              createConnection: (_options: unknown, done: (error: Error | null, stream?: Duplex) => void) => {
+                connect(hostname, port).then(
+                  (stream) =>
+                    done(
+                      null,
+                      tls
+                        ? tlsConnect({ socket: stream, ...(isIP(hostname) ? {} : { servername: hostname }) })
+                        : stream,
+                    ),
+                  (error: Error) => done(error),
+                );
+                return undefined;
+              },
+            }
+          : {};
+        const request = (tls ? httpsRequest : httpRequest)(target, {
           method: "GET",
           headers: { connection: "close" },
           ...(signal ? { signal } : {}),
-        });
+          ...tunnel,
+        } as Parameters<typeof httpRequest>[1]);
         const timer = setTimeout(
           () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
           timeoutMs,

@@ -62,6 +62,25 @@ export interface ProcessRunner {
 
 const tail = (text: string, lines = 20) => text.split("\n").slice(-lines).join("\n");
 
+/** `E_COMMAND_FAILED` for a command that ran and failed (`why`: "exited with 3"), quoting its output's tail. */
+export function commandFailed(
+  command: string,
+  args: readonly string[],
+  why: string,
+  output: RunResult,
+  cause?: unknown,
+): DeployKitError {
+  return new DeployKitError(
+    "E_COMMAND_FAILED",
+    `${[command, ...args].join(" ")} ${why}.\n${tail(output.stderr || output.stdout)}`,
+    {
+      cause,
+      hint: "Read the command's output above; run it by hand in the same directory to reproduce.",
+      details: { command, args, ...output },
+    },
+  );
+}
+
 /** The production {@link ProcessRunner}, built on execa. */
 export function createExecaRunner(): ProcessRunner {
   return {
@@ -95,15 +114,7 @@ export function createExecaRunner(): ProcessRunner {
         const why = result.timedOut
           ? `timed out after ${options.timeoutMs} ms`
           : `exited with ${result.exitCode ?? result.signal}`;
-        throw new DeployKitError(
-          "E_COMMAND_FAILED",
-          `${[command, ...args].join(" ")} ${why}.\n${tail(output.stderr || output.stdout)}`,
-          {
-            cause: result,
-            hint: "Read the command's output above; run it by hand in the same directory to reproduce.",
-            details: { command, args, ...output },
-          },
-        );
+        throw commandFailed(command, args, why, output, result);
       }
       return output;
     },

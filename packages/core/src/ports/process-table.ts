@@ -14,12 +14,16 @@ export interface ProcessFacts {
   startedAtMs?: number;
 }
 
-/** Signals and liveness of processes by pid. The real one uses `process.kill`. */
+/**
+ * Signals and liveness of processes by pid, on the host the strategy acts on. The real local one
+ * uses `process.kill`; over SSH (see `hostPorts`) each call is one `kill` run on the server.
+ * Asynchronous for that reason: always `await` them.
+ */
 export interface ProcessTable {
   /** True when a process with this pid exists (signal 0 succeeds or is refused with EPERM). */
-  isAlive(pid: number): boolean;
-  /** Sends a signal; returns false when the process is already gone. */
-  kill(pid: number, signal: NodeJS.Signals | number): boolean;
+  isAlive(pid: number): Promise<boolean>;
+  /** Sends a signal; resolves false when the process is already gone. */
+  kill(pid: number, signal: NodeJS.Signals | number): Promise<boolean>;
   /** Reads a pid file; `undefined` when it is missing or does not hold a pid. */
   readPidFile(path: string): Promise<number | undefined>;
   /**
@@ -33,7 +37,7 @@ export interface ProcessTable {
 /** The production {@link ProcessTable}. */
 export function createProcessTable(): ProcessTable {
   return {
-    isAlive(pid) {
+    async isAlive(pid) {
       try {
         process.kill(pid, 0);
         return true;
@@ -41,7 +45,7 @@ export function createProcessTable(): ProcessTable {
         return (error as NodeJS.ErrnoException).code === "EPERM";
       }
     },
-    kill(pid, signal) {
+    async kill(pid, signal) {
       try {
         process.kill(pid, signal);
         return true;

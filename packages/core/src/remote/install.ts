@@ -13,7 +13,7 @@ import type { HostPlan } from "../host/plan";
 import { pruneState } from "../host/prune";
 import { type HostState, hostRelease, recordInstalled, recordLive, stateText } from "../host/state";
 import type { ReleaseManifest } from "../manifest";
-import { type ReleaseSelector, resolveSelected } from "../resolve-release";
+import { type ReleaseSelector, type ResolvedRelease, resolveSelected } from "../resolve-release";
 import type { ArtifactStore } from "../store/artifact-store";
 import { storeKeys } from "../store/keys";
 import type { HostRelease } from "../strategy";
@@ -128,7 +128,7 @@ export async function switchRemote(
   plan: HostPlan,
   state: HostState,
   version: string,
-  action: "install" | "rollback",
+  action: "install" | "rollback" | "auto-rollback",
   previous: string | undefined,
 ): Promise<void> {
   const { host, layout, onEvent } = plan;
@@ -154,18 +154,8 @@ export async function switchRemote(
   }
 }
 
-/**
- * {@link install} on a host reached through an SSH connection, in about eight round trips:
- * lock, inspect, upload (verified on the host), unpack, record installed, switch, record live
- * (+ prune), unlock. The same order as the local install, so a cut connection at any instant
- * leaves `current` on a complete release and a state the next run reconciles. `.tgz` only.
- */
-export async function installRemote(
-  plan: HostPlan,
-  options: ReleaseSource,
-): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
-  const resolved = await resolveSelected(options.store, options);
-  const { manifest } = resolved;
+/** Refuses a format that cannot be installed over SSH yet, before anything is written. */
+function assertTgz(plan: HostPlan, manifest: ReleaseManifest): void {
   if (manifest.format !== "tgz") {
     throw new DeployKitError(
       "E_UNSUPPORTED_FORMAT",
@@ -176,26 +166,60 @@ export async function installRemote(
       },
     );
   }
-  return withRemoteHostLock(plan, `install ${manifest.app} ${manifest.version}`, async (state) => {
-    followChannel(state, resolved);
-    const previous = hostRelease(state, state.current);
-    if (state.current === manifest.version && previous) {
-      const before = hostRelease(state, state.previous);
-      return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
-    }
-    const artifact =
-      options.transfer === "presigned-url"
-        ? await fetchOnHost(plan, options.store, manifest)
-        : await sendArtifact(plan, options, manifest);
-    throwIfAborted(plan.signal);
-    const dir = await unpackRemote(plan, manifest, artifact);
-    recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
-    await plan.host.writeFile(plan.layout.state, stateText(state));
-    await switchRemote(plan, state, manifest.version, "install", state.current);
-    return {
-      release: { version: manifest.version, dir, manifest },
-      ...(previous ? { previous } : {}),
-      unchanged: false,
-    };
-  });
+}
+
+/**
+ * The remote install with the root's lock held (see {@link withRemoteHostLock}); `state` is
+ * mutated and written. Artifact to the host's cache (streamed and verified on the host, or
+ * fetched by the host from a presigned URL), unpack, record installed, switch, record live
+ * (+ prune): the same order as the local install, so a cut connection at any instant leaves
+ * `current` on a complete release and a state the next run reconciles. `.tgz` only.
+ */
+export async function installRemoteLocked(
+  plan: HostPlan,
+  options: ReleaseSource,
+  state: HostState,
+  beforeSwitch?: (release: HostRelease, previous: HostRelease | undefined) => Promise<void>,
+  selected?: ResolvedRelease,
+): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
+  const resolved = selected ?? (await resolveSelected(options.store, options));
+  const { manifest } = resolved;
+  assertTgz(plan, manifest);
+  followChannel(state, resolved);
+  const previous = hostRelease(state, state.current);
+  if (state.current === manifest.version && previous) {
+    const before = hostRelease(state, state.previous);
+    return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
+  }
+  const artifact =
+    options.transfer === "presigned-url"
+      ? await fetchOnHost(plan, options.store, manifest)
+      : await sendArtifact(plan, options, manifest);
+  throwIfAborted(plan.signal);
+  const dir = await unpackRemote(plan, manifest, artifact);
+  recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
+  await plan.host.writeFile(plan.layout.state, stateText(state));
+  await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
+  await switchRemote(plan, state, manifest.version, "install", state.current);
+  return {
+    release: { version: manifest.version, dir, manifest },
+    ...(previous ? { previous } : {}),
+    unchanged: false,
+  };
+}
+
+/**
+ * {@link install} on a host reached through an SSH connection, in about eight round trips:
+ * lock, inspect, artifact, unpack, record installed, switch, record live (+ prune), unlock.
+ */
+export async function installRemote(
+  plan: HostPlan,
+  options: ReleaseSource,
+): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
+  const resolved = await resolveSelected(options.store, options);
+  assertTgz(plan, resolved.manifest);
+  const { app, version } = resolved.manifest;
+  return withRemoteHostLock(plan, `install ${app} ${version}`, (state) =>
+    installRemoteLocked(plan, options, state, undefined, resolved),
+  );
 }

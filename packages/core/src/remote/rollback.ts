@@ -1,59 +1,48 @@
 import { join } from "node:path";
 import { DeployKitError } from "../errors";
-import type { DeployResult } from "../gate";
 import type { HostPlan } from "../host/plan";
-import { hostRelease, parseState } from "../host/state";
+import { type HostState, parseState } from "../host/state";
 import type { HostRelease } from "../strategy";
 import { switchRemote, unpackRemote } from "./install";
-import { withRemoteHostLock } from "./session";
-
-/** Says a host connection cannot do `what` yet (restart strategies over SSH come with the runtimes work). */
-export function notOverSsh(plan: HostPlan, what: string): DeployKitError {
-  return new DeployKitError("E_INVALID_INPUT", `${what} over SSH (${plan.host.name}) is not supported yet.`, {
-    hint: "Over SSH, install and rollback without a strategy; restart the app on the server for now.",
-    details: { host: plan.host.name },
-  });
-}
 
 /**
- * {@link rollback} without a strategy on a remote host: back to the previous (or a named)
- * installed release from its directory, or unpacked again from the host's cache: no bytes move.
+ * `switchTo` on a remote host: makes the installed release `version` live again without moving
+ * bytes, from its directory, or unpacked again from the host's cache when the directory is gone;
+ * then switches `current` and records it live (state mutated and written) with `previous`.
+ * @throws `E_NOT_FOUND` when it was never installed, or is gone and not cached.
  */
-export async function rollbackRemote(plan: HostPlan, version: string | undefined): Promise<DeployResult> {
+export async function switchToRemote(
+  plan: HostPlan,
+  state: HostState,
+  version: string,
+  action: "rollback" | "auto-rollback",
+  previous: string | undefined,
+): Promise<HostRelease> {
   const { host, layout } = plan;
-  return withRemoteHostLock(plan, "rollback", async (state) => {
-    const target = version ?? state.previous;
-    const live = hostRelease(state, state.current);
-    const entry = target === undefined ? undefined : state.releases[target];
-    if (target === undefined || !entry) {
+  const entry = state.releases[version];
+  if (!entry) {
+    throw new DeployKitError(
+      "E_NOT_FOUND",
+      `${version} was never installed under ${host.name}:${layout.root}.`,
+      {
+        hint: "Install it from the store instead (deploykit install --version ...).",
+      },
+    );
+  }
+  if ((await host.list(entry.dir)) === undefined) {
+    if (!entry.cached) {
       throw new DeployKitError(
-        "E_NO_PREVIOUS_RELEASE",
-        target
-          ? `${target} is not installed under ${host.name}:${layout.root}.`
-          : `There is no previous release under ${host.name}:${layout.root}.`,
+        "E_NOT_FOUND",
+        `${entry.dir} is gone on ${host.name} and ${version} is not cached.`,
         {
-          hint: "`deploykit releases` lists what is installed.",
-          details: { host: host.name, root: layout.root, target },
+          hint: "Install that version again from the store.",
         },
       );
     }
-    if (target === state.current && live) return { release: live, rolledBack: false, unchanged: true };
-    if ((await host.list(entry.dir)) === undefined) {
-      if (!entry.cached) {
-        throw new DeployKitError(
-          "E_NOT_FOUND",
-          `${entry.dir} is gone on ${host.name} and ${target} is not cached.`,
-          {
-            hint: "Install that version again from the store.",
-          },
-        );
-      }
-      await unpackRemote(plan, entry.manifest, join(layout.cache, entry.cached));
-    }
-    await switchRemote(plan, state, target, "rollback", state.current);
-    const release = hostRelease(state, target) as HostRelease;
-    return { release, ...(live ? { previous: live } : {}), rolledBack: false };
-  });
+    await unpackRemote(plan, entry.manifest, join(layout.cache, entry.cached));
+  }
+  await switchRemote(plan, state, version, action, previous);
+  return { version, dir: entry.dir, manifest: entry.manifest };
 }
 
 /** Reads a remote host's state in one round trip (no lock: a reader, like `listInstalled`). */

@@ -24,8 +24,8 @@ export function createFakeProcessTable(pids: number[] = []): FakeProcessTable {
     onSignal(pid, signal) {
       if (["SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"].includes(String(signal))) table.alive.delete(pid);
     },
-    isAlive: (pid) => table.alive.has(pid),
-    kill(pid, signal) {
+    isAlive: async (pid) => table.alive.has(pid),
+    async kill(pid, signal) {
       if (!table.alive.has(pid)) return false;
       table.signals.push({ pid, signal });
       if (signal !== 0) table.onSignal(pid, signal);

@@ -1,14 +1,21 @@
-import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, sep } from "node:path";
-import type { ProcessFacts, ProcessTable, StrategyContext } from "@deploykit/core";
+import { realpath, stat } from "node:fs/promises";
+import { sep } from "node:path";
+import {
+  type HostConnection,
+  type ProcessFacts,
+  type ProcessTable,
+  remoteProcessFacts,
+  type StrategyContext,
+} from "@deploykit/core";
+import { hostOf } from "./host-io";
 import { localProcessFacts } from "./proc";
 
 /**
  * The pid to signal for a process deploykit started detached: its process group (`-pid`) when
  * that group is alive, so `sh -c` wrappers and their children stop together; else the pid itself.
  */
-export function signalTarget(processes: ProcessTable, pid: number): number {
-  return processes.isAlive(-pid) ? -pid : pid;
+export async function signalTarget(processes: ProcessTable, pid: number): Promise<number> {
+  return (await processes.isAlive(-pid)) ? -pid : pid;
 }
 
 /**
@@ -17,7 +24,7 @@ export function signalTarget(processes: ProcessTable, pid: number): number {
  */
 export async function livePid(processes: ProcessTable, pidFile: string): Promise<number | undefined> {
   const pid = await processes.readPidFile(pidFile);
-  return pid !== undefined && processes.isAlive(pid) ? pid : undefined;
+  return pid !== undefined && (await processes.isAlive(pid)) ? pid : undefined;
 }
 
 /** What a strategy expects behind a pid file. */
@@ -92,16 +99,19 @@ export function staleReason(pid: number, facts: PidFacts, expected: PidExpectati
 }
 
 /**
- * Gathers {@link PidFacts} on this machine: the process through `processes.inspect` when the
- * table has it, else the local `/proc`; the pid file's mtime and the root's real path from the
+ * Gathers {@link PidFacts} on the host: on a remote one all in one round trip from its `/proc`,
+ * its clock and its filesystem; locally the process through `processes.inspect` when the
+ * table has it, else the local `/proc`, the pid file's mtime and the root's real path from the
  * local filesystem.
  */
 export async function gatherPidFacts(
+  host: HostConnection,
   processes: ProcessTable,
   pid: number,
   pidFile: string,
   root: string,
 ): Promise<PidFacts> {
+  if (host.kind !== "local") return remoteProcessFacts(host, pid, pidFile, root);
   const [facts, info, realRoot] = await Promise.all([
     processes.inspect ? processes.inspect(pid) : localProcessFacts(pid),
     stat(pidFile).catch(() => undefined),
@@ -123,14 +133,15 @@ export type CheckedPid = { pid: number; stale?: undefined } | { pid?: undefined;
  * not signalled; the caller goes on as if nothing ran) and `stale` says why.
  */
 export async function checkedPid(
-  ctx: Pick<StrategyContext, "processes" | "onEvent" | "root">,
+  ctx: Pick<StrategyContext, "processes" | "onEvent" | "root"> & Partial<Pick<StrategyContext, "host">>,
   strategy: string,
   pidFile: string,
   expected: PidExpectation,
 ): Promise<CheckedPid> {
   const pid = await livePid(ctx.processes, pidFile);
   if (pid === undefined) return {};
-  const reason = staleReason(pid, await gatherPidFacts(ctx.processes, pid, pidFile, ctx.root), expected);
+  const facts = await gatherPidFacts(hostOf(ctx), ctx.processes, pid, pidFile, ctx.root);
+  const reason = staleReason(pid, facts, expected);
   if (reason === undefined) return { pid };
   ctx.onEvent?.({
     type: "warning",
@@ -140,15 +151,12 @@ export async function checkedPid(
   return { stale: reason };
 }
 
-/** Writes a pid file through a temp file + rename, creating its folder. */
-export async function writePidFile(path: string, pid: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${pid}\n`);
-  await rename(temp, path);
+/** Writes a pid file on the host through a temp file + rename, creating its folder. */
+export async function writePidFile(host: HostConnection, path: string, pid: number): Promise<void> {
+  await host.writeFile(path, `${pid}\n`);
 }
 
-/** Removes a pid file; a missing one is fine. */
-export async function removePidFile(path: string): Promise<void> {
-  await rm(path, { force: true });
+/** Removes a pid file on the host; a missing one is fine. */
+export async function removePidFile(host: HostConnection, path: string): Promise<void> {
+  await host.remove([path]);
 }

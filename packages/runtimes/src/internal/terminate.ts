@@ -31,13 +31,13 @@ export async function terminate(
 ): Promise<TerminateResult> {
   const started = ctx.clock.now();
   const elapsedMs = () => ctx.clock.now() - started;
-  if (!ctx.processes.kill(pid, options.signal ?? "SIGTERM"))
+  if (!(await ctx.processes.kill(pid, options.signal ?? "SIGTERM")))
     return { exited: true, killed: false, elapsedMs: 0 };
-  const gone = () => !ctx.processes.isAlive(pid);
+  const gone = async () => !(await ctx.processes.isAlive(pid));
   const poll = { timeoutMs: options.timeoutMs, intervalMs: 50, signal: ctx.signal };
   if (await waitUntil(ctx.clock, gone, poll)) return { exited: true, killed: false, elapsedMs: elapsedMs() };
   if (options.noKill) return { exited: false, killed: false, elapsedMs: elapsedMs() };
-  ctx.processes.kill(pid, "SIGKILL");
+  await ctx.processes.kill(pid, "SIGKILL");
   const exited = (await waitUntil(ctx.clock, gone, { ...poll, timeoutMs: 5_000 })) === true;
   return { exited, killed: true, elapsedMs: elapsedMs() };
 }

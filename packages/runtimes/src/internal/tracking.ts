@@ -1,8 +1,10 @@
 import {
   DeployKitError,
   describePortOwner,
+  type HostConnection,
   portOwner,
   processesStartedUnder,
+  remotePortOwner,
   type StrategyContext,
 } from "@deploykit/core";
 import { signalTarget } from "./pid";
@@ -18,17 +20,19 @@ export function listenPort(port: number | undefined, readyUrl: string | undefine
 }
 
 /**
- * Refuses to start when another process already listens on `port` (found through `/proc/net/tcp`
- * and `/proc/<pid>/fd`): anything but `ours` (the pid the strategy tracks) or its process group.
+ * Refuses to start when another process already listens on `port` on the host (found through
+ * its `/proc/net/tcp` and `/proc/<pid>/fd`): anything but `ours` (the pid the strategy tracks)
+ * or its process group.
  * @throws `E_PORT_IN_USE` with the owner's pid, working directory and release.
  */
 export async function assertPortFree(
+  host: HostConnection,
   strategy: string,
   port: number | undefined,
   ours: number | undefined,
 ): Promise<void> {
   if (port === undefined) return;
-  const owner = await portOwner(port);
+  const owner = host.kind === "local" ? await portOwner(port) : await remotePortOwner(host, port);
   if (!owner || (ours !== undefined && (owner.pid === ours || owner.pgid === ours))) return;
   throw new DeployKitError(
     "E_PORT_IN_USE",
@@ -54,10 +58,12 @@ export async function stopLeftovers(
   sinceTicks: number | undefined,
 ): Promise<number[]> {
   const left = sinceTicks === undefined ? [] : await processesStartedUnder(releaseDir, sinceTicks);
-  const targets = [...(ctx.processes.isAlive(-pid) ? [pid] : []), ...left.filter((p) => p !== pid)];
+  const targets = [...((await ctx.processes.isAlive(-pid)) ? [pid] : []), ...left.filter((p) => p !== pid)];
   const stop = { ...ctx, signal: undefined };
   await Promise.all(
-    targets.map((target) => terminate(stop, signalTarget(ctx.processes, target), { timeoutMs: 5_000 })),
+    targets.map(async (target) =>
+      terminate(stop, await signalTarget(ctx.processes, target), { timeoutMs: 5_000 }),
+    ),
   );
   return targets;
 }

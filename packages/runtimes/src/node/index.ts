@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   DeployKitError,
@@ -12,6 +11,7 @@ import {
   waitUntil,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
+import { hostOf, nodeBinary } from "../internal/host-io";
 import { logTail } from "../internal/log-tail";
 import { type Observations, observations } from "../internal/observations";
 import { checkedPid, type PidExpectation, removePidFile, writePidFile } from "../internal/pid";
@@ -26,9 +26,9 @@ export type { NodeOptions } from "./options";
 const LAUNCHER: PidExpectation = { what: "the deploykit node launcher", words: ["deploykit-node-launcher"] };
 
 async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observations): Promise<number> {
-  await mkdir(dirname(settings.launcherFile), { recursive: true });
-  await mkdir(dirname(settings.logFile), { recursive: true });
-  await writeFile(settings.launcherFile, launcherSource());
+  const host = hostOf(ctx);
+  await host.mkdirs([dirname(settings.logFile)]);
+  await host.writeFile(settings.launcherFile, launcherSource());
   const env: Record<string, string> = {
     ...ctx.env,
     DK_NODE_CURRENT: settings.current,
@@ -45,7 +45,7 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
   // the launcher execs in place, so its pid is the one the pid file holds.
   const script = launchScript({
     dir: settings.current,
-    command: [globalThis.process.execPath, settings.launcherFile],
+    command: [nodeBinary(host), settings.launcherFile],
     env,
     ...(settings.port === undefined ? {} : { port: settings.port }),
   });
@@ -53,7 +53,7 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
     cwd: settings.root,
     logFile: settings.logFile,
   });
-  await writePidFile(settings.pidFile, pid);
+  await writePidFile(host, settings.pidFile, pid);
   log.note(`launcher ${pid} started`);
   return pid;
 }
@@ -61,9 +61,9 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
 /** Waits for the launcher to finish generation `after + 1` (or later), or to die. */
 async function generation(ctx: StrategyContext, settings: NodeSettings, pid: number, after: number) {
   const finished = async () => {
-    const state = await readLauncherState(settings.stateFile);
+    const state = await readLauncherState(hostOf(ctx), settings.stateFile);
     if (state?.pid === pid && state.generation > after && state.status !== "starting") return state;
-    return ctx.processes.isAlive(pid) ? undefined : ("launcher exited" as const);
+    return (await ctx.processes.isAlive(pid)) ? undefined : ("launcher exited" as const);
   };
   return waitUntil(ctx.clock, finished, {
     timeoutMs: settings.timeoutMs + 5_000,
@@ -106,11 +106,11 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       const settings = nodeSettings(options, ctx);
       const log = observations(ctx, "node");
       let { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
-      const before = pid === undefined ? undefined : await readLauncherState(settings.stateFile);
+      const before = pid === undefined ? undefined : await readLauncherState(hostOf(ctx), settings.stateFile);
       if (pid === undefined) {
         pid = await launch(ctx, settings, log);
       } else {
-        ctx.processes.kill(pid, "SIGHUP");
+        await ctx.processes.kill(pid, "SIGHUP");
         log.note(`HUP sent to launcher ${pid} (generation ${before?.generation ?? "?"} serving)`);
       }
       const launcher = pid;
@@ -119,9 +119,9 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
         settings,
         launcher,
         before?.pid === launcher ? before.generation : 0,
-      ).catch((error: unknown) => {
+      ).catch(async (error: unknown) => {
         // Aborted: cancel the generation still starting, so it never replaces the serving one.
-        ctx.processes.kill(launcher, "SIGUSR2");
+        await ctx.processes.kill(launcher, "SIGUSR2");
         throw error;
       });
       if (state === undefined || state === "launcher exited" || state.status !== "ready") {
@@ -135,7 +135,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
         throw restartFailed("node", `the new workers for ${ctx.release.version} did not come up: ${why}`, {
           launcher: pid,
           seen: log.seen,
-          log: await logTail(settings.logFile),
+          log: await logTail(hostOf(ctx), settings.logFile),
         });
       }
       log.note(
@@ -156,7 +156,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       const settings = nodeSettings(options, ctx);
       const { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
       if (pid === undefined) return { running: false };
-      const state = await readLauncherState(settings.stateFile);
+      const state = await readLauncherState(hostOf(ctx), settings.stateFile);
       return {
         running: true,
         pids: [pid, ...(state?.workers ?? [])],
@@ -177,7 +177,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       const settings = nodeSettings(options, ctx);
       const { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
       if (pid !== undefined) await terminate(ctx, pid, { timeoutMs: settings.killTimeoutMs + 5_000 });
-      await removePidFile(settings.pidFile);
+      await removePidFile(hostOf(ctx), settings.pidFile);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import type { HostConnection } from "@deploykit/core";
 
 /** What the launcher writes to its state file after each step. */
 export interface LauncherState {
@@ -11,9 +11,12 @@ export interface LauncherState {
   retired?: number[];
 }
 
-/** Reads the launcher's state file; undefined while it does not exist or is being replaced. */
-export async function readLauncherState(path: string): Promise<LauncherState | undefined> {
-  const text = await readFile(path, "utf8").catch(() => undefined);
+/** Reads the launcher's state file on the host; undefined while it does not exist or is being replaced. */
+export async function readLauncherState(
+  host: HostConnection,
+  path: string,
+): Promise<LauncherState | undefined> {
+  const text = (await host.readFile(path).catch(() => undefined))?.toString("utf8");
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as LauncherState;

@@ -1,5 +1,5 @@
-import { writeFile } from "node:fs/promises";
 import { launchScript, type StrategyContext } from "@deploykit/core";
+import { hostOf } from "../internal/host-io";
 
 /** One process as `pm2 jlist` reports it. */
 export interface Pm2Process {
@@ -63,7 +63,7 @@ export function pm2Cli(ctx: StrategyContext, bin: string, home: string | undefin
         }));
     },
     async writeApp(path, app) {
-      await writeFile(path, JSON.stringify({ apps: [app] }, null, 2));
+      await hostOf(ctx).writeFile(path, JSON.stringify({ apps: [app] }, null, 2));
       return path;
     },
   };

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
   DeployKitError,
@@ -11,7 +10,8 @@ import {
   waitUntil,
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
-import { freeLoopbackPort } from "../internal/free-port";
+import { freePortOn } from "../internal/free-port";
+import { hostOf } from "../internal/host-io";
 import { type Observations, observations } from "../internal/observations";
 import { readinessSource } from "../node/readiness";
 import { type Pm2Cli, pm2Cli } from "./cli";
@@ -74,7 +74,7 @@ async function canary(
   log: Observations,
 ): Promise<void> {
   const name = `${settings.name}-canary`;
-  const port = await freeLoopbackPort();
+  const port = await freePortOn(hostOf(ctx));
   const config = {
     ...appConfig(ctx, settings),
     name,
@@ -141,11 +141,10 @@ export function pm2(options: Pm2Options): RuntimeStrategy {
       const settings = pm2Settings(options, ctx);
       const cli = pm2Cli(ctx, settings.bin, settings.home);
       const log = observations(ctx, "pm2");
-      await mkdir(dirname(settings.ecosystem), { recursive: true });
-      await mkdir(dirname(settings.logFile), { recursive: true });
+      await hostOf(ctx).mkdirs([dirname(settings.ecosystem), dirname(settings.logFile)]);
       const known = await cli.list(settings.name);
       const before = known.filter((p) => p.status === "online");
-      await writeFile(settings.readinessFile, readinessSource());
+      await hostOf(ctx).writeFile(settings.readinessFile, readinessSource());
       const ecosystem = await cli.writeApp(settings.ecosystem, appConfig(ctx, settings));
       if (before.length === 0) {
         if (known.length > 0) await cli.run(["delete", settings.name]);

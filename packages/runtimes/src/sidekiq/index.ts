@@ -5,6 +5,7 @@ import {
   type StrategyStatus,
   throwIfAborted,
 } from "@deploykit/core";
+import { hostOf } from "../internal/host-io";
 import { observations } from "../internal/observations";
 import { checkedPid, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
@@ -41,7 +42,7 @@ export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
       const log = observations(ctx, "sidekiq");
       const { pid: old } = await checkedPid(ctx, "sidekiq", settings.pidFile, settings.expected);
       if (old !== undefined) {
-        ctx.processes.kill(old, "SIGTSTP");
+        await ctx.processes.kill(old, "SIGTSTP");
         log.note(`TSTP sent to ${old}: quiet, finishing its jobs`);
       }
       let pid: number;
@@ -52,7 +53,7 @@ export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
         if (isDeployKitError(error)) Object.assign(error.details, { seen: log.seen });
         throw error;
       }
-      await writePidFile(settings.pidFile, pid);
+      await writePidFile(hostOf(ctx), settings.pidFile, pid);
       if (old === undefined) return { strategy: "sidekiq", pids: [pid], details: { seen: log.seen } };
       log.note(`TERM sent to ${old}; KILL only after ${settings.killAfterMs} ms`);
       const stopped = await terminate(ctx, old, { timeoutMs: settings.killAfterMs });
@@ -72,7 +73,7 @@ export function sidekiq(options: SidekiqOptions = {}): RuntimeStrategy {
       const settings = sidekiqSettings(options, ctx);
       const { pid } = await checkedPid(ctx, "sidekiq", settings.pidFile, settings.expected);
       if (pid !== undefined) await terminate(ctx, pid, { timeoutMs: settings.killAfterMs });
-      await removePidFile(settings.pidFile);
+      await removePidFile(hostOf(ctx), settings.pidFile);
     },
   };
 }

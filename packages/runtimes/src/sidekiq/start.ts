@@ -1,7 +1,7 @@
-import { mkdir, readlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { launchScript, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
+import { hostOf, processCwd } from "../internal/host-io";
 import { logTail } from "../internal/log-tail";
 import { linesSince, markLog } from "../internal/log-watch";
 import type { Observations } from "../internal/observations";
@@ -21,8 +21,9 @@ export async function startSidekiq(
   dir: string,
   log: Observations,
 ): Promise<number> {
-  await mkdir(dirname(settings.logFile), { recursive: true });
-  const mark = await markLog(settings.logFile);
+  const host = hostOf(ctx);
+  await host.mkdirs([dirname(settings.logFile)]);
+  const mark = await markLog(host, settings.logFile);
   const [program, args] = settings.command;
   // The launch script execs the argv, so the pid is sidekiq's own (its boot line names it).
   const script = launchScript({ dir, command: [program, ...args], env: ctx.env });
@@ -32,7 +33,7 @@ export async function startSidekiq(
   });
   log.note(`started ${program} ${args.join(" ")} in ${dir} (pid ${pid})`);
   const booted = async () => {
-    if (!ctx.processes.isAlive(pid)) return "exited" as const;
+    if (!(await ctx.processes.isAlive(pid))) return "exited" as const;
     const lines = await linesSince(mark);
     return lines.some((line) => line.includes(`pid=${pid} `) && settings.readyPattern.test(line))
       ? ("ready" as const)
@@ -55,7 +56,7 @@ export async function startSidekiq(
   throw restartFailed("sidekiq", `the new sidekiq (pid ${pid}) did not boot from ${dir}.`, {
     pid,
     seen: log.seen,
-    log: await logTail(settings.logFile),
+    log: await logTail(host, settings.logFile),
   });
 }
 
@@ -71,7 +72,7 @@ export async function replaceQuiet(
   log: Observations,
 ): Promise<number | undefined> {
   const calm = { ...ctx, signal: undefined };
-  const dir = (await readlink(`/proc/${quiet}/cwd`).catch(() => undefined)) ?? ctx.previous?.dir;
+  const dir = (await processCwd(hostOf(ctx), quiet)) ?? ctx.previous?.dir;
   if (dir === undefined) {
     log.note(`cannot tell which release ${quiet} runs; it stays quiet: restart sidekiq by hand`);
     return undefined;
@@ -81,7 +82,7 @@ export async function replaceQuiet(
     log.note(`could not start a replacement for quiet sidekiq ${quiet}: restart sidekiq by hand`);
     return undefined;
   }
-  await writePidFile(settings.pidFile, fresh);
+  await writePidFile(hostOf(ctx), settings.pidFile, fresh);
   const stopped = await terminate(calm, quiet, { timeoutMs: settings.killAfterMs });
   log.note(
     `quiet sidekiq ${quiet} replaced by ${fresh}; it ${stopped.killed ? "was KILLed" : "exited after TERM"}`,

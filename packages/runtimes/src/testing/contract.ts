@@ -2,16 +2,23 @@ import assert from "node:assert/strict";
 import {
   type ErrorCode,
   isDeployKitError,
+  localHost,
   type Ports,
   type RestartContext,
   type RuntimeStrategy,
-  resolvePorts,
+  resolveHostPorts,
   restart,
   strategyContext,
 } from "@deploykit/core";
 import type { ContractCase } from "@deploykit/core/testing";
 
-/** One prepared situation for a contract case: a strategy and the context to restart it with. */
+/** The real ports of a scenario's context, acting on its host (this machine when it names none). */
+const portsOf = (ctx: RestartContext) => resolveHostPorts(ctx, ctx.host ?? localHost());
+
+/**
+ * One prepared situation for a contract case: a strategy and the context to restart it with.
+ * Give the context a `host` (e.g. `sshHost(...)`) to run the same cases against a remote host.
+ */
 export interface RuntimeScenario {
   strategy: RuntimeStrategy;
   /** The context: the old release is live (or nothing runs yet), `release` is the one to bring up. */
@@ -127,7 +134,7 @@ export function runtimeContractCases(
       () =>
         withScenario(harness, "hanging", async (s) => {
           assert.ok(s.timeoutMs !== undefined, "a hanging scenario must say its timeoutMs");
-          const ports = resolvePorts(s.ctx);
+          const ports = portsOf(s.ctx);
           const elapsed = elapsedOn(ports);
           await assert.rejects(restart(s.strategy, { ...s.ctx, ...ports }), failsWith(failureCodes));
           assert.ok(
@@ -142,7 +149,7 @@ export function runtimeContractCases(
       () =>
         withScenario(harness, "hanging", async (s) => {
           const controller = new AbortController();
-          const ports = abortingPorts(resolvePorts(s.ctx), controller);
+          const ports = abortingPorts(portsOf(s.ctx), controller);
           const elapsed = elapsedOn(ports);
           const ctx = { ...s.ctx, ...ports, signal: controller.signal };
           await assert.rejects(restart(s.strategy, ctx), failsWith(["E_ABORTED"]));

@@ -5,8 +5,8 @@ import {
   type StrategyStatus,
   throwIfAborted,
 } from "@deploykit/core";
+import { childPids, hostOf } from "../internal/host-io";
 import { checkedPid, removePidFile } from "../internal/pid";
-import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
 import { checkUnicornOptions, type UnicornOptions, unicornSettings } from "./options";
 import { reloadUnicorn, startUnicorn } from "./start";
@@ -38,7 +38,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
       const settings = unicornSettings(options, ctx);
       const { pid: master, stale } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
       // unicorn refuses to start while its pid file names a live process: a stale one goes first.
-      if (stale !== undefined) await removePidFile(settings.pidFile);
+      if (stale !== undefined) await removePidFile(hostOf(ctx), settings.pidFile);
       if (master === undefined) return startUnicorn(ctx, settings);
       return settings.mode === "reload"
         ? reloadUnicorn(ctx, settings, master)
@@ -48,7 +48,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
       const settings = unicornSettings(options, ctx);
       const { pid: master } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
       if (master === undefined) return { running: false };
-      return { running: true, pids: [master], details: { workers: await childPids(master) } };
+      return { running: true, pids: [master], details: { workers: await childPids(hostOf(ctx), master) } };
     },
     async healthcheck(ctx) {
       const settings = unicornSettings(options, ctx);
@@ -68,7 +68,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
       const { pid: master } = await checkedPid(ctx, "unicorn", settings.pidFile, settings.expected);
       if (master !== undefined)
         await terminate(ctx, master, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
-      await removePidFile(settings.pidFile);
+      await removePidFile(hostOf(ctx), settings.pidFile);
     },
   };
 }

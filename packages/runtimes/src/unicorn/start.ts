@@ -1,11 +1,10 @@
-import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { launchScript, type RestartResult, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
+import { childPids, hostOf } from "../internal/host-io";
 import { logTail } from "../internal/log-tail";
 import { observations } from "../internal/observations";
 import { livePid } from "../internal/pid";
-import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
 import type { UnicornSettings } from "./options";
 import { masterReady } from "./upgrade";
@@ -17,7 +16,8 @@ import { masterReady } from "./upgrade";
  */
 export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettings): Promise<RestartResult> {
   const log = observations(ctx, "unicorn");
-  await mkdir(dirname(settings.logFile), { recursive: true });
+  const host = hostOf(ctx);
+  await host.mkdirs([dirname(settings.logFile)]);
   // cd into the `current` symlink sets PWD to it, so unicorn re-execs there later.
   const script = launchScript({ dir: settings.cwd, command: settings.startCommand, env: ctx.env });
   const launcher = await ctx.runner.spawnDetached("sh", ["-c", script], {
@@ -28,7 +28,8 @@ export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettin
   log.note(`started \`${settings.startCommand}\` (pid ${launcher.pid})`);
   const observe = async () => {
     const master = await livePid(ctx.processes, settings.pidFile);
-    if (master === undefined) return ctx.processes.isAlive(launcher.pid) ? undefined : ("exited" as const);
+    if (master === undefined)
+      return (await ctx.processes.isAlive(launcher.pid)) ? undefined : ("exited" as const);
     return (await masterReady(ctx, settings, master, log)) ? master : undefined;
   };
   const outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
@@ -43,7 +44,7 @@ export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettin
     await terminate({ ...ctx, signal: undefined }, master, { signal: "SIGQUIT", timeoutMs: 10_000 });
   throw restartFailed("unicorn", `unicorn did not start serving ${ctx.release.version}.`, {
     seen: log.seen,
-    log: await logTail(settings.logFile),
+    log: await logTail(hostOf(ctx), settings.logFile),
   });
 }
 
@@ -57,12 +58,13 @@ export async function reloadUnicorn(
   master: number,
 ): Promise<RestartResult> {
   const log = observations(ctx, "unicorn");
-  const oldWorkers = (await childPids(master)) ?? [];
-  ctx.processes.kill(master, "SIGHUP");
+  const host = hostOf(ctx);
+  const oldWorkers = (await childPids(host, master)) ?? [];
+  await ctx.processes.kill(master, "SIGHUP");
   log.note(`HUP sent to master ${master}`);
   const observe = async () => {
-    if (!ctx.processes.isAlive(master)) return "exited" as const;
-    const current = (await childPids(master)) ?? [];
+    if (!(await ctx.processes.isAlive(master))) return "exited" as const;
+    const current = (await childPids(host, master)) ?? [];
     if (current.some((pid) => oldWorkers.includes(pid))) return undefined;
     return await masterReady(ctx, settings, master, log, oldWorkers);
   };
@@ -76,7 +78,7 @@ export async function reloadUnicorn(
     {
       master,
       seen: log.seen,
-      log: await logTail(settings.logFile),
+      log: await logTail(hostOf(ctx), settings.logFile),
     },
   );
 }

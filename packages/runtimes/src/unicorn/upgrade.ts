@@ -1,22 +1,14 @@
-import { stat } from "node:fs/promises";
 import { probeHealth, type RestartResult, type StrategyContext, waitUntil } from "@deploykit/core";
 import { answeredBy } from "../internal/answered-by";
 import { restartFailed } from "../internal/failure";
+import { changeTime, childPids, hostOf } from "../internal/host-io";
 import { logTail } from "../internal/log-tail";
 import { type Observations, observations } from "../internal/observations";
 import { removePidFile, writePidFile } from "../internal/pid";
-import { childPids } from "../internal/proc";
 import { terminate } from "../internal/terminate";
 import type { UnicornSettings } from "./options";
 
 type Outcome = { ready: number } | { failed: string };
-
-/** The pid file's change time: a rename (to `.oldbin` and back) moves it even when we poll too late to see it. */
-const changeTime = (path: string) =>
-  stat(path, { bigint: true }).then(
-    (s) => s.ctimeNs,
-    () => undefined,
-  );
 
 /** A plain-HTTP loopback URL: its answering process can be told through this machine's `/proc`. */
 const traceable = (url: string) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url);
@@ -50,17 +42,19 @@ export async function masterReady(
   log: Observations,
   notAmong: number[] = [],
 ): Promise<boolean> {
-  const workers = (await childPids(master))?.filter((pid) => !notAmong.includes(pid));
+  const host = hostOf(ctx);
+  const workers = (await childPids(host, master))?.filter((pid) => !notAmong.includes(pid));
   if (workers !== undefined && workers.length < settings.workers) return false;
   log.note(`${workers?.length ?? "?"} worker(s) up under master ${master}`);
   if (settings.healthcheck === undefined) return true;
   const health =
-    workers !== undefined && traceable(settings.healthcheck)
+    // Who answered is read from this machine's /proc: on a remote host the plain probe decides.
+    workers !== undefined && host.kind === "local" && traceable(settings.healthcheck)
       ? await workerHealth(settings.healthcheck, workers)
       : await probeHealth(ctx.probe, settings.healthcheck, { signal: ctx.signal });
   log.note(`health check ${settings.healthcheck}: ${health.seen}`);
   if (!health.ok || (settings.expectVersion && !health.body.includes(ctx.release.version))) return false;
-  const after = await childPids(master);
+  const after = await childPids(host, master);
   return workers === undefined || after === undefined || workers.every((pid) => after.includes(pid));
 }
 
@@ -76,26 +70,28 @@ export async function upgrade(
   oldPid: number,
 ): Promise<RestartResult> {
   const log = observations(ctx, "unicorn");
+  const host = hostOf(ctx);
   const alive = (pid: number) => ctx.processes.isAlive(pid);
-  const before = await changeTime(settings.pidFile);
+  // The pid file's change time: a rename (to `.oldbin` and back) moves it even when we poll too late to see it.
+  const before = await changeTime(host, settings.pidFile);
   let newPid: number | undefined;
   let upgrading = false;
 
   const observe = async (): Promise<Outcome | undefined> => {
-    const changedBefore = await changeTime(settings.pidFile);
+    const changedBefore = await changeTime(host, settings.pidFile);
     const pid = await ctx.processes.readPidFile(settings.pidFile);
     const oldbin = await ctx.processes.readPidFile(settings.oldbin);
-    const changedAfter = await changeTime(settings.pidFile);
+    const changedAfter = await changeTime(host, settings.pidFile);
     if (oldbin === oldPid) upgrading = true;
     if (pid !== undefined && pid !== oldPid) {
       newPid = pid;
       upgrading = true;
-      if (!alive(pid)) return { failed: `new master ${pid} exited` };
+      if (!(await alive(pid))) return { failed: `new master ${pid} exited` };
       if (oldbin !== oldPid) return undefined;
       log.note(`new master ${pid} wrote the pid file; .oldbin holds ${oldPid}`);
       return (await masterReady(ctx, settings, pid, log)) ? { ready: pid } : undefined;
     }
-    if (!alive(oldPid)) return { failed: `old master ${oldPid} exited` };
+    if (!(await alive(oldPid))) return { failed: `old master ${oldPid} exited` };
     // The pid file holds the old pid again and no .oldbin exists: a re-exec that failed, if we saw
     // the upgrade start, or if the pid file was renamed since (its change time moved, and did not
     // move while we read: a rename in between would make this a torn read).
@@ -113,11 +109,11 @@ export async function upgrade(
     if (upgrading || newPid !== undefined) return;
     const started = async () =>
       (await ctx.processes.readPidFile(settings.oldbin)) === oldPid ||
-      (await changeTime(settings.pidFile)) !== before;
+      (await changeTime(host, settings.pidFile)) !== before;
     await waitUntil(ctx.clock, started, { timeoutMs: 3_000, intervalMs: 20 });
   };
 
-  ctx.processes.kill(oldPid, "SIGUSR2");
+  await ctx.processes.kill(oldPid, "SIGUSR2");
   log.note(`USR2 sent to master ${oldPid}`);
   let outcome: Outcome | undefined;
   try {
@@ -137,7 +133,7 @@ export async function upgrade(
         oldPid,
         newPid,
         seen: log.seen,
-        log: await logTail(settings.logFile),
+        log: await logTail(host, settings.logFile),
       },
     );
   }
@@ -148,7 +144,8 @@ export async function upgrade(
 }
 
 async function removeStaleOldbin(ctx: StrategyContext, settings: UnicornSettings, oldPid: number) {
-  if ((await ctx.processes.readPidFile(settings.oldbin)) === oldPid) await removePidFile(settings.oldbin);
+  if ((await ctx.processes.readPidFile(settings.oldbin)) === oldPid)
+    await removePidFile(hostOf(ctx), settings.oldbin);
 }
 
 /**
@@ -167,19 +164,26 @@ async function abandon(
     const result = await terminate(calm, pid, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
     log.note(`new master ${pid} ${result.killed ? "KILLed" : "stopped with QUIT"}`);
   };
-  if (newPid !== undefined && newPid !== oldPid && ctx.processes.isAlive(newPid)) await quit(newPid);
+  if (newPid !== undefined && newPid !== oldPid && (await ctx.processes.isAlive(newPid))) await quit(newPid);
   const restored = async () => {
     const pid = await ctx.processes.readPidFile(settings.pidFile);
-    if (pid !== undefined && pid !== oldPid && ctx.processes.isAlive(pid)) await quit(pid);
+    if (pid !== undefined && pid !== oldPid && (await ctx.processes.isAlive(pid))) await quit(pid);
     const oldbin = await ctx.processes.readPidFile(settings.oldbin);
-    return pid === oldPid || (oldbin !== oldPid && pid === undefined) || !ctx.processes.isAlive(oldPid);
+    return (
+      pid === oldPid || (oldbin !== oldPid && pid === undefined) || !(await ctx.processes.isAlive(oldPid))
+    );
   };
   await waitUntil(ctx.clock, restored, { timeoutMs: settings.timeoutMs });
-  if ((await ctx.processes.readPidFile(settings.pidFile)) !== oldPid && ctx.processes.isAlive(oldPid)) {
-    await writePidFile(settings.pidFile, oldPid);
+  if (
+    (await ctx.processes.readPidFile(settings.pidFile)) !== oldPid &&
+    (await ctx.processes.isAlive(oldPid))
+  ) {
+    await writePidFile(hostOf(ctx), settings.pidFile, oldPid);
     await removeStaleOldbin(ctx, settings, oldPid);
   }
   log.note(
-    ctx.processes.isAlive(oldPid) ? `old master ${oldPid} still serving` : `old master ${oldPid} is gone too`,
+    (await ctx.processes.isAlive(oldPid))
+      ? `old master ${oldPid} still serving`
+      : `old master ${oldPid} is gone too`,
   );
 }
