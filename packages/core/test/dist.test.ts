@@ -9,7 +9,13 @@ describe("the built @deploykit/core loads through import and require", () => {
     ],
     [
       "@deploykit/core/testing",
-      ["createMemoryStore", "createFakeClock", "createFakeProcessTable", "createRecordingRunner"],
+      [
+        "createMemoryStore",
+        "createFakeClock",
+        "createFakeProcessTable",
+        "createRecordingRunner",
+        "createSimulatedHost",
+      ],
     ],
     ["@deploykit/core/s3", ["createS3Store"]],
   ])("%s", (specifier, names) => {

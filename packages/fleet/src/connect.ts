@@ -27,13 +27,17 @@ export function limitUploads(connection: HostConnection, uploads: Limiter): Host
   });
 }
 
+/** How a fleet operation reaches a host: default {@link connectHost}; tests pass simulated hosts. */
+export type ConnectHost = (host: FleetHost) => HostConnection;
+
 /** Runs `work` with the host's connection (upload-limited) and closes it after, whatever happens. */
 export async function withConnection<T>(
   host: FleetHost,
   uploads: Limiter,
   work: (connection: HostConnection) => Promise<T>,
+  connect: ConnectHost = connectHost,
 ): Promise<T> {
-  const connection = connectHost(host);
+  const connection = connect(host);
   try {
     return await work(limitUploads(connection, uploads));
   } finally {

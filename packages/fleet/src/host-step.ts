@@ -8,7 +8,7 @@ import {
   rollback,
   type TrustPolicy,
 } from "@deploykit/core";
-import { withConnection } from "./connect";
+import { type ConnectHost, withConnection } from "./connect";
 import type { FleetHost } from "./inventory/model";
 import type { HostStep, HostStepResult } from "./step";
 
@@ -25,6 +25,8 @@ export interface HostDeploySettings extends TrustPolicy {
   keep?: number;
   /** How long to wait for another deploy's lock on a host, in ms. Default 0 (`E_LOCKED` at once). */
   lockTimeoutMs?: number;
+  /** How each host is reached. Default its inventory settings (`sshHost()` / `localHost()`); tests pass `createSimulatedHost()`. */
+  connect?: ConnectHost;
 }
 
 /** `{host}` and `{name}` in a health URL, filled in for one host. */
@@ -58,35 +60,40 @@ const fromDeploy = (result: DeployResult): HostStepResult => {
  */
 export function hostDeployStep(settings: HostDeploySettings): HostStep {
   return ({ host, action, version, onEvent, signal, uploads }) =>
-    withConnection(host, uploads, async (connection) => {
-      const root = host.root as string;
-      const strategy = strategyFor(settings.strategy, host);
-      const healthcheck = healthcheckFor(host);
-      const common = {
-        root,
-        host: connection,
-        onEvent,
-        ...(signal ? { signal } : {}),
-        ...(settings.lockTimeoutMs !== undefined ? { lockTimeoutMs: settings.lockTimeoutMs } : {}),
-      };
-      const bringUp = {
-        ...(strategy ? { strategy } : {}),
-        ...(strategy && healthcheck !== undefined ? { healthcheck } : {}),
-        ...(host.env ? { env: host.env } : {}),
-      };
-      if (action === "rollback") {
-        return fromDeploy(await rollback({ ...common, ...bringUp, ...(version ? { version } : {}) }));
-      }
-      const release = {
-        store: settings.store as ArtifactStore,
-        app: settings.app as string,
-        version: version as string,
-        ...(settings.keep !== undefined ? { keep: settings.keep } : {}),
-        ...(settings.trustedKeys ? { trustedKeys: settings.trustedKeys } : {}),
-        ...(settings.requireSignature !== undefined ? { requireSignature: settings.requireSignature } : {}),
-      };
-      if (strategy) return fromDeploy(await deploy({ ...common, ...release, ...bringUp, strategy }));
-      const installed = await install({ ...common, ...release });
-      return fromDeploy({ ...installed, rolledBack: false });
-    });
+    withConnection(
+      host,
+      uploads,
+      async (connection) => {
+        const root = host.root as string;
+        const strategy = strategyFor(settings.strategy, host);
+        const healthcheck = healthcheckFor(host);
+        const common = {
+          root,
+          host: connection,
+          onEvent,
+          ...(signal ? { signal } : {}),
+          ...(settings.lockTimeoutMs !== undefined ? { lockTimeoutMs: settings.lockTimeoutMs } : {}),
+        };
+        const bringUp = {
+          ...(strategy ? { strategy } : {}),
+          ...(strategy && healthcheck !== undefined ? { healthcheck } : {}),
+          ...(host.env ? { env: host.env } : {}),
+        };
+        if (action === "rollback") {
+          return fromDeploy(await rollback({ ...common, ...bringUp, ...(version ? { version } : {}) }));
+        }
+        const release = {
+          store: settings.store as ArtifactStore,
+          app: settings.app as string,
+          version: version as string,
+          ...(settings.keep !== undefined ? { keep: settings.keep } : {}),
+          ...(settings.trustedKeys ? { trustedKeys: settings.trustedKeys } : {}),
+          ...(settings.requireSignature !== undefined ? { requireSignature: settings.requireSignature } : {}),
+        };
+        if (strategy) return fromDeploy(await deploy({ ...common, ...release, ...bringUp, strategy }));
+        const installed = await install({ ...common, ...release });
+        return fromDeploy({ ...installed, rolledBack: false });
+      },
+      settings.connect,
+    );
 }

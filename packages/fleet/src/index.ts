@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export type { Amount } from "./amount";
-export { connectHost } from "./connect";
+export { type ConnectHost, connectHost } from "./connect";
 export {
   type DeployFleetOptions,
   deployFleet,

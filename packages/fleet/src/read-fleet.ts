@@ -1,12 +1,12 @@
 import {
   type DeployKitError,
   type HostReleases,
-  hostLayout,
+  inspectLock,
   isDeployKitError,
   listInstalled,
   status,
 } from "@deploykit/core";
-import { withConnection } from "./connect";
+import { type ConnectHost, withConnection } from "./connect";
 import type { StrategyChoice } from "./host-step";
 import type { FleetHost } from "./inventory/model";
 import { createLimiter } from "./limiter";
@@ -18,6 +18,8 @@ export interface ReadFleetOptions extends FleetSelection {
   concurrency?: number;
   /** `fleetStatus`: asks each host's strategy whether the app runs (hosts on this machine only, for now). */
   strategy?: StrategyChoice;
+  /** How each host is reached. Default its inventory settings. */
+  connect?: ConnectHost;
 }
 
 /** One host's releases, or why they could not be read. */
@@ -65,8 +67,11 @@ export function fleetReleases(options: ReadFleetOptions): Promise<HostReleasesRe
   return eachHost(options, async (host) => {
     const base = { host: host.name, roles: host.roles };
     try {
-      const releases = await withConnection(host, uploadsUnused, (connection) =>
-        listInstalled(host.root as string, { host: connection }),
+      const releases = await withConnection(
+        host,
+        uploadsUnused,
+        (connection) => listInstalled(host.root as string, { host: connection }),
+        options.connect,
       );
       return { ...base, releases };
     } catch (error) {
@@ -86,7 +91,7 @@ export function fleetStatus(options: ReadFleetOptions): Promise<HostStatusResult
     const base = { host: host.name, roles: host.roles };
     const root = host.root as string;
     try {
-      if (host.connection.local) {
+      if (host.connection.local && !options.connect) {
         const strategy = typeof options.strategy === "function" ? options.strategy(host) : options.strategy;
         const seen = await status({
           root,
@@ -104,16 +109,21 @@ export function fleetStatus(options: ReadFleetOptions): Promise<HostStatusResult
           ...(seen.processes ? { processes: seen.processes } : {}),
         };
       }
-      return await withConnection(host, uploadsUnused, async (connection) => {
-        const releases = await listInstalled(root, { host: connection });
-        const lock = await connection.readFile(hostLayout(root).lock);
-        return {
-          ...base,
-          ...(releases.current ? { live: releases.current } : {}),
-          ...(releases.previous ? { previous: releases.previous } : {}),
-          lock: { held: lock !== undefined, ...(lock ? { holder: lock.toString().trim() } : {}) },
-        };
-      });
+      return await withConnection(
+        host,
+        uploadsUnused,
+        async (connection) => {
+          const releases = await listInstalled(root, { host: connection });
+          const lock = await inspectLock({ root, host: connection });
+          return {
+            ...base,
+            ...(releases.current ? { live: releases.current } : {}),
+            ...(releases.previous ? { previous: releases.previous } : {}),
+            lock: { held: lock.held, ...(lock.owner ? { holder: JSON.stringify(lock.owner) } : {}) },
+          };
+        },
+        options.connect,
+      );
     } catch (error) {
       return { ...base, error: errorOf(error) };
     }

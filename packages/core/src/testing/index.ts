@@ -8,4 +8,5 @@ export { createFakeClock, type FakeClock } from "./fake-clock";
 export { createFakeProcessTable, type FakeProcessTable } from "./fake-process-table";
 export { createMemoryStore, type MemoryStore } from "./memory-store";
 export { createRecordingRunner, type RecordedCall, type RecordingRunner } from "./recording-runner";
+export { createSimulatedHost, type SimulatedHost, type SimulatedHostOptions } from "./simulated-host";
 export { type ContractCase, storeContractCases } from "./store-contract";
