@@ -101,6 +101,13 @@ async function healthGate(
     await step(onEvent, "healthcheck", `Checking ${how.strategy.name} health`, () =>
       check(strategyContext(ctx)),
     );
+    const url = how.strategy.healthcheckUrl;
+    // The strategy's check passed; its URL must also be answered by the new release (2 s to show it).
+    const verify = url === undefined ? undefined : verifier(plan, { url }, ctx, installed);
+    if (url !== undefined && verify)
+      await step(onEvent, "healthcheck", `Checking that ${url} answers ${ctx.release.version}`, () =>
+        waitHealthy({ url, timeoutMs: 2_000 }, ports.probe, ports.clock, onEvent, signal, undefined, verify),
+      );
   }
 }
 

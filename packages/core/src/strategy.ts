@@ -82,6 +82,11 @@ export interface RuntimeStrategy {
   restart(ctx: StrategyContext): Promise<RestartResult>;
   /** Reports whether the app runs. */
   status?(ctx: StrategyContext): Promise<StrategyStatus>;
+  /**
+   * The URL the strategy's own health check GETs, when it has one: without a healthcheck URL of
+   * its own, `deploy()`'s gate checks through it that the new release is what answers.
+   */
+  readonly healthcheckUrl?: string;
   /** The strategy's own health check, used by `deploy()` when no healthcheck URL is given. */
   healthcheck?(ctx: StrategyContext): Promise<void>;
   /** Stops the app. */

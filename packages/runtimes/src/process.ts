@@ -132,6 +132,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
 
   return {
     name: "process",
+    ...(options.healthcheck === undefined ? {} : { healthcheckUrl: options.healthcheck }),
 
     /** deploy() asks before `current` moves: a port another process serves is E_PORT_IN_USE. */
     async preflight(ctx) {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { deploy } from "@deploykit/core";
+import { deploy, portOwners } from "@deploykit/core";
 import { pm2 } from "@deploykit/runtimes";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,11 @@ describe("pm2(): readiness before retirement", () => {
     expect((await deployVersion("1.0.0")).rolledBack).toBe(false);
     const url = `http://127.0.0.1:${host.port}/`;
     expect(await fetchText(url)).toBe("1.0.0");
+    // The pm2 daemon holds the port; it runs from the root, not from the release it was started
+    // with (core's gate would read that as "1.0.0 answers" for every later release).
+    const owners = await portOwners(host.port);
+    expect(owners.length).toBeGreaterThan(0);
+    expect(owners.filter((owner) => owner.release !== undefined)).toEqual([]);
     const load = await startLoad(url, 50);
     try {
       for (const version of ["2.0.0", "1.0.0", "2.0.0"]) {

@@ -14,20 +14,27 @@ let work: string;
 let root: string;
 let port: number;
 const store = () => createFsStore({ dir: join(work, "store") });
-const strategy = () =>
+const health = () => `http://127.0.0.1:${port}/health`;
+const strategy = (healthcheck?: string) =>
   unicorn({
     timeoutMs: 30_000,
     workers: 2,
     startCommand: `unicorn -E none -D -c ${join(root, "shared", "unicorn.rb")}`,
+    ...(healthcheck ? { healthcheck } : {}),
   });
-const deployVersion = (version: string, onEvent?: (event: DeployEvent) => void) =>
+/** `gate`: the URL goes to deploy()'s gate; `strategy`: only to unicorn() (its own check). */
+const deployVersion = (
+  version: string,
+  onEvent?: (event: DeployEvent) => void,
+  url: "gate" | "strategy" = "gate",
+) =>
   deploy({
     store: store(),
     app: "rack",
     version,
     root,
-    strategy: strategy(),
-    healthcheck: `http://127.0.0.1:${port}/health`,
+    strategy: strategy(url === "strategy" ? health() : undefined),
+    ...(url === "gate" ? { healthcheck: health() } : {}),
     env: { DK_ROOT: root, DK_PORT: String(port) },
     ...(onEvent ? { onEvent } : {}),
   });
@@ -73,6 +80,16 @@ describe("the health gate proves the new release answers", () => {
     const rollback = events.find(({ event }) => event.type === "warning" && event.step === "rollback");
     expect(firstWrong && rollback && rollback.at - firstWrong.at).toBeLessThan(2_000);
     expect(lines.length).toBeLessThan(5);
+    expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe("1.0.0");
+  }, 120_000);
+
+  it("the same with the URL only on unicorn({ healthcheck }): the strategy's check passes, its URL answers 1.0.0, rolled back", async () => {
+    const result = await deployVersion("2.0.0", undefined, "strategy");
+    expect(result.rolledBack).toBe(true);
+    expect(result.release.version).toBe("1.0.0");
+    expect(String(result.cause?.message)).toMatch(
+      /port \d+ answers 1\.0\.0 from pid \d+ in releases\/1\.0\.0, not 2\.0\.0/,
+    );
     expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe("1.0.0");
   }, 120_000);
 });

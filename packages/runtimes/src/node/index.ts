@@ -101,6 +101,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
   checkNodeOptions(options);
   return {
     name: "node",
+    ...(options.healthcheck === undefined ? {} : { healthcheckUrl: options.healthcheck }),
     async restart(ctx): Promise<RestartResult> {
       throwIfAborted(ctx.signal);
       const settings = nodeSettings(options, ctx);

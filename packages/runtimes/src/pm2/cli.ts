@@ -27,7 +27,10 @@ export function pm2Cli(ctx: StrategyContext, bin: string, home: string | undefin
     // (core's launchScript: HOME, `.profile.d`, env) so the app sees the buildpack's PATH.
     const script = launchScript({
       dir: ctx.release.dir,
-      command: [bin, ...args],
+      // Run from the host root once the release's .profile.d is sourced: the pm2 daemon this may
+      // start keeps its cwd and holds the port, and core's gate reads a cwd in a release as "that
+      // release answers".
+      command: ["sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", ctx.root, bin, ...args],
       env: { ...ctx.env, ...env },
     });
     const result = await ctx.runner.run("sh", ["-c", script], {

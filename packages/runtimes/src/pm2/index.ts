@@ -136,6 +136,7 @@ export function pm2(options: Pm2Options): RuntimeStrategy {
   checkPm2Options(options);
   return {
     name: "pm2",
+    ...(options.healthcheck === undefined ? {} : { healthcheckUrl: options.healthcheck }),
     async restart(ctx): Promise<RestartResult> {
       throwIfAborted(ctx.signal);
       const settings = pm2Settings(options, ctx);

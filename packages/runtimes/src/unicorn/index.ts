@@ -33,6 +33,7 @@ export function unicorn(options: UnicornOptions = {}): RuntimeStrategy {
   checkUnicornOptions(options);
   return {
     name: "unicorn",
+    ...(options.healthcheck === undefined ? {} : { healthcheckUrl: options.healthcheck }),
     async restart(ctx) {
       throwIfAborted(ctx.signal);
       const settings = unicornSettings(options, ctx);
