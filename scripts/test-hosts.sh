@@ -7,6 +7,10 @@
 #                                    its install script cleans this machine's /tmp (tmpfiles --boot).
 #   scripts/test-hosts.sh template   a minimal Debian root filesystem (mmdebstrap, minbase) with
 #                                    systemd, sshd, sudo, curl and a `deploy` user; no node/ruby/python.
+#   scripts/test-hosts.sh template apps
+#                                    the same plus the app runtimes of the restart strategies'
+#                                    load tests: ruby, unicorn, sidekiq (ruby-sidekiq),
+#                                    redis-server and nodejs, all from the Debian archive.
 #
 # Both are cached under $DEPLOYKIT_TEST_HOSTS_CACHE (default /var/cache/deploykit-test-hosts),
 # keyed by the exact systemd version and by a hash of the template recipe, and built under a
@@ -38,6 +42,8 @@ nspawn() {
 # Everything that shapes the template; its hash names the cached directory.
 suite=bookworm
 include=openssh-server,systemd,systemd-sysv,dbus,procps,sudo,curl
+# The "apps" recipe: what the unicorn / sidekiq / node strategies run on a host.
+apps_include=ruby,unicorn,ruby-sidekiq,redis-server,nodejs
 read -r -d '' customize <<'HOOK' || true
 root="$1"
 rm -f "$root"/etc/ssh/ssh_host_*
@@ -53,8 +59,9 @@ chmod 0440 "$root/etc/sudoers.d/deploy"
 HOOK
 
 template() {
-  local sources hash dir tmp
-  hash="$(printf '%s\n' "$suite" "$include" "$customize" | sha256sum | cut -c1-16)"
+  local sources hash dir tmp packages="$include"
+  if [ "${1:-}" = apps ]; then packages="$include,$apps_include"; fi
+  hash="$(printf '%s\n' "$suite" "$packages" "$customize" | sha256sum | cut -c1-16)"
   dir="$cache/template-$hash"
   if [ ! -f "$dir/.complete" ]; then
     exec 9>"$cache/.template.lock"
@@ -64,7 +71,7 @@ template() {
       [ -f "$sources" ] || sources=/etc/apt/sources.list
       tmp="$cache/.template-$hash.$$"
       rm -rf "$tmp"
-      mmdebstrap --mode=root --variant=minbase --include="$include" \
+      mmdebstrap --mode=root --variant=minbase --include="$packages" \
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
         --dpkgopt='path-exclude=/usr/share/locale/*' \
         --customize-hook="$customize" \
@@ -79,6 +86,6 @@ template() {
 
 case "${1:-}" in
   nspawn) nspawn ;;
-  template) template ;;
-  *) echo "usage: $0 nspawn|template" >&2; exit 2 ;;
+  template) template "${2:-}" ;;
+  *) echo "usage: $0 nspawn|template [apps]" >&2; exit 2 ;;
 esac

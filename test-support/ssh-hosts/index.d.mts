@@ -87,6 +87,12 @@ export interface StartTestHostsOptions {
   hosts?: string[];
   /** ms to wait for every host's sshd after boot starts. Default 60000. */
   bootTimeoutMs?: number;
+  /**
+   * The root filesystem: `bare` (default: sh, coreutils, tar, gzip, curl, perl-base; no node, ruby or
+   * python) or `apps` (the same plus Debian's ruby, unicorn, ruby-sidekiq, redis-server, nodejs
+   * for the restart strategies' tests; built once like the other, ~75 s).
+   */
+  template?: "bare" | "apps";
 }
 
 /** Boots test hosts and resolves once each accepts an ssh login. */

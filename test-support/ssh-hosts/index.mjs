@@ -26,9 +26,12 @@ const tools = fileURLToPath(new URL("../../scripts/test-hosts.sh", import.meta.u
 const RECORDS = "/run/deploykit-test-hosts";
 
 /** Paths of systemd-nspawn and of the template root, built on first use (cached across runs). */
-async function prepareTools() {
-  const get = async (what) => (await run("bash", [tools, what], { maxBuffer: 1 << 24 })).stdout.trim();
-  const [nspawn, template] = await Promise.all([get("nspawn"), get("template")]);
+async function prepareTools(recipe) {
+  const get = async (...what) => (await run("bash", [tools, ...what], { maxBuffer: 1 << 24 })).stdout.trim();
+  const [nspawn, template] = await Promise.all([
+    get("nspawn"),
+    recipe === "apps" ? get("template", "apps") : get("template"),
+  ]);
   return { nspawn, template };
 }
 
@@ -155,7 +158,7 @@ async function waitForSsh(host, child, deadline) {
 export async function startTestHosts(options = {}) {
   const names = options.hosts ?? ["bare"];
   const started = Date.now();
-  const { nspawn, template } = await prepareTools();
+  const { nspawn, template } = await prepareTools(options.template ?? "bare");
   const toolsMs = Date.now() - started;
   mkdirSync(RECORDS, { recursive: true });
   reapOrphans();

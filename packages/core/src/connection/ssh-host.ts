@@ -226,7 +226,25 @@ export function sshHost(options: SshHostOptions): HostConnection {
       const child = spawn(ssh, [...baseArgs(dir), "-W", `${address}:${port}`, "--", options.host], {
         stdio: ["pipe", "pipe", "pipe"],
       });
-      const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+      // A plain Duplex over the child's pipes: its destroy (the HTTP client closing the socket)
+      // ends the ssh client, never an unhandled error on a pipe.
+      child.stdin.on("error", () => undefined);
+      child.stdout.on("error", () => undefined);
+      const stream = new Duplex({
+        read: () => child.stdout.resume(),
+        write: (chunk, _encoding, done) => child.stdin.write(chunk, () => done()),
+        final: (done) => child.stdin.end(() => done()),
+        destroy: (error, done) => {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+          done(error);
+        },
+      });
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (!stream.push(chunk)) child.stdout.pause();
+      });
+      child.stdout.on("end", () => stream.push(null));
+      // The HTTP client listens for errors while it uses the stream; one after it let go is moot.
+      stream.on("error", () => undefined);
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
@@ -237,9 +255,6 @@ export function sshHost(options: SshHostOptions): HostConnection {
         const why = /open failed: (?:connect failed: )?(.*)/.exec(stderr)?.[1]?.trim();
         if (code !== 0 && why) stream.destroy(new Error(`connect ${why} ${address}:${port} (from ${name})`));
         else if (code === 255) stream.destroy(hostUnreachable(name, stderr));
-      });
-      stream.on("close", () => {
-        if (child.exitCode === null) child.kill("SIGTERM");
       });
       return stream;
     },

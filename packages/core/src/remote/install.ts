@@ -171,8 +171,9 @@ function assertTgz(plan: HostPlan, manifest: ReleaseManifest): void {
 /**
  * The remote install with the root's lock held (see {@link withRemoteHostLock}); `state` is
  * mutated and written. Artifact to the host's cache (streamed and verified on the host, or
- * fetched by the host from a presigned URL), unpack, record installed, switch, record live
- * (+ prune): the same order as the local install, so a cut connection at any instant leaves
+ * fetched by the host from a presigned URL), unpack, record installed, `beforeSwitch` (deploy's
+ * preflight), switch, record live (+ prune): the same order as the local install, so a cut
+ * connection at any instant leaves
  * `current` on a complete release and a state the next run reconciles. `.tgz` only.
  */
 export async function installRemoteLocked(

@@ -53,6 +53,8 @@ export interface DeploysUnderLoad<R> {
   served: string[];
   /** The result of deploying the broken release. */
   failed: R;
+  /** What the load saw (asserted: more than 1 000 requests, 0 errors, 0 non-2xx). */
+  load: LoadResult;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function deploysUnderLoad<R extends { rolledBack: boolean; cause?: 
 ): Promise<DeploysUnderLoad<R>> {
   const load = await startLoad(url, 50);
   const served: string[] = [];
+  let figures: LoadResult | undefined;
   try {
     for (const version of ["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0"]) {
       const result = await deployVersion(version);
@@ -75,9 +78,10 @@ export async function deploysUnderLoad<R extends { rolledBack: boolean; cause?: 
     }
     const failed = await deployVersion(broken);
     served.push((await fetchText(url)) ?? "none");
-    return { served, failed };
+    figures = await load.stop();
+    return { served, failed, load: figures };
   } finally {
-    const figures = await load.stop();
+    figures ??= await load.stop();
     expect(figures.requests).toBeGreaterThan(1_000);
     expect(figures).toMatchObject({ errors: 0, non2xx: 0 });
   }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import type { HostRelease, RestartContext, RuntimeStrategy } from "@deploykit/core";
+import type { HostConnection, HostRelease, RestartContext, RuntimeStrategy } from "@deploykit/core";
 import { strategyContext } from "@deploykit/core";
 import type { RuntimeScenario } from "@deploykit/runtimes/testing";
 import { createTestHost, fetchText, type TestHost } from "./host";
+import { createRemoteTestHost } from "./remote-host";
 
 /** What the three scenario kinds change in the new release. */
 export const releaseFlags = (kind: "healthy" | "broken" | "hanging") => ({
@@ -17,7 +18,8 @@ export async function assertAnswers(url: string, version: string): Promise<void>
 
 /**
  * A scenario on a hand-made host: v1 brought up with the strategy, then `current` switched to a
- * v2 built for `kind`, and a context to restart into it.
+ * v2 built for `kind`, and a context to restart into it. With `connection` (an SSH test host)
+ * the root is on that server and the context's `host` is the connection.
  */
 export async function hostScenario(options: {
   fixture: string;
@@ -26,6 +28,7 @@ export async function hostScenario(options: {
   env?: Record<string, string> | ((host: TestHost) => Record<string, string>);
   prepare?: (host: TestHost) => Promise<void>;
   processes?: Record<string, string>;
+  connection?: HostConnection;
 }): Promise<{
   host: TestHost;
   v1: HostRelease;
@@ -33,13 +36,16 @@ export async function hostScenario(options: {
   ctx: RestartContext;
   stop: () => Promise<void>;
 }> {
-  const host = await createTestHost(options.fixture);
+  const { connection } = options;
+  const host = connection
+    ? await createRemoteTestHost(options.fixture, connection)
+    : await createTestHost(options.fixture);
   await options.prepare?.(host);
   const extra = options.processes ? { processes: options.processes } : {};
   const v1 = await host.addRelease("1.0.0", extra);
   await host.activate(v1);
   const env = typeof options.env === "function" ? options.env(host) : (options.env ?? {});
-  const base = { app: "web", root: host.root, env };
+  const base = { app: "web", root: host.root, env, ...(connection ? { host: connection } : {}) };
   await options.strategy.restart(strategyContext({ ...base, release: v1 }));
   const v2 = await host.addRelease("2.0.0", { ...releaseFlags(options.kind), ...extra });
   await host.activate(v2);
