@@ -1,10 +1,14 @@
 import {
   type DeployKitError,
+  type HostConnection,
   type HostReleases,
   inspectLock,
   isDeployKitError,
   listInstalled,
+  liveRelease,
+  type RuntimeStrategy,
   status,
+  strategyContext,
 } from "@deploykit/core";
 import { type ConnectHost, withConnection } from "./connect";
 import type { StrategyChoice } from "./host-step";
@@ -16,7 +20,7 @@ import { type FleetSelection, selectHosts } from "./select";
 export interface ReadFleetOptions extends FleetSelection {
   /** Hosts read at once. Default 16. */
   concurrency?: number;
-  /** `fleetStatus`: asks each host's strategy whether the app runs (hosts on this machine only, for now). */
+  /** `fleetStatus`: asks each host's strategy whether the app runs (its `status()`, over the host's connection). */
   strategy?: StrategyChoice;
   /** How each host is reached. Default its inventory settings. */
   connect?: ConnectHost;
@@ -58,6 +62,25 @@ async function eachHost<T>(options: ReadFleetOptions, read: (host: FleetHost) =>
 
 const uploadsUnused = createLimiter(Number.POSITIVE_INFINITY);
 
+/** The strategy's `status()` of the live release, run over the host's connection (undefined: nothing live). */
+async function remoteProcesses(strategy: RuntimeStrategy, connection: HostConnection, host: FleetHost) {
+  const root = host.root as string;
+  const live = await liveRelease(root, { host: connection }).catch(() => undefined);
+  if (!live) return undefined;
+  const ctx = strategyContext({
+    host: connection,
+    app: live.release.manifest.app,
+    root,
+    ...live,
+    ...(host.env ? { env: host.env } : {}),
+  });
+  try {
+    return { strategy: strategy.name, ...((await strategy.status?.(ctx)) ?? { running: false }) };
+  } catch (error) {
+    return { strategy: strategy.name, running: false, error: (error as Error).message };
+  }
+}
+
 /**
  * What each host of an inventory (or a role) has installed, read in parallel over each host's
  * connection (core's `listInstalled()`). A host that cannot be read has `error` instead.
@@ -81,9 +104,9 @@ export function fleetReleases(options: ReadFleetOptions): Promise<HostReleasesRe
 }
 
 /**
- * Which version each host runs, whether its deploy lock is held, and (for hosts on this machine,
- * with a strategy) whether its processes are up: core's `status()` locally, `listInstalled()`
- * and the lock file over SSH. Read-only, in parallel; a host that cannot be read has `error`.
+ * Which version each host runs, whether its deploy lock is held, and (with a strategy) whether
+ * its processes are up: core's `status()` on this machine; over SSH `listInstalled()`,
+ * `inspectLock()` and the strategy's `status()` through the host's connection. Read-only, in parallel; a host that cannot be read has `error`.
  * @throws `DeployKitError` `E_INVALID_INPUT` (no host, unknown role) before any host is read.
  */
 export function fleetStatus(options: ReadFleetOptions): Promise<HostStatusResult[]> {
@@ -115,11 +138,14 @@ export function fleetStatus(options: ReadFleetOptions): Promise<HostStatusResult
         async (connection) => {
           const releases = await listInstalled(root, { host: connection });
           const lock = await inspectLock({ root, host: connection });
+          const strategy = typeof options.strategy === "function" ? options.strategy(host) : options.strategy;
+          const processes = strategy?.status ? await remoteProcesses(strategy, connection, host) : undefined;
           return {
             ...base,
             ...(releases.current ? { live: releases.current } : {}),
             ...(releases.previous ? { previous: releases.previous } : {}),
             lock: { held: lock.held, ...(lock.owner ? { holder: JSON.stringify(lock.owner) } : {}) },
+            ...(processes ? { processes } : {}),
           };
         },
         options.connect,

@@ -10,7 +10,7 @@ import {
   strategyContext,
   waitUntil,
 } from "@deploykit/core";
-import { deployFleet, type Inventory, parseInventory } from "@deploykit/fleet";
+import { deployFleet, fleetStatus, type Inventory, parseInventory } from "@deploykit/fleet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packRelease } from "../../../test-support/release";
 import { startTestHosts, type TestHosts } from "../../../test-support/ssh-hosts/index.mjs";
@@ -141,5 +141,9 @@ describe("a rollout with a restart strategy over three real SSH hosts", () => {
       expect(f).toMatchObject({ errors: 0, non2xx: 0 });
     }
     expect(await Promise.all(NAMES.map(served))).toEqual(Array(3).fill("2.0.0\n"));
+    const status = await fleetStatus({ inventory, strategy: perlApp });
+    expect(status.map((s) => [s.host, s.live, s.lock?.held, s.processes?.running])).toEqual(
+      NAMES.map((n) => [n, "2.0.0", false, true]),
+    );
   }, 300_000);
 });
