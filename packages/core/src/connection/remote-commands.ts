@@ -7,7 +7,7 @@
  *
  * Exit codes the callers read: 0 done, 3 absent, 4 checksum mismatch, 5 already exists,
  * 6 refused, 7 stdin ended short of the byte count it was given (a connection cut mid-write:
- * nothing is placed), 8 a tool is missing, 9 a download failed; 255 is reserved (ssh uses it for a connection failure).
+ * nothing is placed), 8 a tool is missing, 9 a download failed, 10 dpkg failed; 255 is reserved (ssh uses it for a connection failure).
  */
 export const REMOTE_COMMANDS = {
   /** `$1` path: prints the file; exit 3 when absent. */
@@ -166,6 +166,33 @@ if [ "$(cat -- "$1" 2>/dev/null)" = "$2" ]; then
 fi
 rm -f -- "$1.stale-$3"
 exit 5`,
+
+  /**
+   * Installs the `.deb` `$1` with dpkg (no prompts; config files the admin changed are kept),
+   * appending dpkg's output to `$3`; while apt or another dpkg holds dpkg's lock it retries once
+   * a second, `$4` times at most. Then prints dpkg's output, a `@@deploykit` line, package `$2`'s
+   * `dpkg-query -s` record and its `APP_HOME=` line of `/etc/default/$2`, if any.
+   * Exit 8 without dpkg; 10 when dpkg failed (its output on stdout).
+   */
+  dpkgInstall: `command -v dpkg >/dev/null 2>&1 || exit 8
+DEBIAN_FRONTEND=noninteractive
+LC_ALL=C
+export DEBIAN_FRONTEND LC_ALL
+out=$(mktemp)
+trap 'rm -f -- "$out"' 0 1 2 13 15
+tries=0
+until dpkg --install --force-confdef --force-confold "$1" > "$out" 2>&1; do
+  cat -- "$out" >> "$3"
+  grep -q -e 'locked by another process' -e 'unable to acquire the dpkg' "$out" || { cat -- "$out"; exit 10; }
+  tries=$((tries + 1))
+  [ "$tries" -lt "$4" ] || { cat -- "$out"; exit 10; }
+  sleep 1
+done
+cat -- "$out" >> "$3"
+cat -- "$out"
+echo @@deploykit
+dpkg-query -s "$2" || true
+grep -E '^APP_HOME=' "/etc/default/$2" 2>/dev/null || true`,
 
   /**
    * Unpacks gzip tar `$1` (verified, scanned) as release `$3` under releases dir `$2`: into a

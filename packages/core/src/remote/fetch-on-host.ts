@@ -21,7 +21,7 @@ export const PRESIGNED_URL_EXPIRES_S = 900;
 // hosts reads and scans an artifact once on this machine, then each host fetches it itself.
 const scanned = new Map<string, Promise<void>>();
 
-/** Reads the artifact from the store once, checking size, sha256 and the archive guard. */
+/** Reads the artifact from the store once, checking size, sha256 and (a `.tgz`) the archive guard. */
 function scanOnce(store: ArtifactStore, manifest: ReleaseManifest, signal?: AbortSignal): Promise<void> {
   const { file, size, sha256 } = manifest.artifact;
   let scan = scanned.get(sha256);
@@ -32,7 +32,10 @@ function scanOnce(store: ArtifactStore, manifest: ReleaseManifest, signal?: Abor
       });
       const hashing = hashingStream();
       const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-      await pipeline(body, hashing, createGunzip(), createArchiveGuard(file), discard);
+      // A .deb is dpkg's to check; a .tgz goes through the archive guard.
+      if (manifest.format === "tgz")
+        await pipeline(body, hashing, createGunzip(), createArchiveGuard(file), discard);
+      else await pipeline(body, hashing, discard);
       if (hashing.bytes !== size || hashing.digest() !== sha256)
         throw artifactMismatch(file, store.location, manifest, hashing);
     })();

@@ -20,6 +20,7 @@ import type { HostRelease } from "../strategy";
 import type { ArtifactTransfer } from "../transfer";
 import type { TrustPolicy } from "../trust/policy";
 import { artifactMismatch } from "./artifact-mismatch";
+import { activateDebRemote } from "./deb";
 import { fetchOnHost } from "./fetch-on-host";
 import { withRemoteHostLock } from "./session";
 
@@ -30,8 +31,8 @@ type ReleaseSource = ReleaseSelector &
 /**
  * Streams the release's artifact from the store through the SSH connection into the host's
  * cache, in one pass: on this (control) machine the bytes are hashed (size and sha256 against
- * the manifest) and, gunzipped, run through the archive guard ({@link createArchiveGuard}) as
- * they go by; on the host they are checked again with `sha256sum` before they are renamed into
+ * the manifest) and, for a `.tgz`, gunzipped and run through the archive guard
+ * ({@link createArchiveGuard}) as they go by; on the host they are checked again with `sha256sum` before they are renamed into
  * the cache. An unsafe archive or a mismatch leaves nothing in the cache.
  */
 async function sendArtifact(
@@ -50,19 +51,20 @@ async function sendArtifact(
       onEvent?.({ type: "progress", step: "upload", bytes, total: size }),
     );
     const toHost = new PassThrough();
-    const toGuard = new PassThrough();
     hashing.pipe(toHost);
-    hashing.pipe(toGuard);
     const cut = new AbortController();
     const stop = () => cut.abort();
     signal?.addEventListener("abort", stop, { once: true });
+    // A .deb is dpkg's to check (its own format, unpacked by dpkg); a .tgz goes through the guard.
+    const toGuard = manifest.format === "tgz" ? new PassThrough() : undefined;
+    if (toGuard) hashing.pipe(toGuard);
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const scanned = pipeline(toGuard, createGunzip(), createArchiveGuard(file), discard).catch(
-      (error: unknown) => {
-        cut.abort();
-        throw error;
-      },
-    );
+    const scanned = toGuard
+      ? pipeline(toGuard, createGunzip(), createArchiveGuard(file), discard).catch((error: unknown) => {
+          cut.abort();
+          throw error;
+        })
+      : Promise.resolve();
     const read = pipeline(body, hashing).catch((error: unknown) => {
       cut.abort();
       throw error;
@@ -123,7 +125,21 @@ export async function unpackRemote(
   return dir;
 }
 
-/** Points `current` at a release dir and records it live, pruned to `keep` (2-3 round trips). */
+/**
+ * Puts a cached artifact into use on the host: a `.tgz` unpacked as `releases/<version>` (live
+ * once {@link switchRemote} points `current` at it), a `.deb` installed with the host's dpkg
+ * (live at once). @returns the release's directory (a `.deb`'s app home).
+ */
+export function activateRemote(plan: HostPlan, manifest: ReleaseManifest, artifact: string): Promise<string> {
+  return manifest.format === "deb"
+    ? activateDebRemote(plan, manifest, artifact)
+    : unpackRemote(plan, manifest, artifact);
+}
+
+/**
+ * Points `current` at a `.tgz` release dir (a `.deb` is live once dpkg installed it) and records
+ * it live, pruned to `keep` (2-3 round trips).
+ */
 export async function switchRemote(
   plan: HostPlan,
   state: HostState,
@@ -132,9 +148,11 @@ export async function switchRemote(
   previous: string | undefined,
 ): Promise<void> {
   const { host, layout, onEvent } = plan;
-  await step(onEvent, "switch", `Switching current to ${version} on ${host.name}`, () =>
-    host.switchSymlink(layout.current, relative(layout.root, layout.release(version))),
-  );
+  if (state.releases[version]?.manifest.format !== "deb") {
+    await step(onEvent, "switch", `Switching current to ${version} on ${host.name}`, () =>
+      host.switchSymlink(layout.current, relative(layout.root, layout.release(version))),
+    );
+  }
   recordLive(state, version, action, previous, plan.ports.clock);
   const pruned = action === "install" ? pruneState(state, plan.keep) : [];
   await host.writeFile(layout.state, stateText(state));
@@ -154,27 +172,14 @@ export async function switchRemote(
   }
 }
 
-/** Refuses a format that cannot be installed over SSH yet, before anything is written. */
-function assertTgz(plan: HostPlan, manifest: ReleaseManifest): void {
-  if (manifest.format !== "tgz") {
-    throw new DeployKitError(
-      "E_UNSUPPORTED_FORMAT",
-      `Installing a .${manifest.format} release over SSH is not supported yet.`,
-      {
-        hint: "Publish a .tgz build of the release, or install the .deb on the server itself.",
-        details: { host: plan.host.name, format: manifest.format },
-      },
-    );
-  }
-}
-
 /**
  * The remote install with the root's lock held (see {@link withRemoteHostLock}); `state` is
  * mutated and written. Artifact to the host's cache (streamed and verified on the host, or
  * fetched by the host from a presigned URL), unpack, record installed, `beforeSwitch` (deploy's
  * preflight), switch, record live (+ prune): the same order as the local install, so a cut
- * connection at any instant leaves
- * `current` on a complete release and a state the next run reconciles. `.tgz` only.
+ * connection at any instant leaves `current` on a complete release and a state the next run
+ * reconciles. A `.deb` is installed with the host's dpkg instead of unpacked, and `current` is
+ * left alone (dpkg made it live).
  */
 export async function installRemoteLocked(
   plan: HostPlan,
@@ -185,7 +190,6 @@ export async function installRemoteLocked(
 ): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
   const resolved = selected ?? (await resolveSelected(options.store, options));
   const { manifest } = resolved;
-  assertTgz(plan, manifest);
   followChannel(state, resolved);
   const previous = hostRelease(state, state.current);
   if (state.current === manifest.version && previous) {
@@ -197,7 +201,7 @@ export async function installRemoteLocked(
       ? await fetchOnHost(plan, options.store, manifest)
       : await sendArtifact(plan, options, manifest);
   throwIfAborted(plan.signal);
-  const dir = await unpackRemote(plan, manifest, artifact);
+  const dir = await activateRemote(plan, manifest, artifact);
   recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
   await plan.host.writeFile(plan.layout.state, stateText(state));
   await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
@@ -218,7 +222,6 @@ export async function installRemote(
   options: ReleaseSource,
 ): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
   const resolved = await resolveSelected(options.store, options);
-  assertTgz(plan, resolved.manifest);
   const { app, version } = resolved.manifest;
   return withRemoteHostLock(plan, `install ${app} ${version}`, (state) =>
     installRemoteLocked(plan, options, state, undefined, resolved),

@@ -3,7 +3,7 @@ import { DeployKitError } from "../errors";
 import type { HostPlan } from "../host/plan";
 import { type HostState, parseState } from "../host/state";
 import type { HostRelease } from "../strategy";
-import { switchRemote, unpackRemote } from "./install";
+import { activateRemote, switchRemote } from "./install";
 
 /**
  * `switchTo` on a remote host: makes the installed release `version` live again without moving
@@ -29,7 +29,9 @@ export async function switchToRemote(
       },
     );
   }
-  if ((await host.list(entry.dir)) === undefined) {
+  // A .deb is reinstalled from the cache (dpkg downgrades in place); a .tgz dir is reused.
+  const deb = entry.manifest.format === "deb";
+  if (deb || (await host.list(entry.dir)) === undefined) {
     if (!entry.cached) {
       throw new DeployKitError(
         "E_NOT_FOUND",
@@ -39,7 +41,7 @@ export async function switchToRemote(
         },
       );
     }
-    await unpackRemote(plan, entry.manifest, join(layout.cache, entry.cached));
+    await activateRemote(plan, entry.manifest, join(layout.cache, entry.cached));
   }
   await switchRemote(plan, state, version, action, previous);
   return { version, dir: entry.dir, manifest: entry.manifest };

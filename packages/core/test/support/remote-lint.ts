@@ -45,6 +45,8 @@ export function lintRemoteScript(script: string): string[] {
     .filter((line) => !line.trim().startsWith("#"))
     .join("\n")
     .replace(/['"]/g, "");
+  // Arithmetic expansions ($((n + 1)), POSIX) are values, not commands.
+  text = text.replace(/\$\(\([^()]*\)\)/g, "ARITHMETIC");
   // Command substitutions, innermost first: checked as scripts of their own, then one word.
   for (let inner = /\$\(([^()]*)\)/.exec(text); inner; inner = /\$\(([^()]*)\)/.exec(text)) {
     problems.push(...lintRemoteScript(inner[1] as string));

@@ -79,6 +79,8 @@ export const UBUNTU_1204: Record<string, readonly string[]> = {
   tr: ["d"],
   uname: ["r", "n", "m"],
   wc: ["c", "l"],
+  // grep 2.10
+  grep: ["q", "E", "e"],
   // tar 1.26, gzip 1.4
   tar: [
     "x",
@@ -108,7 +110,7 @@ export const UBUNTU_1204: Record<string, readonly string[]> = {
     "--force-confold",
     "--force-confdef",
   ],
-  "dpkg-query": ["W", "f", "--showformat"],
+  "dpkg-query": ["W", "f", "s", "--showformat"],
   // util-linux 2.20, procps 3.2.8, sudo 1.8.3
   flock: ["n", "x", "s", "w"],
   setsid: [],
