@@ -2,6 +2,7 @@
 // (lockTimeoutMs), reading who holds it, releasing an abandoned one (inspectLock / releaseLock
 // with `host`), against a real sshd test host.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,8 @@ beforeAll(async () => {
   const work = await mkdtemp(join(hosts.dir, "work-"));
   store = createFsStore({ dir: join(work, "store") });
   await publish(await makePackage(work, "web", "1.0.0", { "server.js": "v1" }), { store });
+  // Big enough (incompressible) for the upload to be under way when it is aborted.
+  await publish(await makePackage(work, "web", "2.0.0", { "big.bin": randomBytes(24_000_000) }), { store });
 }, 300_000);
 afterAll(async () => {
   await host?.close();
@@ -100,4 +103,23 @@ describe("the deploy lock over SSH", () => {
     expect(await releaseLock({ root, host, force: true })).toMatchObject({ released: true });
     expect(await lockFile(root)).toBe("none\n");
   });
+
+  it("an install aborted mid-upload (Ctrl-C) settles with E_ABORTED, releases the lock and leaves nothing in the cache", async () => {
+    const root = "/srv/aborted";
+    const controller = new AbortController();
+    const aborted = await install({
+      store,
+      app: "web",
+      version: "2.0.0",
+      root,
+      host,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "progress" && e.step === "upload") controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(isDeployKitError(aborted, "E_ABORTED")).toBe(true);
+    expect(await lockFile(root)).toBe("none\n");
+    expect((await server.ssh(`find ${root}/.deploykit/cache -type f 2>/dev/null; true`)).stdout).toBe("");
+  }, 60_000);
 });

@@ -58,6 +58,11 @@ async function sendArtifact(
     // A .deb is dpkg's to check (its own format, unpacked by dpkg); a .tgz goes through the guard.
     const toGuard = manifest.format === "tgz" ? new PassThrough() : undefined;
     if (toGuard) hashing.pipe(toGuard);
+    // A cut must end every stream of the tee: a branch nobody reads any more (the ssh client
+    // killed) would hold the others back forever, and the install would never settle.
+    cut.signal.addEventListener("abort", () => {
+      for (const stream of [body, hashing, toHost, toGuard]) stream?.destroy();
+    });
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
     const scanned = toGuard
       ? pipeline(toGuard, createGunzip(), createArchiveGuard(file), discard).catch((error: unknown) => {
