@@ -5,6 +5,7 @@ import {
   createFsStore,
   deploy,
   type HostConnection,
+  hostPorts,
   liveRelease,
   probeHealth,
   publish,
@@ -173,4 +174,13 @@ describe("deploy, restart and rollback with a strategy over SSH (issue 11)", () 
     expect(await served()).toBe("v1.0.0");
     expect(host.stats.handshakes).toBe(1);
   }, 120_000);
+
+  it("the probe reaches URLs from the server's side and says when nothing listens there", async () => {
+    const { probe } = hostPorts(host);
+    // This machine has nothing on the server's port: an answer can only come from the server.
+    expect((await probe.get(URL, { timeoutMs: 5_000 })).body).toMatch(/^v1\.0\.0/);
+    await expect(probe.get("http://127.0.0.1:9/", { timeoutMs: 5_000 })).rejects.toThrow(
+      /^connect .*127\.0\.0\.1:9 \(from bare\)$/,
+    );
+  }, 30_000);
 });

@@ -242,7 +242,6 @@ export function sshHost(options: SshHostOptions): HostConnection {
       child.stdout.on("data", (chunk: Buffer) => {
         if (!stream.push(chunk)) child.stdout.pause();
       });
-      child.stdout.on("end", () => stream.push(null));
       // The HTTP client listens for errors while it uses the stream; one after it let go is moot.
       stream.on("error", () => undefined);
       let stderr = "";
@@ -251,10 +250,15 @@ export function sshHost(options: SshHostOptions): HostConnection {
       });
       child.on("error", (error) => stream.destroy(error));
       child.on("close", (code) => {
-        // "channel 0: open failed: connect failed: Connection refused": say it like a socket would.
-        const why = /open failed: (?:connect failed: )?(.*)/.exec(stderr)?.[1]?.trim();
+        // Say it like a socket would. Without a master ssh prints "channel 0: open failed: connect
+        // failed: Connection refused"; through the master only "Stdio forwarding request failed: ...".
+        const why =
+          /open failed: (?:connect failed: )?(.*)/.exec(stderr)?.[1]?.trim() ??
+          (/Stdio forwarding/.test(stderr) ? "failed (refused or unreachable)" : undefined);
+        // The stream ends only now, so a refused channel is that error, not a bare "socket hang up".
         if (code !== 0 && why) stream.destroy(new Error(`connect ${why} ${address}:${port} (from ${name})`));
         else if (code === 255) stream.destroy(hostUnreachable(name, stderr));
+        else stream.push(null);
       });
       return stream;
     },
