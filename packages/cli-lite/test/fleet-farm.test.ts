@@ -15,7 +15,7 @@ import { packRelease } from "../../../test-support/release";
 import { startTestHosts, type TestHosts } from "../../../test-support/ssh-hosts/index.mjs";
 import { fetchText, fixture } from "../../runtimes/test/support/host";
 import { startLoad } from "../../runtimes/test/support/load";
-import { deploykit, jsonLines } from "./support/cli";
+import { fleetDeploy } from "./support/cli";
 
 // Issue 13's first acceptance: ONE rollout of v2 of one app to a farm of five real SSH hosts
 // (test hosts with Debian's nodejs, ruby, unicorn, sidekiq, redis-server) in batches of 2, role
@@ -90,28 +90,13 @@ afterAll(async () => {
   await hosts?.stop();
 }, 120_000);
 
-const rollout = async (version: string, batch: string) => {
-  const run = await deploykit(
-    [
-      "deploy",
-      "--inventory",
-      "hosts.yml",
-      "--store",
-      "store",
-      "--version",
-      version,
-      "--batch",
-      batch,
-      "--json",
-    ],
-    { cwd: work },
-  );
-  const last = jsonLines(run.stdout).at(-1) as {
-    result?: { hosts: { host: string; batch: number; outcome: string; versionAfter?: string }[] };
-  };
-  expect(last.result, run.stdout.slice(-2000)).toBeDefined();
-  return last.result?.hosts.map((h) => [h.host, h.batch, h.outcome, h.versionAfter]);
-};
+const rollout = async (version: string, batch: string) =>
+  (await fleetDeploy(work, "hosts.yml", version, ["--batch", batch])).hosts.map((h) => [
+    h.host,
+    h.batch,
+    h.outcome,
+    h.versionAfter,
+  ]);
 
 describe("one rollout to a farm of five SSH hosts: node, unicorn, sidekiq", () => {
   it("v2 in batches of 2 under load: 0 socket errors, 0 non-2xx, 0 lost jobs, every host on v2", async () => {

@@ -7,7 +7,7 @@ import { startTestHosts, type TestHosts } from "../../../test-support/ssh-hosts/
 import { fetchText } from "../../runtimes/test/support/host";
 import { startLoad } from "../../runtimes/test/support/load";
 import { publishFixture } from "../../runtimes/test/support/releases";
-import { deploykit, jsonLines } from "./support/cli";
+import { fleetDeploy } from "./support/cli";
 
 // Issue 13's acceptance through the CLI: `deploykit deploy --inventory` rolls a node app out to
 // three real SSH hosts (test hosts with nodejs) in batches under load on every host: zero socket
@@ -66,19 +66,7 @@ afterAll(async () => {
   await hosts?.stop();
 }, 120_000);
 
-const rollout = async (version: string, ...flags: string[]) => {
-  const run = await deploykit(
-    ["deploy", "--inventory", "hosts.yml", "--store", "store", "--version", version, "--json", ...flags],
-    { cwd: work },
-  );
-  const last = jsonLines(run.stdout).at(-1) as {
-    result: {
-      hosts: { host: string; outcome: string; versionAfter?: string; errorCode?: string }[];
-      summary: Record<string, unknown>;
-    };
-  };
-  return { exitCode: run.exitCode, ...last.result, stderr: run.stderr };
-};
+const rollout = (version: string, ...flags: string[]) => fleetDeploy(work, "hosts.yml", version, flags);
 
 describe("deploykit deploy --inventory: a node app on three SSH hosts under load", () => {
   it("rolls v2 out in batches of 2 with zero errors, then halts a crashing release after its canary", async () => {

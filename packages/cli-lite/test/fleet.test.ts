@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeArtifact } from "./support/artifact";
-import { CLI, cleanEnv, deploykit, jsonLines, tempDir } from "./support/cli";
+import { CLI, cleanEnv, deploykit, fleetDeploy, jsonLines, tempDir } from "./support/cli";
 
 // `--inventory`: deploy, rollback, releases and status across hosts. The hosts are roots on this
 // machine (`ssh: { local: true }`) so the CLI's whole path runs for real (core's deploy with the
@@ -40,24 +40,8 @@ afterAll(() => cleanup?.());
 
 describe("deploykit deploy --inventory", () => {
   it("rolls out in batches; --json prints NDJSON events with host names and the result with its summary last", async () => {
-    const run = await deploykit(
-      [
-        "deploy",
-        "--inventory",
-        "hosts.yml",
-        "--store",
-        "store",
-        "--version",
-        "1.0.0",
-        "--batch",
-        "50%",
-        "--max-failures",
-        "1",
-        "--json",
-      ],
-      { cwd: dir },
-    );
-    const lines = jsonLines(run.stdout);
+    const run = await fleetDeploy(dir, "hosts.yml", "1.0.0", ["--batch", "50%", "--max-failures", "1"]);
+    const { lines } = run;
     expect(lines[0]).toMatchObject({
       type: "fleet:plan",
       planned: 3,
@@ -68,9 +52,8 @@ describe("deploykit deploy --inventory", () => {
     expect([...finished.slice(0, 2)].sort()).toEqual(["a", "b"]);
     expect(finished[2]).toBe("c");
     expect(lines.some((l) => l.type === "step:start" && l.host === "b")).toBe(true);
-    const last = lines.at(-1) as { type: string; result: { summary: Record<string, unknown> } };
-    expect(last.type).toBe("result");
-    expect(last.result.summary).toMatchObject({ planned: 3, done: 2, failed: 1, skipped: 0, halted: false });
+    expect(lines.at(-1)?.type).toBe("result");
+    expect(run.summary).toMatchObject({ planned: 3, done: 2, failed: 1, skipped: 0, halted: false });
     expect(run.exitCode).toBe(1); // c's restart fails: not every host did what was asked
     expect([await live("a"), await live("b")]).toEqual(["releases/1.0.0", "releases/1.0.0"]);
   });

@@ -49,3 +49,31 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
 }
 
 export { tempDir } from "../../../../test-support/temp-dir";
+
+/** A rollout's `--json` result line, as `deploykit deploy --inventory` prints it last. */
+export interface FleetRun {
+  exitCode: number;
+  stderr: string;
+  /** Every NDJSON line (events, then the result). */
+  lines: Record<string, unknown>[];
+  hosts: { host: string; batch: number; outcome: string; versionAfter?: string; errorCode?: string }[];
+  summary: Record<string, unknown>;
+}
+
+/** Runs `deploykit deploy --inventory <inventory> --store store --version <version> --json ...flags` in `cwd`. */
+export async function fleetDeploy(
+  cwd: string,
+  inventory: string,
+  version: string,
+  flags: string[] = [],
+): Promise<FleetRun> {
+  const run = await deploykit(
+    ["deploy", "--inventory", inventory, "--store", "store", "--version", version, "--json", ...flags],
+    { cwd },
+  );
+  const lines = jsonLines(run.stdout);
+  const last = lines.at(-1) as { result?: Pick<FleetRun, "hosts" | "summary"> } | undefined;
+  if (!last?.result)
+    throw new Error(`no rollout result (exit ${run.exitCode}): ${run.stdout.slice(-2000)}${run.stderr}`);
+  return { exitCode: run.exitCode, stderr: run.stderr, lines, ...last.result };
+}
