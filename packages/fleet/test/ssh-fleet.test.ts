@@ -78,12 +78,14 @@ describe("a rollout over five real SSH hosts", () => {
       if (ctx.host.name === "f4") await stopped;
       return real(ctx);
     };
-    const stopSshd = () =>
-      hosts
+    // sshd stops only once a timer (in the host's own systemd) is set to start it again in 5 s;
+    // the script's exit code is checked, so a timer that could not be set fails here, not later.
+    const stopSshd = async () => {
+      const done = await hosts
         .host("f4")
-        .ssh(
-          "systemd-run --on-active=5 /bin/systemctl start ssh.service >/dev/null 2>&1; systemctl stop ssh.service",
-        );
+        .ssh("systemd-run --on-active=5 /bin/systemctl start ssh.service && systemctl stop ssh.service");
+      expect(done.code, done.stderr).toBe(0);
+    };
     const second = await deployFleet({
       inventory,
       store,
@@ -100,7 +102,7 @@ describe("a rollout over five real SSH hosts", () => {
     expect(f4?.durationMs).toBeLessThan(CONNECT_TIMEOUT_S * 1000);
     expect(second.summary).toMatchObject({ planned: 5, done: 4, failed: 1, skipped: 0, halted: false });
 
-    await eventually("f4's sshd back", () => sshUp("f4"), { timeoutMs: 30_000, intervalMs: 500 });
+    await eventually("f4's sshd back", () => sshUp("f4"), { timeoutMs: 60_000, intervalMs: 500 });
     expect((await hosts.host("f4").ssh("cat /srv/web/current/VERSION")).stdout).toBe("1.0.0");
     const again = await deployFleet({ inventory, store, version: "2.0.0", batchSize: 2, maxFailures: 1 });
     expect(again.hosts.map((h) => [h.host, h.outcome])).toEqual([
