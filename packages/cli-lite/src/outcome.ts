@@ -16,8 +16,12 @@ export function deployOutcome(verb: string, app: string, result: DeployResult): 
       ],
     };
   }
-  if (result.unchanged)
-    return { value: result, lines: [`${app} ${release.version} is already live (unchanged).`] };
+  if (result.unchanged) {
+    const line = result.restart
+      ? `${app} ${release.version} was already live; restarted it (${result.restart.strategy}).`
+      : `${app} ${release.version} is already live (unchanged).`;
+    return { value: result, lines: [line] };
+  }
   const restarted = result.restart ? ` and restarted (${result.restart.strategy})` : "";
   return {
     value: result,

@@ -1,3 +1,4 @@
+import { isDeployKitError } from "@deploykit/core";
 import { type CommandDef, renderUsage, runCommand } from "citty";
 import { stripAnsi } from "consola/utils";
 import type { Session } from "./command";
@@ -13,6 +14,12 @@ import { UsageError } from "./usage";
 
 /** Exit codes: success, a failed operation, a bad command line. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * The SDK's codes for input it refuses before anything is written (`--keep 0`, a malformed
+ * health URL, a bad name): a malformed command line as much as an unknown flag is, so exit 2.
+ */
+const BAD_INPUT = new Set(["E_INVALID_INPUT", "E_INVALID_NAME", "E_INVALID_VERSION"]);
 
 const LEADING_FLAGS = new Set(["--json", "--verbose", "--debug"]);
 
@@ -128,7 +135,8 @@ export async function runCli(rawArgv: string[], io: CliIo = processIo()): Promis
         ? new UsageError(stripAnsi(thrown.message), `Run \`deploykit ${name} --help\` for its arguments.`)
         : thrown;
     reporterFor(session, io, beforeEnd).error(error);
-    return error instanceof UsageError ? EXIT.usage : EXIT.failure;
+    const badInput = error instanceof UsageError || (isDeployKitError(error) && BAD_INPUT.has(error.code));
+    return badInput ? EXIT.usage : EXIT.failure;
   } finally {
     session.reporter?.close();
   }

@@ -45,7 +45,7 @@ describe("config discovery up the directory tree, and DEPLOYKIT_* overrides", ()
       cwd: deep,
       env: cleanEnv({ DEPLOYKIT_KEEP: "lots" }),
     });
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('DEPLOYKIT_KEEP="lots" must be a whole number');
   });
 });

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../../test-support/eventually";
 import { freePort } from "../../../test-support/ports";
 import { makeArtifact } from "./support/artifact";
 import { deploykit, jsonLines, tempDir } from "./support/cli";
@@ -94,5 +95,30 @@ describe("deploy with the process strategy from a config file", () => {
     expect(run.stdout).toContain("Restarted hello 1.0.0 with process");
     expect(await readFile(pidFile, "utf8")).not.toBe(before);
     expect(await (await fetch(url)).text()).toBe("1.0.0");
+  });
+
+  it("deploying the live version whose app is down (an interrupted deploy) starts it instead of saying unchanged", async () => {
+    const pid = Number(await readFile(join(dir, "host/shared/tmp/pids/web.pid"), "utf8"));
+    process.kill(-pid, "SIGKILL");
+    await eventually("the app to be gone", () =>
+      fetch(url).then(
+        () => false,
+        () => true,
+      ),
+    );
+    const run = await deploykit(["deploy", "--version", "1.0.0", "--json"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(
+      lines.some((e) => e.type === "warning" && String(e.message).includes("none of its processes running")),
+    ).toBe(true);
+    expect(lines.at(-1)).toMatchObject({
+      type: "result",
+      result: { unchanged: true, restart: { strategy: "process" } },
+    });
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+    // Running, it is unchanged again: nothing restarted.
+    const again = await deploykit(["deploy", "--version", "1.0.0"], { cwd: dir });
+    expect(again.stdout).toContain("hello 1.0.0 is already live (unchanged).");
   });
 });

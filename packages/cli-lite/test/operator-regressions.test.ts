@@ -153,6 +153,13 @@ describe("operator regressions (issue 14)", () => {
     );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("[E_INVALID_VERSION]");
+    // A value the SDK refuses as bad input is a malformed command line too: exit 2.
+    const keep = await deploykit(
+      ["install", "--store", store, "--app", "hello", "--version", "2.0.0", "--root", "h", "--keep", "0"],
+      { cwd: dir },
+    );
+    expect(keep.exitCode).toBe(2);
+    expect(keep.stderr).toContain("[E_INVALID_INPUT]");
     const help = await deploykit(["install", "--help"]);
     expect(help.stdout).toContain("in total");
     expect(help.stdout).not.toContain("besides the live");
@@ -228,7 +235,7 @@ describe("operator regressions (issue 14)", () => {
         cwd,
       });
     const workers = await restart("--workers", "2");
-    expect(workers.exitCode).toBe(1);
+    expect(workers.exitCode).toBe(2);
     expect(workers.stderr).toContain("has no option workers");
     expect(workers.stderr).toContain("restart, status, stop, healthcheck, cwd, timeoutMs, name");
     const seconds = await restart("--timeout", "10");

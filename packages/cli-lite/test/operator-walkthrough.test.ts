@@ -56,6 +56,10 @@ describe("operator walkthrough: status, logs, promote, prune, lock, help", () =>
     const logs = await run("logs", "-n", "2");
     expect(logs.exitCode, logs.stderr).toBe(0);
     expect(logs.stdout).toBe("==> web.log <==\nlistening on 3000\nGET / 200\n");
+    // A typo names the files that are there, not the typo.
+    const typo = await run("logs", "--file", "wbe.log");
+    expect(typo.exitCode).toBe(1);
+    expect(typo.stderr).toContain("Files there: web.log.");
   });
 
   it("promote moves a channel to a published version; an unpublished one is refused", async () => {

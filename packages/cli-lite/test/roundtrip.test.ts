@@ -96,7 +96,7 @@ describe("publish → install on a filesystem store", () => {
   it("refuses a config file with an unknown key", async () => {
     await writeFile(join(dir, "bad.yml"), "stor: store\n");
     const run = await deploykit(["releases", "--config", "bad.yml"], { cwd: dir });
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("unknown key(s) stor");
   });
 });

@@ -26,8 +26,12 @@ describe("keys generate → publish --sign-key → install --trusted-keys", () =
     expect(publicKey).toMatch(/^RW[A-Za-z0-9+/]{54}$/);
     expect((await stat(join(dir, "build.key"))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(dir, "build.pub"), "utf8")).toContain(publicKey);
+    // A directory that does not exist yet is created, private.
+    const nested = await deploykit(["keys", "generate", "--secret-key", "keys/ci/build.key"], { cwd: dir });
+    expect(nested.exitCode, nested.stderr).toBe(0);
+    expect((await stat(join(dir, "keys", "ci"))).mode & 0o777).toBe(0o700);
     const again = await deploykit(["keys", "generate", "--secret-key", "build.key", "--json"], { cwd: dir });
-    expect(again.exitCode).toBe(1);
+    expect(again.exitCode).toBe(2);
     expect(jsonLines(again.stdout).at(-1)).toMatchObject({ type: "error", code: "E_INVALID_INPUT" });
   });
 

@@ -4,6 +4,7 @@ import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
 import { planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
 import { type InstallOptions, installLocked } from "./install";
+import { liveButDown } from "./live-down";
 import { preflightHook } from "./preflight";
 import { assertSelector } from "./resolve-release";
 import type { RuntimeStrategy } from "./strategy";
@@ -19,7 +20,9 @@ export interface DeployOptions extends InstallOptions {
   env?: Record<string, string>;
   /**
    * Restart (and health-check) the app even when the requested release is already live.
-   * Default false: deploying the live version changes nothing and restarts nothing.
+   * Default false: deploying the live version changes nothing and restarts nothing — unless the
+   * strategy's `status` sees none of its processes running (a deploy cut during its restart):
+   * then it is started again, with a `warning` event.
    */
   restartUnchanged?: boolean;
 }
@@ -104,7 +107,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
     const priorPrevious = state.previous;
     const installed = await installLocked(plan, options, state, preflightHook(plan, how));
-    if (installed.unchanged && !options.restartUnchanged) {
+    const startAnyway =
+      options.restartUnchanged === true ||
+      (installed.unchanged && (await liveButDown(plan, how, installed.release)));
+    if (installed.unchanged && !startAnyway) {
       const { release, previous } = installed;
       return { release, ...(previous ? { previous } : {}), rolledBack: false, unchanged: true };
     }

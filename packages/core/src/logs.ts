@@ -82,10 +82,11 @@ export async function tailLogs(options: TailLogsOptions): Promise<LogTail[]> {
   const tails: LogTail[] = [];
   for (const file of files) {
     const path = join(layout.logs, file);
-    const lines = await lastLines(path, count).catch((error: NodeJS.ErrnoException) => {
+    const lines = await lastLines(path, count).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== "ENOENT") throw error;
+      const there = (await readdir(layout.logs)).filter((name) => name.endsWith(".log")).sort();
       throw new DeployKitError("E_NOT_FOUND", `The log ${path} does not exist.`, {
-        hint: `Files there: ${files.join(", ") || "none"}.`,
+        hint: `Files there: ${there.join(", ") || "none"}.`,
         details: { path },
       });
     });

@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { DeployKitError } from "../errors";
 import {
   generateKeyPair,
@@ -65,6 +66,8 @@ const exists = (path: string, cause: unknown) =>
 
 async function writeNew(path: string, text: string, mode: number): Promise<void> {
   try {
+    // A missing directory is created private (like ssh-keygen's ~/.ssh): it holds a secret key.
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(path, text, { flag: "wx", mode });
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === "EEXIST") throw exists(path, cause);
