@@ -25,14 +25,24 @@ const NAMES = ["g1", "g2", "g3"];
 const PORT = 8080;
 const ROOT = "/srv/app";
 const PID_FILE = `${ROOT}/shared/tmp/pids/app.pid`;
+// One process per connection with keep-alive (as a real server), so the load generator never
+// races a server-side close; a stopped server's connections finish in their own processes.
 const APP = `use IO::Socket::INET;
 die "release $ENV{VERSION} dies at boot\\n" if -e "CRASH";
+$SIG{CHLD} = "IGNORE";
 my $s = IO::Socket::INET->new(LocalAddr => "0.0.0.0", LocalPort => ${PORT}, Listen => 128, ReuseAddr => 1) or die "listen: $!";
-while (my $c = $s->accept) {
-  while (my $l = <$c>) { last if $l =~ /^\\r?\\n$/ }
-  my $b = "$ENV{VERSION}\\n";
-  print $c "HTTP/1.1 200 OK\\r\\nContent-Length: " . length($b) . "\\r\\nConnection: close\\r\\n\\r\\n$b";
-  close $c;
+my $b = "$ENV{VERSION}\\n";
+while (1) {
+  my $c = $s->accept or next;
+  if (fork) { close $c; next }
+  close $s;
+  while (1) {
+    my $seen = 0;
+    while (my $l = <$c>) { $seen = 1; last if $l =~ /^\\r?\\n$/ }
+    last unless $seen;
+    print $c "HTTP/1.1 200 OK\\r\\nContent-Length: " . length($b) . "\\r\\n\\r\\n$b";
+  }
+  exit 0;
 }
 `;
 
