@@ -49,6 +49,12 @@ describe("--host user@server", () => {
       result: { installed: { current: "1.1.0", previous: "1.0.0" } },
     });
 
+    const shown = await deploykit(["status", ...remote, "--json"]);
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(jsonLines(shown.stdout).at(-1)).toMatchObject({
+      result: { live: { version: "1.1.0" }, previous: { version: "1.0.0" }, lock: { held: false } },
+    });
+
     const back = await deploykit(["rollback", ...remote]);
     expect(back.exitCode, back.stderr).toBe(0);
     expect(back.stdout).toContain("Rolled back to hello 1.0.0");
@@ -148,5 +154,14 @@ describe("--host user@server", () => {
       "stat -c %U /var/tmp/hello/releases/1.0.0 /var/tmp/hello/.deploykit/state.json",
     );
     expect(owners.stdout).toBe("deploy\ndeploy\n");
+    // A root that user may not write is E_PERMISSION, as it would be on this machine.
+    const refused = await deploykit([
+      "install",
+      ...["--store", join(dir, "store"), "--app", "hello", "--version", "1.0.0"],
+      ...at,
+      ...["--sudo-user", "deploy", "--root", "/srv/not-yours"],
+    ]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("[E_PERMISSION]");
   }, 60_000);
 });

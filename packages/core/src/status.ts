@@ -1,9 +1,12 @@
 import { resolve } from "node:path";
+import type { HostConnection } from "./connection/connection";
 import { assertDirectory } from "./directory";
+import { DeployKitError } from "./errors";
 import { hostLayout } from "./host/layout";
 import { type HistoryEntry, hostRelease, readState } from "./host/state";
 import { inspectLock, type LockStatus } from "./lock";
 import type { Ports } from "./ports";
+import { readRemoteState } from "./remote/rollback";
 import { strategyContext } from "./restart";
 import type { RuntimeStrategy, StrategyStatus } from "./strategy";
 
@@ -17,6 +20,8 @@ export interface StatusOptions extends Partial<Ports> {
   history?: number;
   /** Extra environment the strategy's status check sees (as for a restart). */
   env?: Record<string, string>;
+  /** The host the root is on: this machine (default) or `sshHost(...)`; `root` is then absolute. */
+  host?: HostConnection;
 }
 
 /** A release as {@link status} shows it. */
@@ -54,16 +59,25 @@ export interface HostStatus {
  * const s = await status({ root: "/srv/web", strategy: unicorn({}) })
  * console.log(s.live?.version, s.processes?.running, s.lock.held)
  * ```
+ * With `host: sshHost(...)` it reads the server's root, lock and processes over SSH.
+ *
  * @throws {@link DeployKitError} `E_NOT_FOUND`, `E_NOT_A_DIRECTORY` (root), `E_STATE_CORRUPT`.
  */
 export async function status(options: StatusOptions): Promise<HostStatus> {
-  const layout = hostLayout(resolve(options.root));
-  await assertDirectory(layout.root, {
-    what: "The host root",
-    mustExist: true,
-    hint: "Check the root: the directory holding releases/ and current.",
-  });
-  const state = await readState(layout.state);
+  const { host } = options;
+  const remote = host !== undefined && host.kind !== "local";
+  const layout = hostLayout(remote ? options.root : resolve(options.root));
+  const hint = "Check the root: the directory holding releases/ and current.";
+  if (remote) {
+    if ((await host.list(layout.root)) === undefined)
+      throw new DeployKitError("E_NOT_FOUND", `The host root ${host.name}:${layout.root} does not exist.`, {
+        hint,
+        details: { host: host.name, root: layout.root },
+      });
+  } else {
+    await assertDirectory(layout.root, { what: "The host root", mustExist: true, hint });
+  }
+  const state = remote ? await readRemoteState({ host, layout }) : await readState(layout.state);
   const view = (version: string | undefined): StatusRelease | undefined => {
     const entry = version === undefined ? undefined : state.releases[version];
     return entry && { version: entry.manifest.version, installedAt: entry.installedAt, dir: entry.dir };
@@ -85,7 +99,7 @@ export async function status(options: StatusOptions): Promise<HostStatus> {
     ...(state.app ? { app: state.app } : {}),
     ...(live ? { live } : {}),
     ...(previous ? { previous } : {}),
-    lock: await inspectLock({ root: layout.root }),
+    lock: await inspectLock({ root: layout.root, ...(host ? { host } : {}) }),
     ...(processes ? { processes } : {}),
     history: state.history.slice(-(options.history ?? 5)).reverse(),
     installed: Object.keys(state.releases).length,

@@ -1,14 +1,15 @@
 import { status } from "@deploykit/core";
-import { hostArgs } from "../args";
+import { hostArgs, sshArgs } from "../args";
 import type { CommandSpec } from "../command";
 import { fleetArgs, isFleet } from "../fleet-settings";
-import { rootFromSettings } from "../host-options";
+import { rootFromSettings, withHostFromSettings } from "../host-options";
 import { envFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
 import { fleetStatusCommand } from "./fleet";
 
 const { healthcheck: _gate, ...statusStrategyArgs } = strategyArgs;
 const args = {
   root: hostArgs.root,
+  ...sshArgs,
   history: { type: "string", description: "How many of the latest deploys to show (default 5)" },
   ...statusStrategyArgs,
   ...fleetArgs,
@@ -27,12 +28,15 @@ export const statusCommand: CommandSpec<typeof args> = {
     const history = settings.integer("history");
     const strategy = strategyFromSettings(settings);
     const env = envFromSettings(settings);
-    const result = await status({
-      root,
-      ...(strategy ? { strategy } : {}),
-      ...(history !== undefined ? { history } : {}),
-      ...(env ? { env } : {}),
-    });
+    const result = await withHostFromSettings(settings, io.cwd, (host) =>
+      status({
+        root,
+        ...host,
+        ...(strategy ? { strategy } : {}),
+        ...(history !== undefined ? { history } : {}),
+        ...(env ? { env } : {}),
+      }),
+    );
     const { live, previous, lock, processes } = result;
     const holder = lock.owner ? `pid ${lock.owner.pid} on ${lock.owner.host}` : "unknown holder";
     const lines = [

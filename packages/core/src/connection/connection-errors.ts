@@ -22,13 +22,28 @@ export const hostUnreachable = (host: string, stderr: string) =>
     },
   );
 
-/** `E_COMMAND_FAILED` for a catalogue command that failed on a host. */
-export const remoteFailed = (host: string, command: string, exitCode: number, stderr: string) =>
-  new DeployKitError(
-    "E_COMMAND_FAILED",
-    `${command} failed on ${host} (exit ${exitCode}): ${stderr.trim()}`,
-    {
-      hint: "Read the message above; the host's filesystem or permissions refused the operation.",
-      details: { host, command, exitCode, stderr: stderr.trim() },
-    },
-  );
+/** A catalogue command that failed on a host: `E_PERMISSION`, `E_DISK_FULL` or `E_READ_ONLY` when the tools said so (as locally), else `E_COMMAND_FAILED`. */
+export const remoteFailed = (host: string, command: string, exitCode: number, stderr: string) => {
+  const said = stderr.trim();
+  const details = { host, command, exitCode, stderr: said };
+  // The same codes as a local failure, read from the tools' own words (coreutils, tar, sh).
+  if (/Permission denied|Operation not permitted/.test(said))
+    return new DeployKitError("E_PERMISSION", `${command} on ${host} was refused: ${said}`, {
+      hint: "The SSH user may not write there: fix the directory's owner, choose a root it owns, or use sudo (sshHost({ sudo: true }), CLI --sudo / --sudo-user).",
+      details,
+    });
+  if (/No space left on device|Disk quota exceeded/.test(said))
+    return new DeployKitError("E_DISK_FULL", `${command} on ${host} ran out of disk: ${said}`, {
+      hint: "Free space on the server (deploykit prune, old logs), then run it again.",
+      details,
+    });
+  if (/Read-only file system/.test(said))
+    return new DeployKitError("E_READ_ONLY", `${command} on ${host} hit a read-only file system: ${said}`, {
+      hint: "Remount the server's file system read-write (or choose a root on a writable one).",
+      details,
+    });
+  return new DeployKitError("E_COMMAND_FAILED", `${command} failed on ${host} (exit ${exitCode}): ${said}`, {
+    hint: "Read the message above; the host's filesystem or permissions refused the operation.",
+    details,
+  });
+};
