@@ -2,44 +2,20 @@
 // (test-support/ssh-hosts: containers with their own sshd), against the same install to one host
 // alone, in one run. RUNS of each, fresh roots each time, medians. Also counts the artifact bytes
 // the control machine sent to each host (its upload progress), against the artifact's size.
-import { execFileSync } from "node:child_process";
-import { createHash, randomFillSync } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFsStore, publish } from "@deploykit/core";
 import { deployFleet, parseInventory } from "@deploykit/fleet";
 import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
+import { incompressibleRelease, median } from "../support/release.mjs";
 
 const NAMES = ["b1", "b2", "b3", "b4", "b5"];
 const SIZE = 4_000_000;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** A .tgz of incompressible bytes and its manifest. */
-function artifact(work, version) {
-  const tree = join(work, "tree");
-  mkdirSync(tree, { recursive: true });
-  writeFileSync(join(tree, "blob.bin"), randomFillSync(Buffer.allocUnsafe(SIZE)));
-  const file = `fleet-${version}.tgz`;
-  const path = join(work, file);
-  execFileSync("sh", ["-c", `tar -C "${tree}" -cf - . | gzip -1 > "${path}"`]);
-  const data = readFileSync(path);
-  const manifest = {
-    schemaVersion: 1,
-    app: "bench",
-    version,
-    format: "tgz",
-    artifact: { file, size: data.length, sha256: createHash("sha256").update(data).digest("hex") },
-    createdAt: new Date().toISOString(),
-    build: { buildpacks: [] },
-    processes: {},
-  };
-  return { path, manifest };
-}
 
 export async function realRollouts(work, runs) {
   const hosts = await startTestHosts({ hosts: NAMES });
   try {
-    const pkg = artifact(work, "1.0.0");
+    const pkg = incompressibleRelease(work, { version: "1.0.0", size: SIZE });
     const store = createFsStore({ dir: join(work, "store") });
     await publish(pkg, { store });
     const inventoryFor = (names, root) =>

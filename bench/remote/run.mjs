@@ -12,12 +12,12 @@
 // local install (see the "transfer only" line), so no SSH deploy can reach it here.
 // Needs root and scripts/system-deps.sh (the test hosts' tools), like the SSH tests.
 import { execFileSync } from "node:child_process";
-import { createHash, randomFillSync } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFsStore, install, publish, sshHost } from "@deploykit/core";
 import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
+import { incompressibleRelease, median } from "../support/release.mjs";
 
 const MB = 1_000_000;
 const SIZE = 50 * MB;
@@ -25,42 +25,22 @@ const RUNS = Number(process.argv[2] ?? 3);
 const RATIO_TARGET = 1.5;
 const ROUND_TRIPS_TARGET = 15;
 const work = mkdtempSync(join(tmpdir(), "bench-remote-"));
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const time = async (fn) => {
   const started = performance.now();
   await fn();
   return performance.now() - started;
 };
 
-/** A .tgz of incompressible bytes (4 files, gzip -1) and its manifest. */
-function artifact(version) {
-  const tree = join(work, "tree");
-  mkdirSync(tree, { recursive: true });
-  const block = Buffer.allocUnsafe(SIZE / 4);
-  for (let i = 0; i < 4; i++) writeFileSync(join(tree, `blob-${i}.bin`), randomFillSync(block));
-  const file = `bench-${version}.tgz`;
-  const path = join(work, file);
-  execFileSync("sh", ["-c", `tar -C "${tree}" -cf - . | gzip -1 > "${path}"`]);
-  rmSync(tree, { recursive: true, force: true });
-  const data = readFileSync(path);
-  const manifest = {
-    schemaVersion: 1,
-    app: "bench",
-    version,
-    format: "tgz",
-    artifact: { file, size: data.length, sha256: createHash("sha256").update(data).digest("hex") },
-    createdAt: new Date().toISOString(),
-    build: { buildpacks: [] },
-    processes: { web: "true" },
-  };
-  return { path, manifest };
-}
-
 const hosts = await startTestHosts({ hosts: ["bench"] });
 const server = hosts.host("bench");
 let failed = false;
 try {
-  const pkg = artifact("1.0.0");
+  const pkg = incompressibleRelease(work, {
+    version: "1.0.0",
+    size: SIZE,
+    files: 4,
+    processes: { web: "true" },
+  });
   const store = createFsStore({ dir: join(work, "store") });
   await publish(pkg, { store });
   const ssh = ["-F", hosts.sshConfig];

@@ -29,10 +29,11 @@ export interface HostOptions extends OperationOptions, Partial<Ports> {
   adoptLegacyCurrent?: boolean;
   /**
    * The host the root is on: `localHost()` (default, this machine) or `sshHost({ ... })`. Over
-   * SSH, `root` must be absolute (the server's path) and releases must be `.tgz`; `install`,
-   * `deploy`, `rollback`, `restartLive`, `listInstalled` and `liveRelease` all work remotely,
-   * and the strategy acts on the server through its context (`ctx.host` and the ports bound to
-   * it). The caller owns the connection: `close()` it when done.
+   * SSH, `root` must be absolute (the server's path); `install`, `deploy`, `rollback`,
+   * `restartLive`, `status`, `inspectLock`, `listInstalled` and `liveRelease` all work remotely,
+   * `.tgz` and `.deb` releases alike (a `.deb` through the server's dpkg, as root or with
+   * `sudo`), and the strategy acts on the server through its context (`ctx.host` and the ports
+   * bound to it). The caller owns the connection: `close()` it when done.
    */
   host?: HostConnection;
 }

@@ -96,11 +96,7 @@ async function sendArtifact(
 }
 
 /** Unpacks a cached artifact on the host as `releases/<version>` (one round trip). */
-export async function unpackRemote(
-  plan: HostPlan,
-  manifest: ReleaseManifest,
-  artifact: string,
-): Promise<string> {
+async function unpackRemote(plan: HostPlan, manifest: ReleaseManifest, artifact: string): Promise<string> {
   const { host, layout } = plan;
   const dir = layout.release(manifest.version);
   const links = plan.sharedDirs.flatMap((shared) => [
