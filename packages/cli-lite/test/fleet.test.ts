@@ -111,6 +111,21 @@ describe("deploykit deploy --inventory", () => {
     expect(await live("b")).toBe("releases/1.0.0");
   });
 
+  it("says which hosts a rollback switched without restarting them (no strategy for their role)", async () => {
+    const bare = ["a", "b"].map((n) => `  ${n}: { root: ${join(dir, "hosts", n)} }`);
+    await writeFile(join(dir, "bare.yml"), `app: hello\nssh: { local: true }\nhosts:\n${bare.join("\n")}\n`);
+    const back = await deploykit(
+      ["rollback", "--inventory", "bare.yml", "--version", "2.0.0", "--batch", "2"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(back.exitCode).toBe(0);
+    expect(await live("a")).toBe("releases/2.0.0");
+    expect(back.stdout).toMatch(/NOT restarted \(no strategy\): a, b\./);
+    expect(back.stderr).toMatch(/Nothing was restarted on a, b/);
+  });
+
   it.each([
     [["--batch", "0"], /batchSize must be/],
     [["--role", "db"], /No host has role db/],

@@ -84,6 +84,11 @@ export async function fleetRollback(ctx: FleetContext): Promise<Outcome> {
   }
   const { onFailure: _none, ...rollout } = rolloutFromSettings(settings);
   const version = settings.version();
+  const noStrategy = new Set(
+    selected(fleet)
+      .filter((h) => !strategy(h))
+      .map((h) => h.name),
+  );
   const result = await rollbackFleet({
     ...fleet,
     ...rollout,
@@ -93,7 +98,17 @@ export async function fleetRollback(ctx: FleetContext): Promise<Outcome> {
     onEvent,
     ...(signal ? { signal } : {}),
   });
-  return fleetOutcome("Fleet rollback", result);
+  const outcome = fleetOutcome("Fleet rollback", result);
+  const switched = result.hosts.filter((h) => h.outcome === "rolled-back" && noStrategy.has(h.host));
+  if (switched.length === 0) return outcome;
+  // As single-host `rollback` says it: `current` moved, yet the old processes keep serving.
+  const names = switched.map((h) => h.host).join(", ");
+  onEvent({
+    type: "warning",
+    step: "rollback",
+    message: `Nothing was restarted on ${names}: their processes still run the release that was live before. Set strategy for their role in the inventory (or pass --strategy), or run \`deploykit restart --host\` on each.`,
+  });
+  return { ...outcome, lines: [...outcome.lines, `NOT restarted (no strategy): ${names}.`] };
 }
 
 /** `deploykit releases --inventory hosts.yml` → `fleetReleases()`. */
