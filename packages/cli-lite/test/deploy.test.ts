@@ -121,4 +121,39 @@ describe("deploy with the process strategy from a config file", () => {
     const again = await deploykit(["deploy", "--version", "1.0.0"], { cwd: dir });
     expect(again.stdout).toContain("hello 1.0.0 is already live (unchanged).");
   });
+
+  it("a mistyped --port fails the deploy and the rollback brings v1 back on its own port, gated as it ran", async () => {
+    const typo = await freePort();
+    const run = await deploykit(
+      ["deploy", "--version", "3.0.0", "--port", String(typo), "--healthcheck-timeout", "3", "--json"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(jsonLines(run.stdout).at(-1)).toMatchObject({
+      type: "result",
+      result: { rolledBack: true, release: { version: "1.0.0" }, cause: { code: "E_HEALTHCHECK" } },
+    });
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+    await expect(fetch(`http://127.0.0.1:${typo}/`)).rejects.toThrow();
+    const state = JSON.parse(await readFile(join(dir, "host/.deploykit/state.json"), "utf8"));
+    expect(state.releases["1.0.0"].startedWith).toMatchObject({
+      strategy: "process",
+      settings: { strategy: "process", port: Number(new URL(url).port) },
+      healthcheck: { url },
+    });
+  });
+
+  it("a mistyped --healthcheck URL fails the deploy; v1 comes back behind its own health URL, not the typo", async () => {
+    const typo = `http://127.0.0.1:${await freePort()}/healthz`;
+    const run = await deploykit(
+      ["deploy", "--version", "3.0.0", "--healthcheck", typo, "--healthcheck-timeout", "2", "--json"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(jsonLines(run.stdout).at(-1)).toMatchObject({
+      type: "result",
+      result: { rolledBack: true, release: { version: "1.0.0" } },
+    });
+    expect(await (await fetch(url)).text()).toBe("1.0.0");
+  });
 });

@@ -1,5 +1,6 @@
+import type { BringUp } from "./bring-up";
 import { DeployKitError } from "./errors";
-import { type BringUp, type DeployResult, gate, undoSwitch } from "./gate";
+import { type DeployResult, gate, undoSwitch } from "./gate";
 import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
 import { planHost } from "./host/plan";
 import { withHostLock } from "./host/session";

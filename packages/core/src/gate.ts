@@ -1,3 +1,4 @@
+import type { BringUp } from "./bring-up";
 import { DeployKitError, isDeployKitError } from "./errors";
 import { step } from "./events";
 import { type HealthcheckOptions, probeHealth, waitHealthy } from "./healthcheck";
@@ -7,7 +8,8 @@ import { type HostState, recordLive, writeState } from "./host/state";
 import { releaseVerifier } from "./release-answer";
 import { switchToRemote } from "./remote/rollback";
 import { restart, strategyContext } from "./restart";
-import type { HostRelease, RestartContext, RestartResult, RuntimeStrategy } from "./strategy";
+import { asItRan, recordStartedWith } from "./started-with";
+import type { HostRelease, RestartContext, RestartResult } from "./strategy";
 
 /** What deploy() and rollback() report. */
 export interface DeployResult {
@@ -23,13 +25,6 @@ export interface DeployResult {
   restart?: RestartResult;
   /** True when the requested release was already live and nothing was switched. */
   unchanged?: boolean;
-}
-
-/** How to bring a release up: the strategy, its health gate and extra env. */
-export interface BringUp {
-  strategy: RuntimeStrategy;
-  healthcheck?: HealthcheckOptions;
-  env?: Record<string, string>;
 }
 
 /** The strategy's context for bringing `live` up, with the plan's ports, events and abort signal. */
@@ -218,11 +213,12 @@ async function settleAbort(
     );
   }
   const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
-  const restart = await restartShielded(how, contextFor(plan, how, restored, live)).then(
+  const again = asItRan(state, restored.version, how);
+  const restart = await restartShielded(again, contextFor(plan, again, restored, live)).then(
     () => undefined,
     (error: unknown) => error,
   );
-  const back = await servingNow(plan, how, restored);
+  const back = await servingNow(plan, again, restored);
   throw new DeployKitError(
     "E_ABORTED",
     `The ${live.version} deploy was aborted; ${live.version} did not serve (${now.seen}), so current was switched back to ${restored.version}.`,
@@ -299,11 +295,11 @@ export async function gate(
 ): Promise<DeployResult> {
   const ctx = contextFor(plan, how, live, fallback);
   let restarted = false;
+  let result: RestartResult;
   try {
-    const result = await restartShielded(how, ctx);
+    result = await restartShielded(how, ctx);
     restarted = true;
     await healthGate(plan, how, ctx, Object.keys(state.releases));
-    return { release: live, ...(fallback ? { previous: fallback } : {}), rolledBack: false, restart: result };
   } catch (error) {
     if (plan.signal?.aborted) {
       return settleAbort(plan, how, state, live, restarted, fallback, fallbackPrevious, error);
@@ -318,8 +314,9 @@ export async function gate(
       message: `${live.version} failed (${cause.message}); rolling back to ${fallback.version}`,
     });
     const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
+    const again = asItRan(state, restored.version, how);
     try {
-      const result = await bringUp(plan, how, restored, live, Object.keys(state.releases));
+      const result = await bringUp(plan, again, restored, live, Object.keys(state.releases));
       return { release: restored, previous: live, rolledBack: true, cause, restart: result };
     } catch (second) {
       throw new DeployKitError(
@@ -333,4 +330,6 @@ export async function gate(
       );
     }
   }
+  await recordStartedWith(plan, state, live.version, how);
+  return { release: live, ...(fallback ? { previous: fallback } : {}), rolledBack: false, restart: result };
 }

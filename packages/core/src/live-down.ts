@@ -1,4 +1,5 @@
-import { type BringUp, contextFor } from "./gate";
+import type { BringUp } from "./bring-up";
+import { contextFor } from "./gate";
 import type { HostPlan } from "./host/plan";
 import { strategyContext } from "./restart";
 import type { HostRelease } from "./strategy";

@@ -1,5 +1,6 @@
+import type { BringUp } from "./bring-up";
 import { step } from "./events";
-import { type BringUp, contextFor } from "./gate";
+import { contextFor } from "./gate";
 import type { HostPlan } from "./host/plan";
 import { strategyContext } from "./restart";
 import type { HostRelease } from "./strategy";

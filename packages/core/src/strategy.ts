@@ -91,4 +91,18 @@ export interface RuntimeStrategy {
   healthcheck?(ctx: StrategyContext): Promise<void>;
   /** Stops the app. */
   stop?(ctx: StrategyContext): Promise<void>;
+  /**
+   * The strategy's options as plain JSON, e.g. `{ strategy: "process", port: 5000 }` (what
+   * `createStrategy` from `@deploykit/runtimes` was given). `deploy()` and `rollback()` record
+   * them with the release they brought up healthy (`state.json`, `startedWith`),
+   * so that an automatic rollback restarts the old release as it ran, through
+   * {@link RuntimeStrategy.withSettings}, not with the options of the deploy that failed.
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /**
+   * The same kind of strategy built from {@link RuntimeStrategy.settings} recorded earlier.
+   * Without it (or without recorded settings) an automatic rollback restarts the old release
+   * with this strategy as it is.
+   */
+  withSettings?(settings: Readonly<Record<string, unknown>>): RuntimeStrategy;
 }

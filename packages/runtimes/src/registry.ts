@@ -49,7 +49,9 @@ export const strategyNames = Object.keys(factories) as StrategySpec["strategy"][
  * names (`timeout` and `startTimeout` in seconds, `killTimeout`) are converted, and each restart
  * then emits a `warning` event saying so. An unknown name, an option the strategy does not
  * have (the error lists the valid ones), or options the strategy refuses, is `E_INVALID_INPUT`
- * before anything runs.
+ * before anything runs. The strategy carries its `settings` (the spec, normalised) and
+ * `withSettings(recorded)`, which `deploy()` uses to restart an old release with the options it
+ * ran with after a deploy fails (see `RuntimeStrategy.settings`).
  *
  * @example
  * ```ts
@@ -67,7 +69,17 @@ export function createStrategy(spec: StrategySpec): RuntimeStrategy {
     });
   }
   const { options, warnings } = normalizeOptions(name, given);
-  return withWarnings(factory(options as never), warnings);
+  const strategy = withWarnings(factory(options as never), warnings);
+  // Recorded with each release it brings up, so deploy()'s automatic rollback restarts the old
+  // release with the options it ran with; functions (hooks) are not JSON and come from this spec.
+  const settings = { strategy: name, ...options };
+  const functions = Object.fromEntries(Object.entries(given).filter(([, v]) => typeof v === "function"));
+  return Object.freeze({
+    ...strategy,
+    settings,
+    withSettings: (recorded: Readonly<Record<string, unknown>>) =>
+      createStrategy({ ...functions, ...recorded } as unknown as StrategySpec),
+  });
 }
 
 /** Converts deprecated names to the `...Ms` ones and refuses keys the strategy does not have. */
@@ -118,15 +130,11 @@ function normalizeOptions(
 /** The strategy, emitting `warnings` as `warning` events at the start of each restart. */
 function withWarnings(strategy: RuntimeStrategy, warnings: string[]): RuntimeStrategy {
   if (warnings.length === 0) return strategy;
-  const { status, healthcheck, stop } = strategy;
   return {
-    name: strategy.name,
+    ...strategy,
     restart: (ctx) => {
       for (const message of warnings) ctx.onEvent?.({ type: "warning", step: "restart", message });
       return strategy.restart(ctx);
     },
-    ...(status ? { status: status.bind(strategy) } : {}),
-    ...(healthcheck ? { healthcheck: healthcheck.bind(strategy) } : {}),
-    ...(stop ? { stop: stop.bind(strategy) } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { isDeployKitError } from "@deploykit/core";
 import {
   createStrategy,
   STRATEGY_OPTION_KEYS,
+  type StrategySpec,
   strategyNames,
   strategyOptionsFromFlags,
 } from "@deploykit/runtimes";
@@ -67,6 +68,17 @@ describe("createStrategy()", () => {
     expect(createStrategy({ strategy: "sidekiq", timeoutMs: 8000, startTimeoutMs: 4000 }).name).toBe(
       "sidekiq",
     );
+  });
+
+  it("carries its settings as JSON and rebuilds itself from recorded ones; deprecated options keep preflight", () => {
+    // As a config file gives it: the deprecated `startTimeout` (s) is not in ProcessOptions' type.
+    const strategy = createStrategy({ strategy: "process", port: 5000, startTimeout: 3 } as StrategySpec);
+    expect(strategy.settings).toEqual({ strategy: "process", port: 5000, startTimeoutMs: 3000 });
+    expect(typeof strategy.preflight).toBe("function");
+    expect(strategy.healthcheckUrl).toBe(createStrategy({ strategy: "process", port: 5000 }).healthcheckUrl);
+    const asBefore = strategy.withSettings?.({ strategy: "process", port: 4000 });
+    expect(asBefore?.settings).toEqual({ strategy: "process", port: 4000 });
+    expect(asBefore?.name).toBe("process");
   });
 
   it("translates one set of command-line flags into each strategy's option names", () => {

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { DeployKitError } from "../errors";
+import type { HealthcheckOptions } from "../healthcheck";
 import { parseManifest, type ReleaseManifest } from "../manifest";
 import type { Clock } from "../ports/clock";
 import type { HostRelease } from "../strategy";
@@ -15,6 +16,19 @@ export interface InstalledEntry {
   dir: string;
   /** The cached artifact, relative to `.deploykit/cache`, while it is kept. */
   cached?: string;
+  /** How the release was last brought up healthy (see {@link StartedWith}). */
+  startedWith?: StartedWith;
+}
+
+/**
+ * How a release was last brought up and passed its gate: the strategy's name and JSON settings
+ * (`RuntimeStrategy.settings`) and the health gate used (none when absent; a RegExp `expectBody`
+ * is not kept). An automatic rollback to the release brings it up the same way again.
+ */
+export interface StartedWith {
+  strategy: string;
+  settings?: Record<string, unknown>;
+  healthcheck?: Omit<HealthcheckOptions, "expectBody"> & { expectBody?: string };
 }
 
 /** One line of a host's deploy history. */
@@ -56,6 +70,23 @@ const stateSchema = z.object({
       installedAt: z.string(),
       dir: z.string(),
       cached: z.string().optional(),
+      startedWith: z
+        .object({
+          strategy: z.string(),
+          settings: z.record(z.string(), z.unknown()).optional(),
+          healthcheck: z
+            .object({
+              url: z.string(),
+              timeoutMs: z.number().optional(),
+              intervalMs: z.number().optional(),
+              requestTimeoutMs: z.number().optional(),
+              expectBody: z.string().optional(),
+              versionHeader: z.string().optional(),
+              verifyRelease: z.boolean().optional(),
+            })
+            .optional(),
+        })
+        .optional(),
     }),
   ),
   channels: z.record(z.string(), z.object({ version: z.string(), signedAt: z.number() })).optional(),
