@@ -17,7 +17,7 @@ import { storeKeys } from "./store/keys";
 export interface PruneOptions extends OperationOptions, Partial<Ports> {
   /** A host root: remove installed releases beyond `keep` and cached artifacts of releases no longer installed. */
   root?: string;
-  /** Releases kept on the host in total, the live and previous ones always among them. Default 5. */
+  /** Releases kept on the host in total, the live and previous ones always among them; a release whose deploy failed and was rolled back does not count (it is removed). Default 5. */
   keep?: number;
   /** A store: remove published versions of `app` older than the newest `keepVersions`. */
   store?: ArtifactStore;

@@ -2,11 +2,14 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  deploy,
   install,
   isDeployKitError,
   listInstalled,
   liveRelease,
+  prune,
   publish,
+  type RuntimeStrategy,
   rollback,
   storeKeys,
 } from "@deploykit/core";
@@ -87,6 +90,29 @@ describe.each(embeddedStores)("install and rollback on the %s", (_name, makeStor
     await install({ store: ws.store, app: "web", version: "1.0.0", root, keep: 1 });
     // live 1.0.0, previous 1.2.0 (live before), nothing else.
     expect((await readdir(join(root, "releases"))).sort()).toEqual(["1.0.0", "1.2.0"]);
+  });
+
+  it("a release whose deploy failed and was rolled back does not count towards keep: it is pruned first", async () => {
+    ws = await workspace(makeStore);
+    const root = join(ws.dir, "host");
+    await publishVersions("1.0.0", "1.1.0", "1.2.0", "1.3.0");
+    const strategy: RuntimeStrategy = {
+      name: "fake",
+      restart: async ({ release }) => {
+        if (release.version === "1.3.0") throw new Error("1.3.0 exits at boot");
+        return { strategy: "fake" };
+      },
+    };
+    for (const version of ["1.0.0", "1.1.0", "1.2.0", "1.3.0"])
+      await deploy({ store: ws.store, app: "web", version, root, keep: 10, strategy });
+    expect(await live(root)).toBe("v1.2.0");
+    const result = await prune({ root, keep: 3 });
+    expect(result.host?.releases).toEqual(["1.3.0"]);
+    expect((await readdir(join(root, "releases"))).sort()).toEqual(["1.0.0", "1.1.0", "1.2.0"]);
+    // Deployed again and healthy, it is a good release like any other.
+    await publishVersions("1.4.0");
+    await deploy({ store: ws.store, app: "web", version: "1.4.0", root, keep: 2, strategy });
+    expect((await readdir(join(root, "releases"))).sort()).toEqual(["1.2.0", "1.4.0"]);
   });
 
   it("rollback works without the network: a removed release dir is unpacked again from the cache", async () => {

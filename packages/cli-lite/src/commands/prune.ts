@@ -9,7 +9,8 @@ const args = {
   root: { type: "string", valueHint: "dir", description: "Prune this host root (config: root)" },
   keep: {
     type: "string",
-    description: "Releases kept on the host in total, live and previous included (config: keep; default 5)",
+    description:
+      "Releases kept on the host in total, live and previous included; a failed, rolled-back one does not count and goes first (config: keep; default 5)",
   },
   app: {
     type: "string",

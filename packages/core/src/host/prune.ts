@@ -7,9 +7,24 @@ import type { HostLayout } from "./layout";
 import type { HostState, InstalledEntry } from "./state";
 
 /**
+ * The releases whose last deploy failed and was rolled back automatically (the history's last
+ * word on them is an `auto-rollback` away from them): nothing to roll back to.
+ */
+function failedReleases(state: HostState): Set<string> {
+  const failed = new Set<string>();
+  for (const entry of state.history) {
+    if (entry.action === "auto-rollback" && entry.from !== undefined) failed.add(entry.from);
+    else failed.delete(entry.version);
+  }
+  return failed;
+}
+
+/**
  * Pure decision: the versions pruning removes, the oldest beyond `keep`; never the live one, the
  * previous one, nor one in `held` (a release a live process still uses: it does not count
- * towards `keep` either, and is pruned on a later run once free).
+ * towards `keep` either, and is pruned on a later run once free). A release whose deploy failed
+ * (see {@link failedReleases}) does not count towards `keep` and is removed (Capistrano removes
+ * a failed release on rollback): `keep` counts releases one can roll back to.
  */
 export function pruneCandidates(
   state: HostState,
@@ -20,11 +35,14 @@ export function pruneCandidates(
     b.installedAt.localeCompare(a.installedAt),
   );
   const protectedVersions = new Set([state.current, state.previous]);
+  const failed = failedReleases(state);
   const candidates: string[] = [];
   let kept = 0;
   for (const [version] of newestFirst) {
     if (held.has(version)) continue;
-    if (protectedVersions.has(version) || kept < keep) kept++;
+    if (protectedVersions.has(version)) kept++;
+    else if (failed.has(version)) candidates.push(version);
+    else if (kept < keep) kept++;
     else candidates.push(version);
   }
   return candidates;
