@@ -199,6 +199,12 @@ describe("operator regressions (issue 14)", () => {
     }
     const listing = await execa("tar", ["-tzf", join(app, "app7_1.0.1.tgz")]);
     expect(listing.stdout).not.toContain("app7_1.0.0");
+    // Built elsewhere (CI's dist/), the earlier builds lying in the app are not packed either.
+    const elsewhere = await deploykit(["build", "--version", "1.0.2", "--out-dir", "../dist7"], { cwd: app });
+    expect(elsewhere.exitCode, elsewhere.stderr).toBe(0);
+    const packed = await execa("tar", ["-tzf", join(dir, "dist7", "app7_1.0.2.tgz")]);
+    expect(packed.stdout).toContain("Procfile");
+    expect(packed.stdout).not.toMatch(/app7_1\.0\.[01]/);
   });
 
   it("7. -v/-V/--version, help, help deploy, and did-you-mean for commands and flags", async () => {

@@ -159,7 +159,7 @@ describe("buildPackage without buildpacks (.tgz)", () => {
     expect(isDeployKitError(error, "E_ABORTED")).toBe(true);
   });
 
-  it("never packs its own output when building into the app folder or a folder inside it", async () => {
+  it("never packs its own output nor earlier artifacts of the app, wherever it builds to", async () => {
     const app = join(await temp.make("self"), "selfish");
     await writeTree(app, {
       "index.js": "1\n",
@@ -173,13 +173,14 @@ describe("buildPackage without buildpacks (.tgz)", () => {
       "pkg/",
       "pkg/keep.txt",
     ]);
-    const intoSub = await buildPackage({ appDir: app, outDir: join(app, "pkg"), version: "1.0.1" });
-    expect((await tgzEntries(intoSub.path)).map((e) => e.path)).toEqual([
+    const elsewhere = await buildPackage({ appDir: app, outDir: await temp.make("dist"), version: "1.0.1" });
+    expect((await tgzEntries(elsewhere.path)).map((e) => e.path)).toEqual([
       "index.js",
-      "selfish_0.9.tgz",
-      "selfish_0.9.tgz.manifest.json",
-      "selfish_1.0.0.tgz",
+      "pkg/",
+      "pkg/keep.txt",
     ]);
+    const intoSub = await buildPackage({ appDir: app, outDir: join(app, "pkg"), version: "1.0.2" });
+    expect((await tgzEntries(intoSub.path)).map((e) => e.path)).toEqual(["index.js"]);
   });
 
   it("writes nothing but the artifact into outDir (no partial files left)", async () => {

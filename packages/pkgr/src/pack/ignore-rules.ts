@@ -41,20 +41,23 @@ export const gitOnlyRules: IgnoreRules = {
 };
 
 /**
- * Adds the build's own output to `rules` when `outDir` lies inside the app (e.g. building from
- * the app folder with the default out dir): the out folder itself, or, when it is the app root,
- * earlier artifacts of this app (`<name>_*.tgz|.deb`, with the CLI's `.manifest.json` next to
- * them) and the one being written.
+ * Adds the build's own output to `rules`: earlier artifacts of this app at the app root
+ * (`<name>_*.tgz|.deb`, with the CLI's `.manifest.json` next to them, and the one being written
+ * when the out dir is the app root), wherever this build writes; and the out folder itself when
+ * it lies inside the app.
  */
 export function withoutBuildOutput(rules: IgnoreRules, outDirFromApp: string, name: string): IgnoreRules {
-  if (outDirFromApp.startsWith("..") || outDirFromApp.startsWith("/")) return rules;
+  const outFolder =
+    outDirFromApp !== "" && !outDirFromApp.startsWith("..") && !outDirFromApp.startsWith("/")
+      ? outDirFromApp
+      : undefined;
   const artifact = new RegExp(
     `^${name.replace(/[.+]/g, "\\$&")}_.*\\.(tgz|deb)(\\.partial-\\d+|\\.manifest\\.json)?$`,
   );
   return {
     ignores(relativePath, isDir) {
       if (rules.ignores(relativePath, isDir)) return true;
-      if (outDirFromApp !== "") return relativePath === outDirFromApp;
+      if (relativePath === outFolder) return true;
       return !isDir && !relativePath.includes("/") && artifact.test(relativePath);
     },
   };
