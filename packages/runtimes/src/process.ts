@@ -25,6 +25,7 @@ import {
   signalTarget,
   writePidFile,
 } from "./internal/pid";
+import { assertPortOption } from "./internal/port-option";
 import { terminate } from "./internal/terminate";
 import { assertPortFree, daemonized, listenPort, stopLeftovers } from "./internal/tracking";
 
@@ -97,6 +98,7 @@ function resolve(options: ProcessOptions, ctx: StrategyContext): Resolved {
  * ```
  */
 export function process(options: ProcessOptions = {}): RuntimeStrategy {
+  assertPortOption("process", options.port);
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
 

@@ -81,6 +81,16 @@ describe("createStrategy()", () => {
     expect(asBefore?.name).toBe("process");
   });
 
+  it.each([
+    { strategy: "process", port: 99_999 },
+    { strategy: "node", port: 0 },
+    { strategy: "pm2", name: "web", port: 3000.5 },
+  ])("refuses $strategy with port $port before anything runs", (spec) => {
+    const error = thrown(() => createStrategy(spec as StrategySpec));
+    expect(error.code).toBe("E_INVALID_INPUT");
+    expect(error.message).toContain("port must be a TCP port");
+  });
+
   it("translates one set of command-line flags into each strategy's option names", () => {
     expect(strategyOptionsFromFlags("command", { command: "make restart", timeoutMs: 5 })).toEqual({
       restart: "make restart",

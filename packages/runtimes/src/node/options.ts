@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { assertPortOption } from "../internal/port-option";
 import { msOption } from "../internal/timing";
 
 /** Options of `node()`. */
@@ -57,6 +58,7 @@ export interface NodeSettings {
 
 /** Checks options up front. */
 export function checkNodeOptions(options: NodeOptions): void {
+  assertPortOption("node", options.port);
   if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1)) {
     throw new DeployKitError("E_INVALID_INPUT", "node(): workers must be a whole number of at least 1.");
   }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { assertPortOption } from "../internal/port-option";
 import { msOption } from "../internal/timing";
 
 /** Options of `pm2()`. */
@@ -60,6 +61,7 @@ export function checkPm2Options(options: Pm2Options): void {
       details: { name: options?.name },
     });
   }
+  assertPortOption("pm2", options.port);
   if (options.instances !== undefined && !(Number.isInteger(options.instances) && options.instances >= 1)) {
     throw new DeployKitError("E_INVALID_INPUT", "pm2(): instances must be a whole number of at least 1.");
   }
