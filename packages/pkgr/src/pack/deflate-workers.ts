@@ -6,11 +6,14 @@ import { constants, deflateRaw } from "node:zlib";
  * The worker's whole program. It needs only Node built-ins, so it runs from source (`eval`) and
  * the package ships no separate worker file for both module formats and the test runner to find.
  * `deflateRawSync` with zlib's default 16 KiB output chunks gives exactly the bytes the async
- * `deflateRaw` gives, without calling back to the main thread after every chunk.
+ * `deflateRaw` gives, without calling back to the main thread after every chunk. The output moves
+ * back uncopied when it owns its memory (it does unless it is one short chunk), and so does the
+ * input block, for the stream to fill again.
  */
 const PROGRAM = `
 const { parentPort } = require("node:worker_threads");
 const { constants, deflateRawSync } = require("node:zlib");
+const owns = (b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
 parentPort.on("message", ({ id, block, dictionary, level, last }) => {
   try {
     const out = deflateRawSync(block, {
@@ -18,25 +21,31 @@ parentPort.on("message", ({ id, block, dictionary, level, last }) => {
       finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
       ...(dictionary ? { dictionary } : {}),
     });
-    const owned = new Uint8Array(out.length);
-    owned.set(out);
-    parentPort.postMessage({ id, out: owned }, [owned.buffer]);
+    const owned = owns(out) ? out : new Uint8Array(out);
+    parentPort.postMessage({ id, out: owned, block }, [owned.buffer, block.buffer]);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
   }
 });
 `;
 
+/** A deflated block, and the block's memory handed back for reuse. */
+export interface Deflated {
+  out: Buffer;
+  block: Buffer;
+}
+
 /**
  * Raw-deflates one block: sync-flushed (or finished when `last`), primed with `dictionary`. A block
- * that owns all of its memory (`Buffer.allocUnsafeSlow`) may be taken over: do not reuse it.
+ * that owns all of its memory (`Buffer.allocUnsafeSlow`) may be taken over: do not touch it
+ * until it comes back as {@link Deflated.block}.
  */
 export type DeflateBlock = (
   block: Buffer,
   level: number,
   dictionary: Buffer | undefined,
   last: boolean,
-) => Promise<Buffer>;
+) => Promise<Deflated>;
 
 /** One deflate on the libuv pool: what a stream of a single block uses (no thread to start). */
 export const deflateOnPool: DeflateBlock = (block, level, dictionary, last) =>
@@ -46,8 +55,10 @@ export const deflateOnPool: DeflateBlock = (block, level, dictionary, last) =>
       finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
       ...(dictionary ? { dictionary } : {}),
     };
-    deflateRaw(block, options, (error, out) => (error ? reject(error) : resolve(out)));
+    deflateRaw(block, options, (error, out) => (error ? reject(error) : resolve({ out, block })));
   });
+
+const bufferOf = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 
 /** Deflate threads for one stream; {@link DeflateWorkers.close} ends them. */
 export interface DeflateWorkers {
@@ -61,7 +72,7 @@ export interface DeflateWorkers {
  * order. The threads are unref'd, so a stream dropped without `close` never keeps the process alive.
  */
 export function startDeflateWorkers(count = availableParallelism()): DeflateWorkers {
-  const waiting = new Map<number, { resolve: (out: Buffer) => void; reject: (error: Error) => void }>();
+  const waiting = new Map<number, { resolve: (done: Deflated) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   const fail = (error: Error) => {
     for (const { reject } of waiting.values()) reject(error);
@@ -70,11 +81,12 @@ export function startDeflateWorkers(count = availableParallelism()): DeflateWork
   const workers = Array.from({ length: Math.max(1, count) }, () => {
     const worker = new Worker(PROGRAM, { eval: true });
     worker.unref();
-    worker.on("message", (message: { id: number; out?: Uint8Array; error?: string }) => {
-      const job = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (!message.out) job?.reject(new Error(`deflate failed: ${message.error}`));
-      else job?.resolve(Buffer.from(message.out.buffer, message.out.byteOffset, message.out.length));
+    type Answer = { id: number; out?: Uint8Array; block?: Uint8Array; error?: string };
+    worker.on("message", ({ id, out, block, error }: Answer) => {
+      const job = waiting.get(id);
+      waiting.delete(id);
+      if (!out || !block) job?.reject(new Error(`deflate failed: ${error}`));
+      else job?.resolve({ out: bufferOf(out), block: bufferOf(block) });
     });
     worker.on("error", fail);
     return worker;
@@ -82,8 +94,8 @@ export function startDeflateWorkers(count = availableParallelism()): DeflateWork
   return {
     deflate(block, level, dictionary, last) {
       const id = nextId++;
-      // Moved (not cloned) to the thread: a block that owns all its memory moves as it is (the
-      // caller must not touch it again); a view into larger memory is copied first.
+      // Moved (not cloned) to the thread and back: a block that owns all its memory moves as it is
+      // (the caller must not touch it until it is back); a view into larger memory is copied first.
       const owned =
         block.byteOffset === 0 && block.byteLength === block.buffer.byteLength
           ? (block as Uint8Array<ArrayBuffer>)

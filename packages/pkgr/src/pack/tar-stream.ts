@@ -1,23 +1,9 @@
-import { closeSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from "node:fs";
-import { join, relative } from "node:path";
+import { closeSync, lstatSync, openSync, readlinkSync, readSync } from "node:fs";
 import { DeployKitError } from "@deploykit/core";
-import { Header, Pax } from "tar";
+import { BLOCK, type HeaderFields, headerBlocks, writeUstarHeader } from "./tar-header";
 
-/** Output is handed on in batches of about this many bytes. */
+/** Size of the batches the archive is written into, unless the caller's allocator says otherwise. */
 const BATCH = 1 << 20;
-const BLOCK = 512;
-const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
-
-/** node-tar's `portable` mode: owner rw always, no group/other write; readable dirs listable. */
-function portableMode(mode: number, isDir: boolean): number {
-  let out = ((mode & 0o7777) | 0o600) & ~0o22;
-  if (isDir) {
-    if (out & 0o400) out |= 0o100;
-    if (out & 0o40) out |= 0o10;
-    if (out & 0o4) out |= 0o1;
-  }
-  return out;
-}
 
 function changedWhilePacking(source: string): DeployKitError {
   return new DeployKitError("E_INVALID_INPUT", `${source} changed size while it was being packed.`, {
@@ -26,100 +12,82 @@ function changedWhilePacking(source: string): DeployKitError {
   });
 }
 
-type EntryType = "File" | "Directory" | "SymbolicLink" | "Link";
-
-/** The header block(s) of one entry: a pax header first when ustar cannot hold it, as node-tar does. */
-function headerOf(path: string, type: EntryType, stat: Stats, size: number, mtime: Date, linkpath?: string) {
-  const isDir = type === "Directory";
-  const fields = {
-    path,
-    linkpath,
-    mode: portableMode(stat.mode, isDir),
-    size,
-    // node-tar's portable mode leaves directory mtimes out.
-    mtime: isDir ? undefined : mtime,
-    type,
-  };
-  const header = new Header(fields);
-  const needsPax = header.encode();
-  const block = header.block as Buffer;
-  if (!needsPax) return [block];
-  return [new Pax({ mtime: fields.mtime, path, linkpath, size }).encode(), block];
-}
-
 /**
- * The archive being written into ~1 MiB buffers of its own: headers are copied in and file
- * contents read straight into place, so a file's bytes are never held in a buffer of their own and
- * never concatenated. {@link room} hands back the filled part once the next piece would not fit.
+ * The archive being written into batches, each filled to the last byte before it is handed on:
+ * headers are encoded and file contents read straight into place, so a file's bytes are never
+ * held in a buffer of their own and never copied in user space. Batches are a whole number of
+ * 512-byte tar blocks and every header and padded body is too, so only a body can run across
+ * two batches.
  */
 class Batches {
-  private buffer = Buffer.allocUnsafeSlow(BATCH);
+  private buffer: Buffer;
   private filled = 0;
 
-  /** Makes `bytes` of contiguous room; returns the batch filled so far when a new one was needed. */
-  room(bytes: number): Buffer | undefined {
-    if (this.filled + bytes <= this.buffer.length) return undefined;
-    const full = this.take();
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(BATCH, bytes));
+  constructor(private readonly allocate: () => Buffer) {
+    this.buffer = allocate();
+    if (this.buffer.length === 0 || this.buffer.length % BLOCK !== 0)
+      throw new RangeError(`tar batches must be a positive multiple of ${BLOCK} bytes`);
+  }
+
+  get full(): boolean {
+    return this.filled === this.buffer.length;
+  }
+
+  /** The full batch, handed on (the caller owns it); a new one is started. */
+  swap(): Buffer {
+    const full = this.buffer;
+    this.buffer = this.allocate();
     this.filled = 0;
     return full;
   }
 
-  /** What was written into the current batch, if anything; the batch is not written to again. */
-  take(): Buffer | undefined {
+  /** What was written into the current batch, if anything; nothing is written after it. */
+  rest(): Buffer | undefined {
     return this.filled === 0 ? undefined : this.buffer.subarray(0, this.filled);
   }
 
-  get free(): number {
-    return this.buffer.length - this.filled;
+  /** One entry's header block(s); the batch is never full here (see {@link tarStream}). */
+  header(fields: HeaderFields): Generator<Buffer> | undefined {
+    if (writeUstarHeader(this.buffer, this.filled, fields)) {
+      this.filled += BLOCK;
+      return undefined;
+    }
+    return this.blocks(headerBlocks(fields));
   }
 
-  put(data: Buffer): void {
-    data.copy(this.buffer, this.filled);
-    this.filled += data.length;
+  *blocks(blocks: Buffer[]): Generator<Buffer> {
+    for (const block of blocks) {
+      for (let offset = 0; offset < block.length; offset += BLOCK) {
+        if (this.full) yield this.swap();
+        block.copy(this.buffer, this.filled, offset, offset + BLOCK);
+        this.filled += BLOCK;
+      }
+    }
   }
 
-  /** Zero bytes up to the next 512-byte boundary after a file body of `size` bytes. */
-  pad(size: number): void {
+  /**
+   * The body of the `size`-byte file `fd`, read into place and padded to a whole block; yields
+   * each batch it fills. One byte past the end is asked for, so a file that grew while it was
+   * packed is caught as well as one that shrank; a short read right at the expected end is the
+   * end of the file, so a small file costs one `read`.
+   */
+  *body(fd: number, size: number, source: string): Generator<Buffer> {
+    let read = 0;
+    for (;;) {
+      if (this.full) yield this.swap();
+      const room = Math.min(size + 1 - read, this.buffer.length - this.filled);
+      const n = readSync(fd, this.buffer, this.filled, room, read);
+      if (read + n > size) throw changedWhilePacking(source);
+      this.filled += n;
+      read += n;
+      if (n === 0 || (n < room && read === size)) break;
+    }
+    if (read !== size) throw changedWhilePacking(source);
+    // The batch ends on a block boundary, so the padding always fits.
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
     this.buffer.fill(0, this.filled, this.filled + padding);
     this.filled += padding;
   }
-
-  /** Reads up to `length` bytes of `fd` at `position` into place; returns how many were read. */
-  read(fd: number, length: number, position: number): number {
-    const n = readSync(fd, this.buffer, this.filled, Math.min(length, this.free), position);
-    this.filled += n;
-    return n;
-  }
-}
-
-/**
- * The body of a `size`-byte file, read synchronously into the batches (microseconds a call from
- * the page cache) and padded to a whole block. One byte past `size` is asked for, so a file that
- * grew while it was packed is caught as well as one that shrank.
- */
-function* fileBody(batches: Batches, source: string, size: number): Generator<Buffer> {
-  // A file that fits in one batch is read with one call.
-  const full = batches.room(Math.min(size + BLOCK, BATCH));
-  if (full) yield full;
-  const fd = openSync(source, "r");
-  try {
-    let read = 0;
-    for (;;) {
-      if (batches.free === 0) yield batches.room(BATCH) as Buffer;
-      const n = batches.read(fd, size + 1 - read, read);
-      read += n;
-      if (read > size) throw changedWhilePacking(source);
-      if (n === 0) break;
-    }
-    if (read !== size) throw changedWhilePacking(source);
-  } finally {
-    closeSync(fd);
-  }
-  const more = batches.room(BLOCK);
-  if (more) yield more;
-  batches.pad(size);
 }
 
 /**
@@ -128,42 +96,47 @@ function* fileBody(batches: Batches, source: string, size: number): Generator<Bu
  * atime/ctime, portable modes, directory mtimes omitted, a pax header for what ustar cannot hold,
  * hard links to an earlier path of the same inode as `Link` entries, sockets and FIFOs left out.
  * Unlike `Pack` it stats and reads files synchronously (from the page cache, straight into the
- * output batch, instead of four round trips through the libuv pool that the compressor needs),
- * yielding ~1 MiB batches so memory stays flat in the tree size.
+ * output batch, one `lstat`, `open`, `read` and `close` for a small file) and yields each batch
+ * once it is full, so memory stays flat in the tree size. `allocate` gives each new batch (by
+ * default 1 MiB of its own); a batch yielded is never written to again.
  */
-export async function* tarStream(
+export function* tarStream(
   root: string,
-  paths: AsyncIterable<string>,
+  paths: Iterable<string>,
   mtime: Date,
-): AsyncGenerator<Buffer> {
+  allocate: () => Buffer = () => Buffer.allocUnsafeSlow(BATCH),
+): Generator<Buffer> {
   const firstOfInode = new Map<string, string>();
-  const batches = new Batches();
-  function* entry(headers: Buffer[]): Generator<Buffer> {
-    for (const header of headers) {
-      const full = batches.room(header.length);
-      if (full) yield full;
-      batches.put(header);
-    }
-  }
-  for await (const path of paths) {
-    const source = join(root, path);
+  const batches = new Batches(allocate);
+  for (const path of paths) {
+    const source = `${root}/${path}`;
     const stat = lstatSync(source);
-    if (stat.isDirectory()) yield* entry(headerOf(`${path}/`, "Directory", stat, 0, mtime));
+    let fields: HeaderFields;
+    let fd: number | undefined;
+    if (stat.isDirectory()) fields = { path: `${path}/`, type: "Directory", stat, size: 0, mtime };
     else if (stat.isSymbolicLink())
-      yield* entry(headerOf(path, "SymbolicLink", stat, 0, mtime, readlinkSync(source)));
-    else if (stat.isFile()) {
+      fields = { path, type: "SymbolicLink", stat, size: 0, mtime, linkpath: readlinkSync(source) };
+    else if (!stat.isFile()) continue;
+    else {
       const inode = stat.nlink > 1 ? `${stat.dev}:${stat.ino}` : undefined;
       const first = inode === undefined ? undefined : firstOfInode.get(inode);
-      if (first !== undefined) {
-        yield* entry(headerOf(path, "Link", stat, 0, mtime, first));
-      } else {
-        if (inode !== undefined) firstOfInode.set(inode, relative(root, source));
-        yield* entry(headerOf(path, "File", stat, stat.size, mtime));
-        if (stat.size > 0) yield* fileBody(batches, source, stat.size);
+      if (first !== undefined) fields = { path, type: "Link", stat, size: 0, mtime, linkpath: first };
+      else {
+        if (inode !== undefined) firstOfInode.set(inode, path);
+        fields = { path, type: "File", stat, size: stat.size, mtime };
+        if (stat.size > 0) fd = openSync(source, "r");
       }
     }
+    try {
+      if (batches.full) yield batches.swap();
+      const more = batches.header(fields);
+      if (more) yield* more;
+      if (fd !== undefined) yield* batches.body(fd, fields.size, source);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
-  yield* entry([END_OF_ARCHIVE]);
-  const last = batches.take();
+  yield* batches.blocks([Buffer.alloc(2 * BLOCK)]);
+  const last = batches.rest();
   if (last) yield last;
 }

@@ -27,15 +27,17 @@ export interface TgzOptions extends ArtifactWriterOptions {
  * Packs `root` into a gzip'd tar at `dest`, reproducibly: entries sorted, every mtime the same,
  * uid/gid 0 with no user or group names, no atime/ctime, modes normalised (`portable`), gzip
  * header without a timestamp; sockets, FIFOs and device files are left out (`onSkip`). The same
- * tree gives the same bytes. It streams: small files are read in one call each, large ones in
- * chunks, gzip runs pigz-style on several libuv threads, and the sha256 and size are computed on
- * the way to disk.
+ * tree gives the same bytes. It streams: files are read straight into the compressor's 1 MiB
+ * blocks (a small file in one call), gzip runs pigz-style on one thread per core, and the sha256
+ * and size are computed on the way to disk.
  */
 export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
   throwIfAborted(options.signal);
   const { root, rules, mtime, onTarData, onSkip, signal } = options;
-  async function* tar() {
-    for await (const chunk of tarStream(root, walkTree(root, rules, onSkip), mtime)) {
+  const gzip = createParallelGzip(6);
+  // The tar stream fills the compressor's own blocks, which move to the deflate threads as they are.
+  function* tar() {
+    for (const chunk of tarStream(root, walkTree(root, rules, onSkip), mtime, gzip.takeBlock)) {
       throwIfAborted(signal);
       onTarData?.(chunk);
       yield chunk;
@@ -43,7 +45,7 @@ export async function writeTgz(options: TgzOptions): Promise<WrittenArtifact> {
   }
   // One batch read ahead at most: the compressor holds the blocks it works on.
   const source = Readable.from(tar(), { highWaterMark: 1 });
-  return writeHashed(options, (sink) => pipeline(source, createParallelGzip(6), sink));
+  return writeHashed(options, (sink) => pipeline(source, gzip, sink));
 }
 
 /** `buildPackage({ format: "tgz" })`'s writer: `<name>_<version>.tgz` through {@link writeTgz}. */

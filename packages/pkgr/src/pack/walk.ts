@@ -1,5 +1,4 @@
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import type { IgnoreRules } from "./ignore-rules";
 
 /** A directory entry that cannot go in a package. */
@@ -33,15 +32,12 @@ export const skippedMessage = (path: string, kind: SpecialFileKind) =>
  * Yields every path under `root` (relative, `/`-separated, directories before their contents),
  * in a stable order: entries of each directory sorted by name in code-unit order. Only one
  * directory listing is held at a time per level, so memory does not grow with the tree size.
- * Sockets, FIFOs and device files are not yielded: `onSkip` hears of each.
+ * Sockets, FIFOs and device files are not yielded: `onSkip` hears of each. Directories are
+ * listed synchronously, as the tar stream reads files: a listing takes microseconds from the page
+ * cache, less than a libuv round trip, and a synchronous generator costs no promise per path.
  */
-export async function* walkTree(
-  root: string,
-  rules: IgnoreRules,
-  onSkip?: OnSkip,
-  prefix = "",
-): AsyncGenerator<string> {
-  const entries = await readdir(prefix ? join(root, prefix) : root, { withFileTypes: true });
+export function* walkTree(root: string, rules: IgnoreRules, onSkip?: OnSkip, prefix = ""): Generator<string> {
+  const entries = readdirSync(prefix ? `${root}/${prefix}` : root, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
