@@ -1,37 +1,21 @@
-import { join } from "node:path";
-import { deploy, portOwners } from "@deploykit/core";
-import { pm2 } from "@deploykit/runtimes";
-import { execa } from "execa";
+import { portOwners } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchText } from "./support/host";
 import { startLoad } from "./support/load";
-import { type NodeAppHost, nodeAppHost } from "./support/node-app-host";
+import { type Pm2AppHost, pm2AppHost } from "./support/pm2-app-host";
 
 // Issue 17, input 3 for pm2: an app that listens at once but answers 500 for its first 3 s. pm2
 // retires an old instance once the new one sends "ready" (from the app's listen callback); the
 // readiness preload holds that listen until the instance passed the health check itself.
-let host: NodeAppHost;
-const pm2Bin = new URL("../../../node_modules/.bin/pm2", import.meta.url).pathname;
-const pm2Home = () => join(host.work, "pm2");
-const strategy = () =>
-  pm2({
-    name: "web",
-    bin: pm2Bin,
-    home: pm2Home(),
-    port: host.port,
-    instances: 2,
-    timeoutMs: 20_000,
-    healthcheck: `http://127.0.0.1:${host.port}/health`,
-  });
-const deployVersion = (version: string) =>
-  deploy({ store: host.store, app: "web", version, root: host.root, strategy: strategy() });
+let app: Pm2AppHost;
+let host: Pm2AppHost["host"];
+const deployVersion = (version: string) => app.deployVersion(version);
 
 beforeAll(async () => {
-  host = await nodeAppHost("dk-pm2-warmup-", { warmupMs: 3_000 });
+  app = await pm2AppHost("dk-pm2-warmup-", { warmupMs: 3_000 });
+  host = app.host;
 });
-afterAll(() =>
-  host.dispose(strategy(), () => execa(pm2Bin, ["kill"], { env: { PM2_HOME: pm2Home() }, reject: false })),
-);
+afterAll(() => app?.dispose());
 
 describe("pm2(): readiness before retirement", () => {
   it("an app answering 500 for its first 3 s: 0 non-2xx across 3 reloads under load", async () => {

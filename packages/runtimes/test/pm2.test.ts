@@ -1,35 +1,19 @@
-import { join } from "node:path";
-import { deploy, isDeployKitError } from "@deploykit/core";
-import { pm2 } from "@deploykit/runtimes";
-import { execa } from "execa";
+import { isDeployKitError } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchText } from "./support/host";
 import { deploysUnderLoad } from "./support/load";
-import { type NodeAppHost, nodeAppHost } from "./support/node-app-host";
+import { type Pm2AppHost, pm2AppHost } from "./support/pm2-app-host";
 
 // The real Node HTTP app under a real pm2 (from node_modules, private PM2_HOME) in cluster mode with wait_ready.
-let host: NodeAppHost;
-const pm2Bin = new URL("../../../node_modules/.bin/pm2", import.meta.url).pathname;
-const pm2Home = () => join(host.work, "pm2");
-const strategy = () =>
-  pm2({
-    name: "web",
-    bin: pm2Bin,
-    home: pm2Home(),
-    port: host.port,
-    instances: 2,
-    timeout: 20,
-    healthcheck: `http://127.0.0.1:${host.port}/health`,
-  });
-const deployVersion = (version: string) =>
-  deploy({ store: host.store, app: "web", version, root: host.root, strategy: strategy() });
+let app: Pm2AppHost;
+let host: Pm2AppHost["host"];
+const deployVersion = (version: string) => app.deployVersion(version);
 
 beforeAll(async () => {
-  host = await nodeAppHost("dk-pm2-");
+  app = await pm2AppHost("dk-pm2-");
+  host = app.host;
 });
-afterAll(() =>
-  host.dispose(strategy(), () => execa(pm2Bin, ["kill"], { env: { PM2_HOME: pm2Home() }, reject: false })),
-);
+afterAll(() => app?.dispose());
 
 describe("pm2() with real pm2 under load", () => {
   it("5 deploys alternating versions, then a release that crashes at boot: zero errors", async () => {

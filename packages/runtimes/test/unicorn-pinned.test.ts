@@ -1,66 +1,50 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createFsStore, type DeployEvent, deploy, isDeployKitError, strategyContext } from "@deploykit/core";
-import { unicorn } from "@deploykit/runtimes";
+import { type DeployEvent, isDeployKitError } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchText, fixture, freePort } from "./support/host";
-import { publishFixture } from "./support/releases";
+import { fetchText } from "./support/host";
+import { type RackAppHost, rackAppHost } from "./support/rack-app-host";
 
 // Issue 17, input 2: a unicorn config whose working_directory is pinned to the release the first
 // master started from (a common mistake), so every USR2 master boots the old code. deploy() used to
 // report success with current = 2.0.0 while every request answered 1.0.0.
-let work: string;
-let root: string;
+let host: RackAppHost;
 let port: number;
-const store = () => createFsStore({ dir: join(work, "store") });
 const health = () => `http://127.0.0.1:${port}/health`;
-const strategy = (healthcheck?: string) =>
-  unicorn({
-    timeoutMs: 30_000,
-    workers: 2,
-    startCommand: `unicorn -E none -D -c ${join(root, "shared", "unicorn.rb")}`,
-    ...(healthcheck ? { healthcheck } : {}),
-  });
 /** `gate`: the URL goes to deploy()'s gate; `strategy`: only to unicorn() (its own check). */
 const deployVersion = (
   version: string,
   onEvent?: (event: DeployEvent) => void,
   url: "gate" | "strategy" = "gate",
 ) =>
-  deploy({
-    store: store(),
-    app: "rack",
+  host.deploy(
     version,
-    root,
-    strategy: strategy(url === "strategy" ? health() : undefined),
-    ...(url === "gate" ? { healthcheck: health() } : {}),
-    env: { DK_ROOT: root, DK_PORT: String(port) },
-    ...(onEvent ? { onEvent } : {}),
-  });
+    host.unicorn({ timeoutMs: 30_000, ...(url === "strategy" ? { healthcheck: health() } : {}) }),
+    {
+      ...(url === "gate" ? { healthcheck: health() } : {}),
+      ...(onEvent ? { onEvent } : {}),
+    },
+  );
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "dk-unicorn-pinned-"));
-  root = join(work, "host");
-  port = await freePort();
-  await mkdir(join(root, "shared"), { recursive: true });
-  const config = await readFile(join(fixture("rack-app"), "unicorn.rb"), "utf8");
-  const pinned = config.replace(
-    'working_directory File.join(root, "current")',
-    // Resolved once by the first master and inherited by every re-exec'd one through ENV.
-    'ENV["DK_PINNED"] ||= File.realpath(File.join(root, "current"))\nworking_directory ENV["DK_PINNED"]',
+  const pin = (config: string) => {
+    const pinned = config.replace(
+      'working_directory File.join(root, "current")',
+      // Resolved once by the first master and inherited by every re-exec'd one through ENV.
+      'ENV["DK_PINNED"] ||= File.realpath(File.join(root, "current"))\nworking_directory ENV["DK_PINNED"]',
+    );
+    expect(pinned).not.toBe(config);
+    return pinned;
+  };
+  host = await rackAppHost(
+    "dk-unicorn-pinned-",
+    [
+      ["1.0.0", {}],
+      ["2.0.0", {}],
+    ],
+    pin,
   );
-  expect(pinned).not.toBe(config);
-  await writeFile(join(root, "shared", "unicorn.rb"), pinned);
-  for (const version of ["1.0.0", "2.0.0"])
-    await publishFixture(store(), "rack", "rack-app", version, { processes: {} });
+  port = host.port;
 });
-
-afterAll(async () => {
-  const release = { version: "x", dir: join(root, "current"), manifest: {} as never };
-  await strategy().stop?.(strategyContext({ app: "rack", root, release }));
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => host?.dispose());
 
 describe("the health gate proves the new release answers", () => {
   it("unicorn booting old code (pinned working_directory): rolled back within 2 s of the first wrong answer, saying what answered", async () => {

@@ -19,6 +19,20 @@ export interface TestHost {
   remove(): Promise<void>;
 }
 
+/** The manifest of a hand-made release of app `web` (processes default to `web: node server.js`). */
+export function fixtureManifest(version: string, processes?: Record<string, string>): ReleaseManifest {
+  return {
+    schemaVersion: 1,
+    app: "web",
+    version,
+    format: "tgz",
+    artifact: { file: `web-${version}.tgz`, size: 0, sha256: "0".repeat(64) },
+    createdAt: new Date(0).toISOString(),
+    build: { buildpacks: [] },
+    processes: processes ?? { web: "node server.js" },
+  };
+}
+
 /** Creates a {@link TestHost} in a temp folder, releases copied from the fixture `app`. */
 export async function createTestHost(app: string): Promise<TestHost> {
   const root = await mkdtemp(join(tmpdir(), `dk-runtimes-${app}-`));
@@ -33,17 +47,7 @@ export async function createTestHost(app: string): Promise<TestHost> {
       await writeFile(join(dir, "VERSION"), `${version}\n`);
       if (options.crash) await writeFile(join(dir, "CRASH"), "1\n");
       if (options.hang) await writeFile(join(dir, "HANG"), "1\n");
-      const manifest: ReleaseManifest = {
-        schemaVersion: 1,
-        app: "web",
-        version,
-        format: "tgz",
-        artifact: { file: `web-${version}.tgz`, size: 0, sha256: "0".repeat(64) },
-        createdAt: new Date(0).toISOString(),
-        build: { buildpacks: [] },
-        processes: options.processes ?? { web: "node server.js" },
-      };
-      return { version, dir, manifest };
+      return { version, dir, manifest: fixtureManifest(version, options.processes) };
     },
     async activate(release) {
       const next = join(root, `current.${version()}`);

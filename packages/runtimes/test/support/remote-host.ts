@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { HostConnection, ReleaseManifest } from "@deploykit/core";
+import type { HostConnection } from "@deploykit/core";
 import { execa } from "execa";
-import { fixture, type TestHost } from "./host";
+import { fixture, fixtureManifest, type TestHost } from "./host";
 
 /**
  * {@link TestHost} on a server reached through `connection` (a test host over SSH): the same
@@ -22,17 +22,7 @@ export async function createRemoteTestHost(app: string, connection: HostConnecti
       await connection.writeFile(`${dir}/VERSION`, `${version}\n`);
       if (options.crash) await connection.writeFile(`${dir}/CRASH`, "1\n");
       if (options.hang) await connection.writeFile(`${dir}/HANG`, "1\n");
-      const manifest: ReleaseManifest = {
-        schemaVersion: 1,
-        app: "web",
-        version,
-        format: "tgz",
-        artifact: { file: `web-${version}.tgz`, size: 0, sha256: "0".repeat(64) },
-        createdAt: new Date(0).toISOString(),
-        build: { buildpacks: [] },
-        processes: options.processes ?? { web: "node server.js" },
-      };
-      return { version, dir, manifest };
+      return { version, dir, manifest: fixtureManifest(version, options.processes) };
     },
     activate: (release) => connection.switchSymlink(`${root}/current`, `releases/${release.version}`),
     remove: () => connection.remove([root]),
