@@ -1,13 +1,15 @@
 // bench/fleet, real part: rollouts of one .tgz (install, no restart) to 5 real SSH test hosts
 // (test-support/ssh-hosts: containers with their own sshd), against the same install to one host
 // alone, in one run. RUNS of each, fresh roots each time, medians. Also counts the artifact bytes
-// the control machine sent to each host (its upload progress), against the artifact's size.
+// the control machine sent to each host (its upload progress), against the artifact's size, and,
+// in one more run of each, each host's CPU on the control machine and on the host (cpu.mjs).
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFsStore, publish } from "@deploykit/core";
 import { deployFleet, parseInventory } from "@deploykit/fleet";
 import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
 import { incompressibleRelease, median } from "../support/release.mjs";
+import { cpuSplit } from "./cpu.mjs";
 
 const NAMES = ["b1", "b2", "b3", "b4", "b5"];
 const SIZE = 4_000_000;
@@ -22,7 +24,7 @@ export async function realRollouts(work, runs) {
       parseInventory(
         `app: bench\nroot: ${root}\nssh: { sshConfig: ${hosts.sshConfig} }\nhosts: [${names.join(", ")}]\n`,
       );
-    const rollout = async (names, batchSize, root) => {
+    const rollout = async (names, batchSize, root, connect) => {
       const sent = new Map();
       const started = performance.now();
       const result = await deployFleet({
@@ -30,6 +32,7 @@ export async function realRollouts(work, runs) {
         store,
         version: "1.0.0",
         batchSize,
+        ...(connect ? { connect } : {}),
         onEvent: (e) => {
           if (e.type === "progress" && e.step === "upload")
             sent.set(e.host, Math.max(sent.get(e.host) ?? 0, e.bytes));
@@ -37,21 +40,31 @@ export async function realRollouts(work, runs) {
       });
       const ms = performance.now() - started;
       if (!result.ok) throw new Error(`rollout failed: ${JSON.stringify(result.summary)}`);
-      await Promise.all(names.map((n) => hosts.host(n).ssh(`rm -rf ${root}`)));
       return { ms, sent };
+    };
+    const clean = (names, root) => Promise.all(names.map((n) => hosts.host(n).ssh(`rm -rf ${root}`)));
+    const measured = async (names, batchSize, root) => {
+      const run = await rollout(names, batchSize, root);
+      await clean(names, root);
+      return run;
     };
     const one = [];
     const allAtOnce = [];
     const oneByOne = [];
     let sent;
     for (let run = 0; run < runs; run++) {
-      one.push((await rollout(["b1"], 1, `/srv/one-${run}`)).ms);
-      const all = await rollout(NAMES, 5, `/srv/all-${run}`);
+      one.push((await measured(["b1"], 1, `/srv/one-${run}`)).ms);
+      const all = await measured(NAMES, 5, `/srv/all-${run}`);
       allAtOnce.push(all.ms);
       sent = all.sent;
-      oneByOne.push((await rollout(NAMES, 1, `/srv/seq-${run}`)).ms);
+      oneByOne.push((await measured(NAMES, 1, `/srv/seq-${run}`)).ms);
     }
+    // Where the CPU goes, in separate runs (reading it costs CPU of its own).
+    const cpuOne = await cpuSplit(hosts, ["b1"], (connect) => rollout(["b1"], 1, "/srv/cpu-one", connect));
+    const cpuAll = await cpuSplit(hosts, NAMES, (connect) => rollout(NAMES, 5, "/srv/cpu-all", connect));
     return {
+      cpuOne,
+      cpuAll,
       artifactBytes: pkg.manifest.artifact.size,
       sentPerHost: [...(sent ?? new Map()).values()],
       oneMs: median(one),

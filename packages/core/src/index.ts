@@ -97,6 +97,7 @@ export {
   liveRelease,
   type ReadHostOptions,
 } from "./releases";
+export { type StagedArtifact, stageArtifact } from "./remote/staged-artifact";
 export type { ReleaseSelector } from "./resolve-release";
 export { restart, strategyContext } from "./restart";
 export { type RestartLiveOptions, type RestartLiveResult, restartLive } from "./restart-live";

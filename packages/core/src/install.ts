@@ -10,6 +10,7 @@ import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
 import { installRemote, installRemoteLocked } from "./remote/install";
+import type { StagedArtifact } from "./remote/staged-artifact";
 import { assertSelector, type ReleaseSelector, resolveSelected } from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
@@ -21,6 +22,13 @@ export interface InstallOptions extends HostOptions, ReleaseSelector, TrustPolic
   store: ArtifactStore;
   /** How the artifact reaches a remote host; see {@link ArtifactTransfer}. Default `"stream"`. */
   transfer?: ArtifactTransfer;
+  /**
+   * The artifact already read and checked on this machine ({@link stageArtifact}): a remote
+   * host is sent its local copy instead of the store's bytes being read and scanned again
+   * (a rollout stages once for all its hosts). Used only when it is exactly this release's
+   * artifact; ignored for a local host and with `transfer: "presigned-url"`.
+   */
+  staged?: StagedArtifact;
 }
 
 /** What {@link install} did. */

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REMOTE_COMMANDS, shQuote } from "../src/connection/remote-commands";
+import { failedStep, REMOTE_COMMANDS, sequence, shQuote } from "../src/connection/remote-commands";
 import { lintRemoteScript } from "./support/remote-lint";
 
 describe("remote command catalogue", () => {
@@ -31,6 +31,50 @@ describe("remote command catalogue", () => {
     expect(lintRemoteScript(`trap 'shred -u "$tmp"' 0`)).toEqual([
       'command "shred" is not in the Ubuntu 12.04 list',
     ]);
+  });
+
+  // Several catalogue commands in one round trip: each keeps its own args, set -e and traps; the
+  // first failure stops the rest and names itself.
+  it("a sequence runs its steps in order, stops at the first failure and names it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dk-seq-"));
+    try {
+      const text = "state $HOME `x`\n";
+      const run = (script: string, input?: string) =>
+        spawnSync("sh", ["-c", script], { input, encoding: "utf8" });
+      const steps = [
+        ["mkdirs", [join(dir, "a b"), join(dir, "c")]],
+        ["writeFile", [join(dir, "a b", "it's"), "600", String(Buffer.byteLength(text))]],
+        ["rename", [join(dir, "c"), join(dir, "d")]],
+      ] as const;
+      const script = sequence(steps);
+      expect(lintRemoteScript(script)).toEqual([]);
+      const ok = run(script, text);
+      expect(ok.status).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(["a b", "d"]);
+      expect(readFileSync(join(dir, "a b", "it's"), "utf8")).toBe(text);
+
+      // rename fails (c is gone): writeFile ran, rename failed, the step after it never ran
+      const failing = run(
+        sequence([
+          ["writeFile", [join(dir, "e"), "644", String(Buffer.byteLength(text))]],
+          ["rename", [join(dir, "c"), join(dir, "f")]],
+          ["mkdirs", [join(dir, "never")]],
+        ]),
+        text,
+      );
+      expect(failing.status).not.toBe(0);
+      expect(failedStep(failing.stderr)).toMatchObject({ index: 1, command: "rename" });
+      expect(failedStep(failing.stderr).message).toMatch(/No such file/);
+      expect(readdirSync(dir).sort()).toEqual(["a b", "d", "e"]);
+
+      // a step's `set -e` still holds inside the sequence: a short stdin places nothing (exit 7)
+      const short = run(sequence([["writeFile", [join(dir, "g"), "644", "999"]]]), text);
+      expect(short.status).toBe(7);
+      expect(failedStep(short.stderr)).toMatchObject({ index: 0, command: "writeFile" });
+      expect(readdirSync(dir)).not.toContain("g");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("quotes words for sh so arguments are never interpolated", () => {

@@ -5,6 +5,8 @@ import {
   DeployKitError,
   readChannel,
   readManifest,
+  type StagedArtifact,
+  stageArtifact,
 } from "@deploykit/core";
 import { type Amount, parseAmount } from "./amount";
 import { runRollout } from "./engine";
@@ -102,6 +104,23 @@ export function planRollout(options: FleetSelection & BatchOptions): PlannedBatc
   return splitBatches(hosts, parseBatchOptions(options, order));
 }
 
+/**
+ * The artifact of a rollout with the default step to 2 hosts or more, read from the store and
+ * checked (sha256, archive guard) once on this machine: every host is sent that local copy
+ * instead of the store being read and the bytes scanned again per host. Each host still checks
+ * the sha256 itself. A single host streams from the store (staging first would only add a pass).
+ */
+async function stageOnce(
+  options: DeployFleetOptions,
+  app: string,
+  version: string,
+  hosts: number,
+): Promise<StagedArtifact | undefined> {
+  if (options.step || !options.store || hosts < 2) return undefined;
+  const manifest = await readManifest(options.store, app, version);
+  return stageArtifact(options.store, manifest, options.signal ? { signal: options.signal } : {});
+}
+
 /** The version a rollout deploys: `version`, or the channel's, read once. */
 async function pinVersion(options: DeployFleetOptions, app: string): Promise<string> {
   if ((options.version === undefined) === (options.channel === undefined)) {
@@ -146,7 +165,8 @@ async function pinVersion(options: DeployFleetOptions, app: string): Promise<str
  * if (!result.ok) console.error(result.summary)
  * ```
  * @throws `DeployKitError` before any host is touched: `E_INVALID_INPUT`, `E_INVALID_NAME`,
- * `E_INVALID_VERSION`, `E_NOT_FOUND` (release or channel), store errors.
+ * `E_INVALID_VERSION`, `E_NOT_FOUND` (release or channel), store errors; for 2 hosts or more
+ * (the artifact is checked once, first), `E_CHECKSUM_MISMATCH` and `E_UNSAFE_ARCHIVE`.
  */
 export async function deployFleet(options: DeployFleetOptions): Promise<FleetResult> {
   const app = options.app ?? options.inventory?.app;
@@ -162,11 +182,17 @@ export async function deployFleet(options: DeployFleetOptions): Promise<FleetRes
   assertAppName(app);
   const plan = fleetPlan(options);
   const version = await pinVersion(options, app);
-  return runRollout({
-    ...plan,
-    action: "deploy",
-    version,
-    step: options.step ?? hostDeployStep({ ...options, app }),
-    ...(options.confirm ? { confirm: options.confirm } : {}),
-  });
+  const hosts = plan.batches.reduce((sum, batch) => sum + batch.hosts.length, 0);
+  const staged = await stageOnce(options, app, version, hosts);
+  try {
+    return await runRollout({
+      ...plan,
+      action: "deploy",
+      version,
+      step: options.step ?? hostDeployStep({ ...options, app, ...(staged ? { staged } : {}) }),
+      ...(options.confirm ? { confirm: options.confirm } : {}),
+    });
+  } finally {
+    staged?.dispose();
+  }
 }

@@ -6,6 +6,7 @@ import {
   install,
   type RuntimeStrategy,
   rollback,
+  type StagedArtifact,
   type TrustPolicy,
 } from "@deploykit/core";
 import { type ConnectHost, withConnection } from "./connect";
@@ -25,6 +26,8 @@ export interface HostDeploySettings extends TrustPolicy {
   keep?: number;
   /** How long to wait for another deploy's lock on a host, in ms. Default 0 (`E_LOCKED` at once). */
   lockTimeoutMs?: number;
+  /** The artifact read and checked once for the whole rollout (core's `stageArtifact`), sent to every remote host. */
+  staged?: StagedArtifact;
   /** How each host is reached. Default its inventory settings (`sshHost()` / `localHost()`); tests pass `createSimulatedHost()`. */
   connect?: ConnectHost;
 }
@@ -89,6 +92,7 @@ export function hostDeployStep(settings: HostDeploySettings): HostStep {
           ...(settings.keep !== undefined ? { keep: settings.keep } : {}),
           ...(settings.trustedKeys ? { trustedKeys: settings.trustedKeys } : {}),
           ...(settings.requireSignature !== undefined ? { requireSignature: settings.requireSignature } : {}),
+          ...(settings.staged ? { staged: settings.staged } : {}),
         };
         if (strategy) return fromDeploy(await deploy({ ...common, ...release, ...bringUp, strategy }));
         const installed = await install({ ...common, ...release });

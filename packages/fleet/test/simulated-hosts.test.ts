@@ -1,6 +1,6 @@
 import { mkdir, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createFsStore, publish } from "@deploykit/core";
+import { type ArtifactStore, createFsStore, publish, readManifest } from "@deploykit/core";
 import { createSimulatedHost, type SimulatedHost } from "@deploykit/core/testing";
 import { deployFleet, type FleetHost, fleetStatus } from "@deploykit/fleet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,5 +85,79 @@ describe("deployFleet over simulated SSH hosts (core/testing's createSimulatedHo
       ["s3", "1.0.0", false],
       ["s4", "1.0.0", false],
     ]);
+  });
+
+  // Each host used to read the artifact from the store and hash and scan it again on this
+  // machine: 5x the work for 5 hosts. Now a rollout reads and checks it once, then sends that.
+  it("reads and checks the artifact once per rollout, not once per host", async () => {
+    const names = ["r1", "r2", "r3", "r4", "r5"];
+    const hosts: FleetHost[] = names.map((name) => ({
+      name,
+      roles: ["web"],
+      root: join(work.dir, name),
+      connection: {},
+    }));
+    const artifactReads: string[] = [];
+    const counting: ArtifactStore = new Proxy(store, {
+      get(target, key) {
+        if (key === "get")
+          return (k: string, o?: Parameters<ArtifactStore["get"]>[1]) => {
+            if (k.endsWith(".tgz")) artifactReads.push(k);
+            return target.get(k, o);
+          };
+        return Reflect.get(target, key, target);
+      },
+    });
+    const simulated = new Map(names.map((name) => [name, createSimulatedHost({ name: `deploy@${name}` })]));
+    const sent = new Map<string, number>();
+    const result = await deployFleet({
+      hosts,
+      app: "web",
+      store: counting,
+      version: "2.0.0",
+      batchSize: 5,
+      connect: (host) => simulated.get(host.name) as SimulatedHost,
+      onEvent: (e) => {
+        if (e.type === "progress" && e.step === "upload" && e.host) sent.set(e.host, e.bytes);
+      },
+    });
+    expect(result.summary).toMatchObject({ planned: 5, done: 5, failed: 0 });
+    expect(artifactReads).toHaveLength(1);
+    const size = (await readManifest(store, "web", "2.0.0")).artifact.size;
+    expect([...sent.values()]).toEqual(names.map(() => size));
+    for (const name of names) expect(await readlink(join(work.dir, name, "current"))).toBe("releases/2.0.0");
+  });
+
+  it("a stored artifact that does not match its manifest fails the rollout before any host is touched", async () => {
+    const bad = createFsStore({ dir: join(work.dir, "bad-store") });
+    const tree = join(work.dir, "tree-bad");
+    await mkdir(tree, { recursive: true });
+    await writeFile(join(tree, "VERSION"), "3.0.0");
+    const published = await publish(
+      await packRelease({ tree, dir: work.dir, app: "web", version: "3.0.0" }),
+      {
+        store: bad,
+      },
+    );
+    const key = `apps/web/releases/3.0.0/${published.manifest.artifact.file}`;
+    await writeFile(join(work.dir, "bad-store", key), "not the published bytes");
+    const names = ["x1", "x2"];
+    const hosts: FleetHost[] = names.map((name) => ({
+      name,
+      roles: ["web"],
+      root: join(work.dir, name),
+      connection: {},
+    }));
+    const simulated = new Map(names.map((name) => [name, createSimulatedHost({ name: `deploy@${name}` })]));
+    const failure = await deployFleet({
+      hosts,
+      app: "web",
+      store: bad,
+      version: "3.0.0",
+      batchSize: 2,
+      connect: (host) => simulated.get(host.name) as SimulatedHost,
+    }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: "E_CHECKSUM_MISMATCH" });
+    for (const name of names) expect(simulated.get(name)?.stats.roundTrips).toBe(0);
   });
 });

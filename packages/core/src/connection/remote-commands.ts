@@ -288,6 +288,39 @@ ls -l /proc/[0-9]*/fd 2>/dev/null || true`,
 /** Names of the scripts in {@link REMOTE_COMMANDS}. */
 export type RemoteCommand = keyof typeof REMOTE_COMMANDS;
 
+/** One catalogue command of a {@link sequence} and its positional parameters. */
+export type SequenceStep = readonly [command: RemoteCommand, args: readonly string[]];
+
+/**
+ * Several catalogue commands as ONE script (one round trip instead of one each), run in order,
+ * each in a subshell of its own with its own `$@` (quoted words, never interpolated) and its own
+ * `set -e`, traps and `exit`s. The first non-zero exit stops it: the script exits with that code
+ * after printing `deploykit-step <index> <command>` as stderr's last line (see
+ * {@link failedStep}). At most one step may read stdin (it reads all of it).
+ */
+export function sequence(steps: readonly SequenceStep[]): string {
+  return steps
+    .map(
+      ([command, args], index) => `(set -- ${args.map(shQuote).join(" ")}
+${REMOTE_COMMANDS[command]}
+)
+rc=$?
+if [ "$rc" -ne 0 ]; then echo "deploykit-step ${index} ${command}" >&2; exit "$rc"; fi`,
+    )
+    .join("\n");
+}
+
+/** Which step of a {@link sequence} failed, from its stderr; the message without that line. */
+export function failedStep(stderr: string): { index: number; command?: RemoteCommand; message: string } {
+  const match = /(?:^|\n)deploykit-step (\d+) (\w+)\n?$/.exec(stderr);
+  if (!match) return { index: -1, message: stderr };
+  return {
+    index: Number(match[1]),
+    command: match[2] as RemoteCommand,
+    message: stderr.slice(0, match.index),
+  };
+}
+
 /** Quotes one word for a POSIX shell: `'...'` with each `'` written as `'\''`. */
 export function shQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;

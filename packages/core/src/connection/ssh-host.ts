@@ -116,7 +116,9 @@ export function sshHost(options: SshHostOptions): HostConnection {
         const check = await spawnChild(ssh, [...baseArgs(dir), "-O", "check", "--", options.host]);
         if (check.exitCode === 0) return;
       }
-      const result = await spawnChild(ssh, [...baseArgs(dir), "--", options.host, "true"]);
+      // `-N`: no session, no remote shell. With ControlPersist the client returns once the
+      // master is authenticated and listening (exit 0), or fails with 255.
+      const result = await spawnChild(ssh, [...baseArgs(dir), "-N", "--", options.host]);
       if (result.exitCode !== 0) throw hostUnreachable(name, result.stderr);
       stats.handshakes++;
     })();

@@ -1,8 +1,10 @@
+import { createReadStream } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { REMOTE_COMMANDS } from "../connection/remote-commands";
+import { remoteFailed } from "../connection/connection-errors";
+import { failedStep, type SequenceStep, sequence } from "../connection/remote-commands";
 import { DeployKitError, throwIfAborted } from "../errors";
 import { step } from "../events";
 import { hashingStream } from "../hashing";
@@ -23,10 +25,40 @@ import { artifactMismatch } from "./artifact-mismatch";
 import { activateDebRemote } from "./deb";
 import { fetchOnHost } from "./fetch-on-host";
 import { withRemoteHostLock } from "./session";
+import { type StagedArtifact, stagedFileFor } from "./staged-artifact";
 
 /** What an install needs to know about the release (the install options, seen from here). */
 type ReleaseSource = ReleaseSelector &
-  TrustPolicy & { store: ArtifactStore; transfer?: ArtifactTransfer | undefined };
+  TrustPolicy & {
+    store: ArtifactStore;
+    transfer?: ArtifactTransfer | undefined;
+    staged?: StagedArtifact | undefined;
+  };
+
+/**
+ * Sends a staged artifact (read from the store and checked once, on this machine, for the
+ * whole rollout) from its local file; the host still checks its sha256 before keeping it.
+ */
+async function sendStaged(plan: HostPlan, manifest: ReleaseManifest, file: string): Promise<string> {
+  const { host, layout, onEvent, signal } = plan;
+  const { size, sha256 } = manifest.artifact;
+  const remote = join(layout.cache, cachedName(manifest));
+  return step(onEvent, "upload", `Sending ${manifest.artifact.file} to ${host.name}`, async () => {
+    try {
+      await host.upload(createReadStream(file), remote, {
+        sha256,
+        ...(signal ? { signal } : {}),
+        onProgress: (bytes) => onEvent?.({ type: "progress", step: "upload", bytes, total: size }),
+      });
+      throwIfAborted(signal);
+      return remote;
+    } catch (error) {
+      // The host may have finished (and renamed) before the cut reached it.
+      await host.remove([remote]).catch(() => undefined);
+      throw error;
+    }
+  });
+}
 
 /**
  * Streams the release's artifact from the store through the SSH connection into the host's
@@ -95,8 +127,23 @@ async function sendArtifact(
   });
 }
 
-/** Unpacks a cached artifact on the host as `releases/<version>` (one round trip). */
-async function unpackRemote(plan: HostPlan, manifest: ReleaseManifest, artifact: string): Promise<string> {
+/** A {@link sequence} step writing `text` (given on stdin) to `path` as writeFile does. */
+const writeStep = (path: string, text: string): SequenceStep => [
+  "writeFile",
+  [path, "644", String(Buffer.byteLength(text))],
+];
+
+/**
+ * Unpacks a cached artifact on the host as `releases/<version>`, then, when `stateAfter` is
+ * given, writes it as the host's state: one round trip for both, in that order (a cut leaves the
+ * release unpacked and not yet recorded, which the next run's inspection tolerates).
+ */
+async function unpackRemote(
+  plan: HostPlan,
+  manifest: ReleaseManifest,
+  artifact: string,
+  stateAfter?: string,
+): Promise<string> {
   const { host, layout } = plan;
   const dir = layout.release(manifest.version);
   const links = plan.sharedDirs.flatMap((shared) => [
@@ -108,19 +155,23 @@ async function unpackRemote(plan: HostPlan, manifest: ReleaseManifest, artifact:
     "unpack",
     `Unpacking ${manifest.app} ${manifest.version} on ${host.name}`,
     async () => {
-      const result = await host.exec(REMOTE_COMMANDS.unpackRelease, {
-        args: [artifact, layout.releases, manifest.version, layout.shared, ...links],
-      });
-      if (result.exitCode !== 0) {
-        throw new DeployKitError(
-          "E_UNSAFE_ARCHIVE",
-          `Could not unpack ${artifact} on ${host.name}: ${result.stderr.trim()}`,
-          {
-            hint: "The artifact is damaged, or the host's disk is full or not writable.",
-            details: { host: host.name, artifact, exitCode: result.exitCode },
-          },
-        );
-      }
+      const steps: SequenceStep[] = [
+        ["unpackRelease", [artifact, layout.releases, manifest.version, layout.shared, ...links]],
+      ];
+      if (stateAfter !== undefined) steps.push(writeStep(layout.state, stateAfter));
+      const result = await host.exec(sequence(steps), stateAfter === undefined ? {} : { input: stateAfter });
+      if (result.exitCode === 0) return;
+      const failed = failedStep(result.stderr);
+      if (failed.command === "writeFile")
+        throw remoteFailed(host.name, "writeFile", result.exitCode, failed.message);
+      throw new DeployKitError(
+        "E_UNSAFE_ARCHIVE",
+        `Could not unpack ${artifact} on ${host.name}: ${failed.message.trim()}`,
+        {
+          hint: "The artifact is damaged, or the host's disk is full or not writable.",
+          details: { host: host.name, artifact, exitCode: result.exitCode },
+        },
+      );
     },
   );
   return dir;
@@ -138,8 +189,9 @@ export function activateRemote(plan: HostPlan, manifest: ReleaseManifest, artifa
 }
 
 /**
- * Points `current` at a `.tgz` release dir (a `.deb` is live once dpkg installed it) and records
- * it live, pruned to `keep` (2-3 round trips).
+ * Points `current` at a `.tgz` release dir (a `.deb` is live once dpkg installed it), records it
+ * live and removes what pruning to `keep` dropped: one round trip, in that order (`state` is
+ * mutated first, then written).
  */
 export async function switchRemote(
   plan: HostPlan,
@@ -149,21 +201,36 @@ export async function switchRemote(
   previous: string | undefined,
 ): Promise<void> {
   const { host, layout, onEvent } = plan;
-  if (state.releases[version]?.manifest.format !== "deb") {
-    await step(onEvent, "switch", `Switching current to ${version} on ${host.name}`, () =>
-      host.switchSymlink(layout.current, relative(layout.root, layout.release(version))),
-    );
-  }
+  const tgz = state.releases[version]?.manifest.format !== "deb";
   recordLive(state, version, action, previous, plan.ports.clock);
   const pruned = action === "install" ? pruneState(state, plan.keep) : [];
-  await host.writeFile(layout.state, stateText(state));
+  const text = stateText(state);
+  const steps: SequenceStep[] = [
+    ...(tgz
+      ? [["switchSymlink", [layout.current, relative(layout.root, layout.release(version))]] as const]
+      : []),
+    writeStep(layout.state, text),
+    ...(pruned.length > 0
+      ? [
+          [
+            "remove",
+            pruned.flatMap(({ manifest }) => [
+              layout.release(manifest.version),
+              join(layout.cache, manifest.version),
+            ]),
+          ] as const,
+        ]
+      : []),
+  ];
+  const run = async () => {
+    const result = await host.exec(sequence(steps), { input: text });
+    if (result.exitCode === 0) return;
+    const failed = failedStep(result.stderr);
+    throw remoteFailed(host.name, failed.command ?? "switchSymlink", result.exitCode, failed.message);
+  };
+  if (tgz) await step(onEvent, "switch", `Switching current to ${version} on ${host.name}`, run);
+  else await run();
   if (pruned.length > 0) {
-    await host.remove(
-      pruned.flatMap(({ manifest }) => [
-        layout.release(manifest.version),
-        join(layout.cache, manifest.version),
-      ]),
-    );
     onEvent?.({
       type: "step:finish",
       step: "prune",
@@ -197,14 +264,25 @@ export async function installRemoteLocked(
     const before = hostRelease(state, state.previous);
     return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
   }
+  const staged = options.transfer === "presigned-url" ? undefined : stagedFileFor(options.staged, manifest);
   const artifact =
     options.transfer === "presigned-url"
       ? await fetchOnHost(plan, options.store, manifest)
-      : await sendArtifact(plan, options, manifest);
+      : staged
+        ? await sendStaged(plan, manifest, staged)
+        : await sendArtifact(plan, options, manifest);
   throwIfAborted(plan.signal);
-  const dir = await activateRemote(plan, manifest, artifact);
-  recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
-  await plan.host.writeFile(plan.layout.state, stateText(state));
+  let dir: string;
+  if (manifest.format === "deb") {
+    dir = await activateDebRemote(plan, manifest, artifact); // dpkg says where the app lives
+    recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
+    await plan.host.writeFile(plan.layout.state, stateText(state));
+  } else {
+    // Unpacked and recorded installed in one round trip (the state mutated first, then sent).
+    dir = plan.layout.release(manifest.version);
+    recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
+    await unpackRemote(plan, manifest, artifact, stateText(state));
+  }
   await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
   await switchRemote(plan, state, manifest.version, "install", state.current);
   return {
@@ -215,8 +293,9 @@ export async function installRemoteLocked(
 }
 
 /**
- * {@link install} on a host reached through an SSH connection, in about eight round trips:
- * lock, inspect, artifact, unpack, record installed, switch, record live (+ prune), unlock.
+ * {@link install} on a host reached through an SSH connection, in four round trips after the
+ * connection's handshake: lock + inspect, artifact, unpack + record installed, switch + record
+ * live (+ prune), then the unlock.
  */
 export async function installRemote(
   plan: HostPlan,

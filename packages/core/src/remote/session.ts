@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import type { HostConnection } from "../connection/connection";
-import { REMOTE_COMMANDS } from "../connection/remote-commands";
+import { remoteFailed } from "../connection/connection-errors";
+import { failedStep, REMOTE_COMMANDS, sequence } from "../connection/remote-commands";
 import { DeployKitError, isDeployKitError } from "../errors";
 import { holderGone, type LockOwner, ownLockRecord, parseLockRecord } from "../host/lock-owner";
 import type { HostPlan } from "../host/plan";
@@ -15,11 +16,8 @@ interface Inspection {
   state: HostState;
 }
 
-async function inspect(host: HostConnection, plan: HostPlan): Promise<Inspection> {
-  const { layout } = plan;
-  const sharedPaths = plan.sharedDirs.map((dir) => `${layout.shared}/${dir}`);
-  const result = await host.exec(REMOTE_COMMANDS.inspectHost, { args: [layout.root, ...sharedPaths] });
-  const text = result.stdout.toString();
+/** Reads what {@link REMOTE_COMMANDS}.inspectHost printed. */
+function parseInspection(host: HostConnection, plan: HostPlan, text: string): Inspection {
   const split = text.indexOf("\nstate\n");
   const head = (split < 0 ? text : text.slice(0, split)).split("\n");
   const body = split < 0 ? "" : text.slice(split + "\nstate\n".length);
@@ -28,8 +26,18 @@ async function inspect(host: HostConnection, plan: HostPlan): Promise<Inspection
     bad: head.filter((line) => line.startsWith("bad ")).map((line) => line.slice(4)),
     ...(current === undefined ? {} : { current }),
     currentOk: head.includes("current-ok"),
-    state: parseState(body.trim() === "" ? undefined : body, `${host.name}:${layout.state}`),
+    state: parseState(body.trim() === "" ? undefined : body, `${host.name}:${plan.layout.state}`),
   };
+}
+
+const inspectArgs = (plan: HostPlan) => [
+  plan.layout.root,
+  ...plan.sharedDirs.map((dir) => `${plan.layout.shared}/${dir}`),
+];
+
+async function inspect(host: HostConnection, plan: HostPlan): Promise<Inspection> {
+  const result = await host.exec(REMOTE_COMMANDS.inspectHost, { args: inspectArgs(plan) });
+  return parseInspection(host, plan, result.stdout.toString());
 }
 
 export const locked = (host: HostConnection, path: string, owner: LockOwner | undefined) =>
@@ -49,23 +57,39 @@ export const locked = (host: HostConnection, path: string, owner: LockOwner | un
  * holder is waited for up to `plan.lockTimeoutMs` (each try is one round trip, 250-500 ms
  * apart), then `E_LOCKED`.
  */
-async function acquire(host: HostConnection, plan: HostPlan, record: string): Promise<void> {
+async function acquire(
+  host: HostConnection,
+  plan: HostPlan,
+  record: string,
+): Promise<Inspection | undefined> {
   const path = plan.layout.lock;
+  const content = `${record}\n`;
   let holder: LockOwner | undefined;
+  let inspection: Inspection | undefined;
   const take = async (): Promise<boolean> => {
-    const placed = await host.createExclusive(path, `${record}\n`);
-    if (placed.created) return true;
-    holder = parseLockRecord(placed.holder);
+    // One round trip: the lock, and when it was ours, the inspection under it.
+    const placed = await host.exec(
+      sequence([
+        ["createExclusive", [path, String(Buffer.byteLength(content))]],
+        ["inspectHost", inspectArgs(plan)],
+      ]),
+      { input: content },
+    );
+    if (placed.exitCode === 0) {
+      inspection = parseInspection(host, plan, placed.stdout.toString());
+      return true;
+    }
+    if (placed.exitCode !== 5) {
+      const failed = failedStep(placed.stderr);
+      throw remoteFailed(host.name, failed.command ?? "createExclusive", placed.exitCode, failed.message);
+    }
+    const held = placed.stdout.toString();
+    holder = parseLockRecord(held);
     const why = holder ? await holderGone(holder) : undefined;
     if (!holder || !why) return false;
     const taken = await host.exec(REMOTE_COMMANDS.takeOverLock, {
-      args: [
-        path,
-        (placed.holder ?? "").replace(/\n+$/, ""),
-        holder.token,
-        String(Buffer.byteLength(`${record}\n`)),
-      ],
-      input: `${record}\n`,
+      args: [path, held.replace(/\n+$/, ""), holder.token, String(Buffer.byteLength(content))],
+      input: content,
     });
     if (taken.exitCode !== 0) return false;
     plan.onEvent?.({
@@ -82,11 +106,12 @@ async function acquire(host: HostConnection, plan: HostPlan, record: string): Pr
     signal: plan.signal,
   });
   if (!taken) throw locked(host, path, holder);
+  return inspection;
 }
 
 /**
- * {@link withHostLock} for a root on a remote host, in two round trips before `work`: the lock,
- * then one inspection that sweeps the debris of interrupted runs and returns the layout and
+ * {@link withHostLock} for a root on a remote host, in ONE round trip before `work`: the lock
+ * and, in the same script once it is ours, an inspection that sweeps the debris of interrupted runs and returns the layout and
  * `state.json`. The layout is checked (`E_HOST_STATE`), and a `current` switched by a run that
  * was cut before it recorded the switch is recorded now (the state follows `current`, which
  * only ever points at complete releases). The lock is released whatever happens.
@@ -99,8 +124,9 @@ export async function withRemoteHostLock<T>(
   const { host, layout } = plan;
   const owner = await ownLockRecord(new Date(plan.ports.clock.now()).toISOString(), operation);
   const record = JSON.stringify(owner);
+  let inspected: Inspection | undefined;
   try {
-    await acquire(host, plan, record);
+    inspected = await acquire(host, plan, record);
   } catch (error) {
     // Cut after the host created the lock but before we heard: remove it if it is ours.
     if (!isDeployKitError(error, "E_LOCKED"))
@@ -108,7 +134,8 @@ export async function withRemoteHostLock<T>(
     throw error;
   }
   try {
-    const found = await inspect(host, plan);
+    // Taken over from an abandoned holder: not inspected yet.
+    const found = inspected ?? (await inspect(host, plan));
     if (found.bad.length > 0) {
       throw new DeployKitError(
         "E_HOST_STATE",
