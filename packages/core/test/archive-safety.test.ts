@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { install, isDeployKitError, publish, type ReleaseManifest } from "@deploykit/core";
+import { install, isDeployKitError } from "@deploykit/core";
 import { createMemoryStore } from "@deploykit/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { craftTgz, type RawEntry } from "./support/craft-tgz";
+import { publishCrafted, type RawEntry } from "./support/craft-tgz";
 import { tempDir } from "./support/package";
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -15,25 +14,8 @@ async function installCrafted(entries: RawEntry[], prepare?: (outside: string) =
   const tmp = await tempDir("dk-unsafe-");
   cleanup = tmp.cleanup;
   await prepare?.(join(tmp.dir, "host"));
-  const file = join(tmp.dir, "evil-1.0.0.tgz");
-  await craftTgz(file, entries);
-  const bytes = await readFile(file);
-  const manifest: ReleaseManifest = {
-    schemaVersion: 1,
-    app: "evil",
-    version: "1.0.0",
-    format: "tgz",
-    artifact: {
-      file: "evil-1.0.0.tgz",
-      size: bytes.length,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-    },
-    createdAt: new Date(0).toISOString(),
-    build: { buildpacks: [] },
-    processes: {},
-  };
   const store = createMemoryStore();
-  await publish({ path: file, manifest }, { store });
+  await publishCrafted(store, join(tmp.dir, "evil-1.0.0.tgz"), entries);
   const root = join(tmp.dir, "host", "app");
   const outcome = await install({ store, app: "evil", version: "1.0.0", root }).then(
     () => "installed",

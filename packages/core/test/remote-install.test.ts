@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
@@ -12,13 +11,12 @@ import {
   listInstalled,
   liveRelease,
   publish,
-  type ReleaseManifest,
   rollback,
   sshHost,
 } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHosts, type TestHost, type TestHosts } from "../../../test-support/ssh-hosts/index.mjs";
-import { craftTgz } from "./support/craft-tgz";
+import { publishCrafted } from "./support/craft-tgz";
 import { makePackage } from "./support/package";
 
 const run = promisify(execFile);
@@ -114,27 +112,10 @@ describe("install, releases and rollback over SSH on a host with only sh, coreut
 describe("the archive safety scan runs on the control machine over the bytes sent", () => {
   it("refuses an archive with a ../ entry: nothing unpacked, nothing left in the host's cache", async () => {
     const work = await mkdtemp(join(hosts.dir, "evil-"));
-    const file = join(work, "evil-1.0.0.tgz");
-    await craftTgz(file, [
+    await publishCrafted(store, join(work, "evil-1.0.0.tgz"), [
       { path: "app.js", type: "File", body: "ok" },
       { path: "../../escaped.txt", type: "File", body: "x" },
     ]);
-    const bytes = await readFile(file);
-    const manifest: ReleaseManifest = {
-      schemaVersion: 1,
-      app: "evil",
-      version: "1.0.0",
-      format: "tgz",
-      artifact: {
-        file: "evil-1.0.0.tgz",
-        size: bytes.length,
-        sha256: createHash("sha256").update(bytes).digest("hex"),
-      },
-      createdAt: new Date(0).toISOString(),
-      build: { buildpacks: [] },
-      processes: {},
-    };
-    await publish({ path: file, manifest }, { store });
     const host = sshHost({ host: "bare", sshConfig: hosts.sshConfig });
     try {
       const error = await install({ store, app: "evil", version: "1.0.0", root: "/srv/evil", host }).catch(

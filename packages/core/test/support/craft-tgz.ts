@@ -1,5 +1,7 @@
-import { writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
+import { type ArtifactStore, publish, type ReleaseManifest } from "@deploykit/core";
 import { Header } from "tar";
 
 /** One raw entry for {@link craftTgz}. */
@@ -58,4 +60,25 @@ export async function craftTgz(file: string, entries: RawEntry[]): Promise<void>
   }
   blocks.push(Buffer.alloc(1024));
   await writeFile(file, gzipSync(Buffer.concat(blocks)));
+}
+
+/** Crafts `file` (named `evil-1.0.0.tgz`) from `entries` and publishes it to `store` as evil 1.0.0. */
+export async function publishCrafted(store: ArtifactStore, file: string, entries: RawEntry[]): Promise<void> {
+  await craftTgz(file, entries);
+  const bytes = await readFile(file);
+  const manifest: ReleaseManifest = {
+    schemaVersion: 1,
+    app: "evil",
+    version: "1.0.0",
+    format: "tgz",
+    artifact: {
+      file: "evil-1.0.0.tgz",
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    },
+    createdAt: new Date(0).toISOString(),
+    build: { buildpacks: [] },
+    processes: {},
+  };
+  await publish({ path: file, manifest }, { store });
 }
