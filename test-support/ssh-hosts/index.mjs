@@ -96,6 +96,8 @@ async function writeUpper(upper, name, address, clientKey, template) {
     writeFileSync(join(upper, path), text, { mode });
   };
   file("etc/hostname", `${name}\n`);
+  // Its own name resolves (sudo looks it up), as on a server.
+  file("etc/hosts", `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
   file("etc/ssh/sshd_config.d/deploykit-test.conf", sshdConfig(address));
   mkdirSync(join(upper, "etc/ssh"), { recursive: true });
   const hostKey = await makeKey(join(upper, "etc/ssh/ssh_host_ed25519_key"), `root@${name}`);
@@ -106,6 +108,8 @@ async function writeUpper(upper, name, address, clientKey, template) {
   ]) {
     file(`${home}/.ssh/authorized_keys`, `${clientKey}\n`, 0o600);
     chmodSync(join(upper, home, ".ssh"), 0o700);
+    // The upper's copy of the home dir shadows the template's: it keeps the owner's uid.
+    chownSync(join(upper, home), uid, gid);
     chownSync(join(upper, home, ".ssh"), uid, gid);
     chownSync(join(upper, home, ".ssh/authorized_keys"), uid, gid);
   }

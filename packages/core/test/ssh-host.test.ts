@@ -129,7 +129,11 @@ describe("sshHost on a real server", () => {
     const root = sshHost({ host: server.address, user: "deploy", sudo: true, sshConfig: hosts.sshConfig });
     try {
       expect((await plain.exec("id -un")).stdout.toString()).toBe("deploy\n");
-      expect((await root.exec("id -un")).stdout.toString()).toBe("root\n");
+      // sudo resolves the host's own name (no "unable to resolve host" on stderr); the login
+      // user owns its home, as on a server.
+      const asRoot = await root.exec("id -un; stat -c %U /home/deploy");
+      expect(asRoot.stdout.toString()).toBe("root\ndeploy\n");
+      expect(asRoot.stderr.toString()).toBe("");
     } finally {
       await plain.close();
       await root.close();
