@@ -21,6 +21,7 @@ export {
   remoteChildPids,
   remoteFileSize,
   remotePortOwner,
+  remotePortOwners,
   remoteProcessFacts,
   remoteReadFrom,
 } from "./connection/remote-processes";

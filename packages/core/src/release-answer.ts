@@ -1,7 +1,7 @@
 import { realpath } from "node:fs/promises";
 import { relative } from "node:path";
 import type { ProbeOutcome } from "./healthcheck";
-import { type PortOwner, portOwners } from "./host/port-owner";
+import type { PortOwner } from "./host/port-owner";
 
 /** What the health gate knows to tell which release answered its probe. */
 export interface ReleaseProof {
@@ -11,12 +11,17 @@ export interface ReleaseProof {
   others: string[];
   /** The host root; the port's owner counts only when it runs from `<root>/releases/<v>`. */
   root: string;
-  /** The health URL. Its port is looked up in `/proc` when its host is a loopback name. */
+  /** The health URL. Its port is looked up in the host's `/proc` when its host is a loopback name. */
   url: string;
   /** A response header the app sets to its release (e.g. `X-Release`); it wins over the body. */
   header?: string;
-  /** False when the root is on another machine: this machine's `/proc` says nothing about it. */
+  /** True when the root is on this machine (its path is then resolved with `realpath`). */
   local: boolean;
+  /**
+   * The processes holding the listening socket on a port of the host the root is on (and the
+   * probe runs from): `portOwners` here, `remotePortOwners` over SSH.
+   */
+  owners(port: number): Promise<PortOwner[]>;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -48,8 +53,8 @@ function namedRelease(
 /**
  * Builds the gate's check of who answered: for an answer the probe accepted (2xx), the release it
  * came from, told by the operator's header, else a version in the body, else — without help from
- * the app — the processes holding the URL's listening socket (`/proc/net/tcp` inode, then
- * `/proc/<pid>/fd` and `/proc/<pid>/cwd`): when every one of them that runs from a release of this
+ * the app — the processes holding the URL's listening socket on the root's host (`/proc/net/tcp`
+ * inode, then `/proc/<pid>/fd` and `/proc/<pid>/cwd`; over SSH read on the server): when every one of them that runs from a release of this
  * root runs from another release, the old code answers. Returns undefined when the new release
  * answered or nothing tells; else what answered, e.g. `port 5000 answers 1.0.0 from pid 1234 in
  * releases/1.0.0, not 2.0.0 (HTTP 200: ok 1.0.0)`.
@@ -57,17 +62,19 @@ function namedRelease(
 export function releaseVerifier(proof: ReleaseProof): (outcome: ProbeOutcome) => Promise<string | undefined> {
   const target = new URL(proof.url);
   const port = Number(target.port || (target.protocol === "https:" ? 443 : 80));
-  const inspectable = proof.local && LOOPBACK.has(target.hostname);
-  const root = realpath(proof.root).catch(() => proof.root);
+  const inspectable = LOOPBACK.has(target.hostname);
+  const root = proof.local ? realpath(proof.root).catch(() => proof.root) : Promise.resolve(proof.root);
   const ours = async (owner: PortOwner) =>
     owner.release !== undefined &&
-    (await realpath(owner.release.root).catch(() => owner.release?.root)) === (await root);
+    (proof.local
+      ? await realpath(owner.release.root).catch(() => owner.release?.root)
+      : owner.release.root) === (await root);
   const where = async (owner: PortOwner) => `pid ${owner.pid} in ${relative(await root, owner.cwd ?? "")}`;
 
   return async (outcome) => {
     const named = namedRelease(proof, outcome);
     if (named?.version === proof.version) return undefined;
-    const holders = inspectable ? await portOwners(port) : [];
+    const holders = inspectable ? await proof.owners(port).catch(() => []) : [];
     const fromRoot: PortOwner[] = [];
     for (const owner of holders) if (await ours(owner)) fromRoot.push(owner);
     const fromNew = fromRoot.filter((owner) => owner.release?.version === proof.version);

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { createHttpProbe, type ProbeOutcome, probeHealth } from "@deploykit/core";
+import { createHttpProbe, type ProbeOutcome, portOwners, probeHealth } from "@deploykit/core";
 import { describe, expect, it } from "vitest";
 import { releaseVerifier } from "../src/release-answer";
 import { tempDir } from "./support/package";
@@ -21,6 +21,7 @@ const proof = {
   root: "/nonexistent",
   url: "http://127.0.0.1:1/health",
   local: false,
+  owners: async () => [],
 };
 
 describe("releaseVerifier: which release answered the gate's probe", () => {
@@ -43,14 +44,23 @@ describe("releaseVerifier: which release answered the gate's probe", () => {
       const outcome = await probeHealth(createHttpProbe(), url);
       expect(outcome.ok).toBe(true);
       const check = (version: string) =>
-        releaseVerifier({ version, others: ["1.0.0", "2.0.0"], root, url, local: true })(outcome);
+        releaseVerifier({ version, others: ["1.0.0", "2.0.0"], root, url, local: true, owners: portOwners })(
+          outcome,
+        );
       expect(await check("2.0.0")).toBe(
         `port ${line} answers 1.0.0 from pid ${server.pid} in releases/1.0.0, not 2.0.0 (HTTP 200: ok)`,
       );
       expect(await check("1.0.0")).toBeUndefined();
-      // Another machine's root: this machine's /proc tells nothing.
+      // A host where nothing is seen holding the port (owners answer nothing): nothing told.
       expect(
-        await releaseVerifier({ version: "2.0.0", others: [], root, url, local: false })(outcome),
+        await releaseVerifier({
+          version: "2.0.0",
+          others: [],
+          root,
+          url,
+          local: true,
+          owners: async () => [],
+        })(outcome),
       ).toBeUndefined();
     } finally {
       server.kill();

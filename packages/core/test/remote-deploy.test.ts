@@ -184,3 +184,69 @@ describe("deploy, restart and rollback with a strategy over SSH (issue 11)", () 
     );
   }, 30_000);
 });
+
+describe("the gate tells over SSH which release holds the port (issue 17, input 2)", () => {
+  const PINNED_ROOT = "/srv/pinned";
+  const PINNED_PORT = 8081;
+  const PINNED_URL = `http://127.0.0.1:${PINNED_PORT}/`;
+  const PINNED_PID = `${PINNED_ROOT}/shared/tmp/pids/web.pid`;
+  /**
+   * Like a unicorn whose working_directory is pinned to its first release: once started, a
+   * restart leaves that release's process serving. Its answer ("v") names no version.
+   */
+  const pinned: RuntimeStrategy = {
+    name: "pinned",
+    async restart(ctx) {
+      const running = await ctx.processes.readPidFile(PINNED_PID);
+      if (running !== undefined && (await ctx.processes.isAlive(running)))
+        return { strategy: "pinned", pids: [running] };
+      const { pid } = await ctx.runner.spawnDetached("perl", ["server.pl", String(PINNED_PORT)], {
+        cwd: ctx.release.dir,
+        logFile: `${ctx.root}/shared/log/web.log`,
+      });
+      await ctx.host.writeFile(PINNED_PID, `${pid}\n`);
+      const up = await waitUntil(
+        ctx.clock,
+        async () => (await probeHealth(ctx.probe, PINNED_URL)).ok || undefined,
+        {
+          timeoutMs: 10_000,
+          intervalMs: 50,
+        },
+      );
+      if (!up) throw new Error("the server did not answer in time");
+      return { strategy: "pinned", pids: [pid] };
+    },
+  };
+  let host: HostConnection;
+  beforeAll(() => {
+    host = sshHost({ host: "bare", sshConfig: hosts.sshConfig });
+  });
+  afterAll(async () => {
+    await bare.ssh(`kill $(cat ${PINNED_PID}) 2>/dev/null || true`).catch(() => undefined);
+    await host?.close();
+  });
+
+  it("old code still answering from releases/1.0.0 fails the gate with what answered, and is rolled back", async () => {
+    const deployPinned = (version: string) =>
+      deploy({
+        store,
+        app: "web",
+        version,
+        root: PINNED_ROOT,
+        host,
+        strategy: pinned,
+        healthcheck: PINNED_URL,
+      });
+    expect(await deployPinned("1.0.0")).toMatchObject({ release: { version: "1.0.0" }, rolledBack: false });
+    const stuck = await deployPinned("1.1.0");
+    expect(stuck).toMatchObject({
+      release: { version: "1.0.0" },
+      rolledBack: true,
+      cause: { code: "E_HEALTHCHECK" },
+    });
+    expect(stuck.cause?.message).toMatch(
+      new RegExp(`port ${PINNED_PORT} answers 1\\.0\\.0 from pid \\d+ in releases/1\\.0\\.0, not 1\\.1\\.0`),
+    );
+    expect((await bare.ssh(`readlink ${PINNED_ROOT}/current`)).stdout.trim()).toBe("releases/1.0.0");
+  }, 120_000);
+});

@@ -275,6 +275,13 @@ cat "/proc/$1/cmdline" 2>/dev/null || true`,
 echo --
 ls -l /proc/[0-9]*/fd 2>/dev/null || true`,
 
+  /** For each pid argument, three lines: the pid, its cwd, its \`/proc/<pid>/stat\` line (empty when gone). */
+  holderFacts: `for pid in "$@"; do
+echo "$pid"
+readlink -- "/proc/$pid/cwd" 2>/dev/null || echo
+head -n 1 "/proc/$pid/stat" 2>/dev/null || echo
+done`,
+
   /** Size in bytes of file `$1` (0 when absent): a log's end, to read only what follows. */
   fileSize: `stat -c %s -- "$1" 2>/dev/null || echo 0`,
 

@@ -62,11 +62,17 @@ export async function remoteChildPids(host: HostConnection, pid: number): Promis
 }
 
 /**
- * The process listening on TCP `port` on a remote host (see `portOwner` for this machine): the
- * socket's inode from its `/proc/net/tcp{,6}`, its holder from `ls -l /proc/<pid>/fd`, then that
- * process's group and cwd. Two round trips when something listens, one otherwise.
+ * Every process that holds the listening socket on TCP `port` on a remote host, in pid order, at
+ * most `limit` (see `portOwners` for this machine): the socket's inode from its
+ * `/proc/net/tcp{,6}`, its holders from `ls -l /proc/<pid>/fd`, then their groups and cwds. Two
+ * round trips when something listens, one otherwise; empty when nothing listens or the holders
+ * are not visible to the login (another user's processes, without sudo).
  */
-export async function remotePortOwner(host: HostConnection, port: number): Promise<PortOwner | undefined> {
+export async function remotePortOwners(
+  host: HostConnection,
+  port: number,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<PortOwner[]> {
   const text = (await host.exec(REMOTE_COMMANDS.socketTable)).stdout.toString();
   const split = text.indexOf("\n--\n");
   const inodes = new Set<string>();
@@ -75,27 +81,38 @@ export async function remotePortOwner(host: HostConnection, port: number): Promi
     if (state === "0A" && inode && Number.parseInt(local?.split(":")[1] ?? "", 16) === port)
       inodes.add(inode);
   }
-  if (inodes.size === 0) return undefined;
+  if (inodes.size === 0) return [];
+  const pids = new Set<number>();
   let dirPid: number | undefined;
-  let pid: number | undefined;
   for (const line of text.slice(split + 4).split("\n")) {
     const dir = /^\/proc\/(\d+)\/fd:$/.exec(line);
     if (dir) dirPid = Number(dir[1]);
-    else if (inodes.has(/-> socket:\[(\d+)\]$/.exec(line)?.[1] ?? "")) {
-      pid = dirPid;
-      break;
-    }
+    else if (dirPid !== undefined && inodes.has(/-> socket:\[(\d+)\]$/.exec(line)?.[1] ?? ""))
+      pids.add(dirPid);
   }
-  if (pid === undefined) return undefined;
-  const facts = await host.exec(REMOTE_COMMANDS.processFacts, { args: [String(pid), "", ""] });
-  const [, , , , cwd = "", stat = ""] = facts.stdout.toString().split("\n");
-  const release = cwd ? releaseOfDir(cwd) : undefined;
-  return {
-    pid,
-    pgid: Number(statFields(stat)[2]),
-    ...(cwd ? { cwd } : {}),
-    ...(release ? { release } : {}),
-  };
+  const holders = [...pids].sort((a, b) => a - b).slice(0, limit);
+  if (holders.length === 0) return [];
+  const facts = (await host.exec(REMOTE_COMMANDS.holderFacts, { args: holders.map(String) })).stdout
+    .toString()
+    .split("\n");
+  const owners: PortOwner[] = [];
+  for (let i = 0; i + 2 < facts.length; i += 3) {
+    const [pid = "", cwd = "", stat = ""] = facts.slice(i, i + 3);
+    if (stat === "") continue; // gone since the listing
+    const release = cwd ? releaseOfDir(cwd) : undefined;
+    owners.push({
+      pid: Number(pid),
+      pgid: Number(statFields(stat)[2]),
+      ...(cwd ? { cwd } : {}),
+      ...(release ? { release } : {}),
+    });
+  }
+  return owners;
+}
+
+/** The first process (lowest pid) holding the listening socket on `port` on a remote host; see {@link remotePortOwners}. */
+export async function remotePortOwner(host: HostConnection, port: number): Promise<PortOwner | undefined> {
+  return (await remotePortOwners(host, port, 1))[0];
 }
 
 /** Size in bytes of a file on a remote host (0 when absent). */
