@@ -81,3 +81,23 @@ export async function cpuSplit(hosts, names, rollout) {
     sshProcesses: (trips + handshakes + stats.length) / n,
   };
 }
+
+/**
+ * CPU (ms) of one bare connection to a host: the master's handshake, one `true`, `-O exit`
+ * (client processes, reaped here) and what the host spent on it: the fixed cost every host
+ * of a rollout pays before any byte of the release moves. Median of `runs`.
+ */
+export async function connectionCpu(hosts, name, runs = 3) {
+  const machine = hosts.host(name).machine;
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const host0 = hostMs(machine);
+    const children0 = childrenMs();
+    const connection = sshHost({ host: name, sshConfig: hosts.sshConfig });
+    await connection.exec("true");
+    await connection.close();
+    samples.push({ clientMs: childrenMs() - children0, hostMs: hostMs(machine) - host0 });
+  }
+  const mid = (key) => samples.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return { clientMs: mid("clientMs"), hostMs: mid("hostMs") };
+}

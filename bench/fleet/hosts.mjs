@@ -9,7 +9,7 @@ import { createFsStore, publish } from "@deploykit/core";
 import { deployFleet, parseInventory } from "@deploykit/fleet";
 import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
 import { incompressibleRelease, median } from "../support/release.mjs";
-import { cpuSplit } from "./cpu.mjs";
+import { connectionCpu, cpuSplit } from "./cpu.mjs";
 
 const NAMES = ["b1", "b2", "b3", "b4", "b5"];
 const SIZE = 4_000_000;
@@ -62,7 +62,9 @@ export async function realRollouts(work, runs) {
     // Where the CPU goes, in separate runs (reading it costs CPU of its own).
     const cpuOne = await cpuSplit(hosts, ["b1"], (connect) => rollout(["b1"], 1, "/srv/cpu-one", connect));
     const cpuAll = await cpuSplit(hosts, NAMES, (connect) => rollout(NAMES, 5, "/srv/cpu-all", connect));
+    const connection = await connectionCpu(hosts, "b1");
     return {
+      connection,
       cpuOne,
       cpuAll,
       artifactBytes: pkg.manifest.artifact.size,

@@ -4,6 +4,9 @@
 // 2. Real rollouts to 5 SSH test hosts (hosts.mjs; needs root and scripts/system-deps.sh like the
 //    SSH tests): all 5 in one batch <= 1.5x one host alone; batch size 1 <= 1.1x five times one
 //    host; artifact bytes sent per host (the artifact once, no more). `--simulated` runs part 1 only.
+//    Then where each host's CPU goes (cpu.mjs): this process, the ssh clients, the ssh master, the
+//    host's container; round trips and ssh processes per host; and the floor that CPU sets when
+//    the 5 hosts share this machine's 2 cores (on a farm only the control side would add up).
 // Exits 1 when a target is missed.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -75,6 +78,9 @@ if (!process.argv.includes("--simulated")) {
     ["all", one.total, all.total],
   ])
     console.log(`    ${label.padEnd(34)} ${ms(a).padStart(10)} ${ms(b).padStart(20)}`);
+  console.log(
+    `  of which a bare connection (handshake, one \`true\`, exit): ${ms(real.connection.clientMs)} ssh clients + ${ms(real.connection.hostMs)} host`,
+  );
   // On these 2 cores the hosts' CPU is this machine's too: 5 hosts' work cannot take less wall
   // time than their CPU over 2 cores. On a farm each host has its own; only the control side
   // adds up here.

@@ -24,7 +24,7 @@ import type { TrustPolicy } from "../trust/policy";
 import { artifactMismatch } from "./artifact-mismatch";
 import { activateDebRemote } from "./deb";
 import { fetchOnHost } from "./fetch-on-host";
-import { withRemoteHostLock } from "./session";
+import { type LockRelease, withRemoteHostLock } from "./session";
 import { type StagedArtifact, stagedFileFor } from "./staged-artifact";
 
 /** What an install needs to know about the release (the install options, seen from here). */
@@ -190,8 +190,8 @@ export function activateRemote(plan: HostPlan, manifest: ReleaseManifest, artifa
 
 /**
  * Points `current` at a `.tgz` release dir (a `.deb` is live once dpkg installed it), records it
- * live and removes what pruning to `keep` dropped: one round trip, in that order (`state` is
- * mutated first, then written).
+ * live and removes what pruning to `keep` dropped, then, given `release`, unlocks the root: one
+ * round trip, in that order (`state` is mutated first, then written).
  */
 export async function switchRemote(
   plan: HostPlan,
@@ -199,6 +199,7 @@ export async function switchRemote(
   version: string,
   action: "install" | "rollback" | "auto-rollback",
   previous: string | undefined,
+  release?: LockRelease,
 ): Promise<void> {
   const { host, layout, onEvent } = plan;
   const tgz = state.releases[version]?.manifest.format !== "deb";
@@ -221,11 +222,14 @@ export async function switchRemote(
           ] as const,
         ]
       : []),
+    ...(release ? [release.step] : []),
   ];
   const run = async () => {
     const result = await host.exec(sequence(steps), { input: text });
-    if (result.exitCode === 0) return;
     const failed = failedStep(result.stderr);
+    // The unlock came last: everything before it is done, and a lock no longer ours is not ours to remove.
+    if (release && (result.exitCode === 0 || failed.index === steps.length - 1)) release.released = true;
+    if (result.exitCode === 0 || (release?.released && failed.index === steps.length - 1)) return;
     throw remoteFailed(host.name, failed.command ?? "switchSymlink", result.exitCode, failed.message);
   };
   if (tgz) await step(onEvent, "switch", `Switching current to ${version} on ${host.name}`, run);
@@ -255,6 +259,7 @@ export async function installRemoteLocked(
   state: HostState,
   beforeSwitch?: (release: HostRelease, previous: HostRelease | undefined) => Promise<void>,
   selected?: ResolvedRelease,
+  unlock?: LockRelease,
 ): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
   const resolved = selected ?? (await resolveSelected(options.store, options));
   const { manifest } = resolved;
@@ -284,7 +289,7 @@ export async function installRemoteLocked(
     await unpackRemote(plan, manifest, artifact, stateText(state));
   }
   await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
-  await switchRemote(plan, state, manifest.version, "install", state.current);
+  await switchRemote(plan, state, manifest.version, "install", state.current, unlock);
   return {
     release: { version: manifest.version, dir, manifest },
     ...(previous ? { previous } : {}),
@@ -295,7 +300,7 @@ export async function installRemoteLocked(
 /**
  * {@link install} on a host reached through an SSH connection, in four round trips after the
  * connection's handshake: lock + inspect, artifact, unpack + record installed, switch + record
- * live (+ prune), then the unlock.
+ * live (+ prune) + unlock.
  */
 export async function installRemote(
   plan: HostPlan,
@@ -303,7 +308,7 @@ export async function installRemote(
 ): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
   const resolved = await resolveSelected(options.store, options);
   const { app, version } = resolved.manifest;
-  return withRemoteHostLock(plan, `install ${app} ${version}`, (state) =>
-    installRemoteLocked(plan, options, state, undefined, resolved),
+  return withRemoteHostLock(plan, `install ${app} ${version}`, (state, release) =>
+    installRemoteLocked(plan, options, state, undefined, resolved, release),
   );
 }

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { HostConnection } from "../connection/connection";
 import { remoteFailed } from "../connection/connection-errors";
-import { failedStep, REMOTE_COMMANDS, sequence } from "../connection/remote-commands";
+import { failedStep, REMOTE_COMMANDS, type SequenceStep, sequence } from "../connection/remote-commands";
 import { DeployKitError, isDeployKitError } from "../errors";
 import { holderGone, type LockOwner, ownLockRecord, parseLockRecord } from "../host/lock-owner";
 import type { HostPlan } from "../host/plan";
@@ -110,20 +110,31 @@ async function acquire(
 }
 
 /**
+ * The lock's release, for `work` to run as the last step of its own last script (one round trip
+ * less): it sets `released` once that script ran it (or found the lock no longer ours).
+ */
+export interface LockRelease {
+  readonly step: SequenceStep;
+  released: boolean;
+}
+
+/**
  * {@link withHostLock} for a root on a remote host, in ONE round trip before `work`: the lock
  * and, in the same script once it is ours, an inspection that sweeps the debris of interrupted runs and returns the layout and
  * `state.json`. The layout is checked (`E_HOST_STATE`), and a `current` switched by a run that
  * was cut before it recorded the switch is recorded now (the state follows `current`, which
- * only ever points at complete releases). The lock is released whatever happens.
+ * only ever points at complete releases). The lock is released whatever happens: by `work`'s
+ * last script (see {@link LockRelease}), else in a round trip of its own.
  */
 export async function withRemoteHostLock<T>(
   plan: HostPlan,
   operation: string,
-  work: (state: HostState) => Promise<T>,
+  work: (state: HostState, release: LockRelease) => Promise<T>,
 ): Promise<T> {
   const { host, layout } = plan;
   const owner = await ownLockRecord(new Date(plan.ports.clock.now()).toISOString(), operation);
   const record = JSON.stringify(owner);
+  const release: LockRelease = { step: ["removeIfHolds", [layout.lock, record]], released: false };
   let inspected: Inspection | undefined;
   try {
     inspected = await acquire(host, plan, record);
@@ -157,8 +168,8 @@ export async function withRemoteHostLock<T>(
         message: `current on ${host.name} points at ${linked}, which the state did not record as live: recorded now.`,
       });
     }
-    return await work(state);
+    return await work(state, release);
   } finally {
-    await host.removeIfHolds(layout.lock, record).catch(() => undefined);
+    if (!release.released) await host.removeIfHolds(layout.lock, record).catch(() => undefined);
   }
 }
