@@ -1,5 +1,7 @@
 // One measured transfer through @deploykit/core/s3, run in its own process so its peak RSS is
-// its own. argv[2]: JSON { op: "upload" | "download", file?, key, store: S3StoreOptions }.
+// its own. argv[2]: JSON { op: "upload" | "download", file?, key, store: S3StoreOptions, body? }:
+// an upload sends the file with putFile (publish's way), or with body "stream" as a read stream
+// through put (lib-storage's multipart, for streams of unknown origin).
 // Prints JSON { bytes, seconds, cpuMs (of the transfer: user + system, all threads), maxRssKiB, sha256 }.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -20,9 +22,11 @@ const started = performance.now();
 const cpu = process.cpuUsage();
 if (job.op === "upload") {
   const size = (await stat(job.file)).size;
-  await store.put(job.key, createReadStream(job.file, { highWaterMark: 1024 * 1024 }), {
-    contentLength: size,
-  });
+  if (job.body === "stream")
+    await store.put(job.key, createReadStream(job.file, { highWaterMark: 1024 * 1024 }), {
+      contentLength: size,
+    });
+  else await store.putFile(job.key, job.file);
   bytes = size;
 } else {
   const sink = new Writable({

@@ -21,6 +21,8 @@ export interface Faults {
   failStatus?: number;
   /** Fraction of matching responses whose body is cut at a random byte by a TCP reset. */
   resetFraction?: number;
+  /** Cut the response body of every request this returns true for (besides `resetFraction`'s), e.g. the first ranged GET. */
+  resetWhen?: (request: RequestInfo) => boolean;
   /** Fraction of request bodies cut at a random byte by a TCP reset. */
   requestResetFraction?: number;
   /** Which requests may have their body reset; default `match`. */

@@ -111,7 +111,9 @@ export async function startFaultProxy(options) {
 
     const requestResettable = faults.requestResetMatch?.(info) ?? matched;
     const resetRequest = requestResettable && random() < (faults.requestResetFraction ?? 0);
-    const resetResponse = matched && random() < (faults.resetFraction ?? 0);
+    // The draw comes first, so a resetWhen predicate leaves the random sequence as it was.
+    const resetResponse =
+      (matched && random() < (faults.resetFraction ?? 0)) || Boolean(faults.resetWhen?.(info));
     const upstream = request({
       host: target.hostname,
       port: target.port,

@@ -105,7 +105,14 @@ export { type RestartLiveOptions, type RestartLiveResult, restartLive } from "./
 export { type RollbackOptions, rollback } from "./rollback";
 export { type RanProcess, type RunProcessOptions, runProcess } from "./run-process";
 export { type HostStatus, type StatusOptions, type StatusRelease, status } from "./status";
-export type { ArtifactStore, ByteRange, GetOptions, ObjectInfo, PutOptions } from "./store/artifact-store";
+export type {
+  ArtifactStore,
+  ByteRange,
+  GetOptions,
+  ObjectInfo,
+  PutFileOptions,
+  PutOptions,
+} from "./store/artifact-store";
 export { createFsStore, type FsStoreOptions } from "./store/fs-store";
 export { assertStoreKey, objectExists, objectNotFound, storeKeys } from "./store/keys";
 export { type FileToStore, type PutFileOnceOptions, putFileOnce } from "./store/put-once";

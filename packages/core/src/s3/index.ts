@@ -7,5 +7,5 @@
 export { isTransientS3Error, TruncatedBodyError } from "./errors";
 export type { ChecksumMode, S3RetryOptions, S3StoreOptions } from "./options";
 export { createS3Store, type S3Store } from "./store";
-export { MAX_PARTS, uploadPartSize } from "./upload";
+export { filePartSize, MAX_FILE_PART, MAX_PARTS, uploadPartSize } from "./upload";
 export { isS3StoreUrl, parseS3StoreUrl, type S3StoreUrl } from "./url";

@@ -43,7 +43,10 @@ export const {
   DeleteObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
   CompleteMultipartUploadCommand,
+  AbortMultipartUploadCommand,
 } = sdk.client;
 export const { Upload } = sdk.storage;
 /** The S3 client class's instances. */

@@ -1,5 +1,11 @@
 import type { Readable } from "node:stream";
-import type { ArtifactStore, GetOptions, ObjectInfo, PutOptions } from "../store/artifact-store";
+import type {
+  ArtifactStore,
+  GetOptions,
+  ObjectInfo,
+  PutFileOptions,
+  PutOptions,
+} from "../store/artifact-store";
 import { assertStoreKey } from "../store/keys";
 import { download } from "./download";
 import { createS3Client, resolveS3Options, type S3StoreOptions } from "./options";
@@ -8,6 +14,7 @@ import { withRetries } from "./retry";
 import { bucketCheck, headObject, type StoreScope } from "./scope";
 import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from "./sdk";
 import { upload } from "./upload";
+import { uploadFile } from "./upload-file";
 
 /** An {@link ArtifactStore} on S3 or an S3-compatible server. */
 export interface S3Store extends ArtifactStore {
@@ -15,6 +22,8 @@ export interface S3Store extends ArtifactStore {
   readonly client: S3Client;
   /** The bucket. */
   readonly bucket: string;
+  /** Writes a file by its byte ranges (see {@link ArtifactStore.putFile}; `uploadFile` in this package's README). */
+  putFile(key: string, path: string, options?: PutFileOptions): Promise<void>;
   /** The key prefix inside the bucket: `""` or ending in `/`. */
   readonly prefix: string;
   /** Closes the client's sockets when the store built it (an injected client is left alone). */
@@ -27,7 +36,8 @@ const byKey = (a: ObjectInfo, b: ObjectInfo) => (a.key < b.key ? -1 : a.key > b.
  * Creates an {@link ArtifactStore} backed by an S3 bucket (AWS, MinIO, Ceph, R2, s3rver...).
  *
  * Uploads stream through multipart (`@aws-sdk/lib-storage`) in constant memory, with a part size
- * that grows so 10,000 parts are never exceeded. Downloads of objects larger than `partSize` use
+ * that grows so 10,000 parts are never exceeded; `putFile` sends a file's byte ranges as the
+ * parts instead (no buffering, no hashing: as cheap as `curl -T`), each retried from the file. Downloads of objects larger than `partSize` use
  * `concurrency` ranged GETs in parallel, emitted in order, each retried on its own; a body that
  * ends early is retried and never passed on as complete. Whole operations are retried (p-retry,
  * exponential backoff with jitter) on transient errors only. Failures are DeployKitErrors:
@@ -65,6 +75,11 @@ export function createS3Store(options: S3StoreOptions): S3Store {
     async put(key: string, body: Readable | Uint8Array | string, opts: PutOptions = {}): Promise<void> {
       assertStoreKey(key);
       await upload(scope, key, body, opts);
+    },
+
+    async putFile(key: string, path: string, opts: PutFileOptions = {}): Promise<void> {
+      assertStoreKey(key);
+      await uploadFile(scope, key, path, opts);
     },
 
     async get(key: string, opts: GetOptions = {}): Promise<Readable> {

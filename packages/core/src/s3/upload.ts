@@ -1,21 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { defaultMaxListeners, setMaxListeners } from "node:events";
 import type { Readable } from "node:stream";
-import { DeployKitError, isDeployKitError } from "../errors";
 import type { PutOptions } from "../store/artifact-store";
-import { objectExists } from "../store/keys";
-import { errorCode, httpStatus, isStoreError, toStoreError } from "./errors";
-import { withRequestSignal } from "./request-signal";
-import { aborted, withRetries } from "./retry";
-import { headObject, type StoreScope } from "./scope";
-import {
-  CompleteMultipartUploadCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-  Upload,
-} from "./sdk";
+import type { StoreScope } from "./scope";
+import { type S3Client, Upload } from "./sdk";
 import { UPLOAD_TOKEN } from "./upload-token";
+import { retryingSend, writeObject } from "./write";
 
 const MiB = 1024 * 1024;
 /** S3's limit on the parts of one multipart upload. */
@@ -30,32 +20,24 @@ export function uploadPartSize(size: number | undefined, minimum: number): numbe
   return Math.max(minimum, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 
-/** The SDK error behind a store error. */
-const sdkError = (error: unknown) => (isDeployKitError(error) ? error.cause : error);
-const conflict = (error: unknown) =>
-  httpStatus(sdkError(error)) === 412 || errorCode(sdkError(error)) === "PreconditionFailed";
-const unsupported = (error: unknown) =>
-  httpStatus(sdkError(error)) === 501 || errorCode(sdkError(error)) === "NotImplemented";
+/** The largest part {@link filePartSize} picks unless 10,000 parts need more. */
+export const MAX_FILE_PART = 64 * MiB;
 
-/** True when the object under `key` was written by the write holding `token`. */
-async function landed(scope: StoreScope, key: string, token: string, signal: AbortSignal | undefined) {
-  try {
-    const out = await withRequestSignal(signal, (request) =>
-      scope.client.send(new HeadObjectCommand({ Bucket: scope.bucket, Key: scope.objectKey(key) }), {
-        abortSignal: request,
-      }),
-    );
-    return out.Metadata?.[UPLOAD_TOKEN] === token;
-  } catch {
-    return false;
-  }
+/**
+ * The part size for a file of `size` bytes sent `queueSize` parts at a time (`putFile`): the file
+ * spread over `queueSize` parts (rounded up to whole MiB), at least `minimum`, at most
+ * {@link MAX_FILE_PART} (what a failed part costs to send again), and never over 10,000 parts
+ * ({@link uploadPartSize}). Parts cost no memory there, but every request costs signing and a
+ * round trip: 100 MiB in 4 parts of 25 MiB instead of 13 of 8 MiB.
+ */
+export function filePartSize(size: number, minimum: number, queueSize: number): number {
+  const spread = Math.ceil(size / queueSize / MiB) * MiB;
+  return Math.max(uploadPartSize(size, minimum), Math.min(spread, Math.max(minimum, MAX_FILE_PART)));
 }
 
 /**
- * The client lib-storage gets: every request it sends (create, each part, complete) is retried
- * on its own with backoff. Parts are buffers, so this is safe even when the source is a stream.
- * Before sending a final write (PutObject, CompleteMultipartUpload) again, it checks whether the
- * earlier attempt landed after all (its answer lost to a reset): then the write is done.
+ * The client lib-storage gets: every request it sends (create, each part, complete) goes through
+ * {@link retryingSend}. Parts are buffers, so this is safe even when the source is a stream.
  */
 function retryingClient(
   scope: StoreScope,
@@ -63,15 +45,7 @@ function retryingClient(
   token: string,
   signal: AbortSignal | undefined,
 ): S3Client {
-  const send = async (command: Parameters<S3Client["send"]>[0], options?: object) => {
-    const final = command instanceof CompleteMultipartUploadCommand || command instanceof PutObjectCommand;
-    return withRetries(scope, `writing ${key}`, signal, async (attempt) => {
-      if (final && attempt > 1 && (await landed(scope, key, token, signal))) return {};
-      return withRequestSignal(signal, (request) =>
-        scope.client.send(command, { ...options, abortSignal: request }),
-      );
-    });
-  };
+  const send = retryingSend(scope, key, token, signal);
   return new Proxy(scope.client, {
     get: (target, property, receiver) =>
       property === "send" ? send : Reflect.get(target, property, receiver),
@@ -117,8 +91,9 @@ async function send(
 
 /**
  * Writes an object through lib-storage's `Upload` (multipart for bodies over one part), each
- * request retried on its own. Create-only writes HEAD first, then send `If-None-Match: *`
- * (see `conditionalWrites`); a server that answers 501 to it is written to without it from then on.
+ * request retried on its own, under the create-only rules of {@link writeObject}. A stream body
+ * is copied into part-size buffers (memory: about `queueSize × uploadPartSize`), each hashed for
+ * SigV4; a file is cheaper to write with `uploadFile`.
  */
 export async function upload(
   scope: StoreScope,
@@ -126,10 +101,6 @@ export async function upload(
   body: Readable | Uint8Array | string,
   options: PutOptions,
 ): Promise<void> {
-  const { signal } = options;
-  const action = `writing ${key}`;
-  if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
-  if (options.ifAbsent && (await headObject(scope, key, signal))) throw objectExists(scope.location, key);
   const replayable = typeof body === "string" || body instanceof Uint8Array;
   const source =
     typeof body === "string"
@@ -138,25 +109,7 @@ export async function upload(
         ? Buffer.from(body.buffer, body.byteOffset, body.length)
         : body;
   const size = Buffer.isBuffer(source) ? source.length : options.contentLength;
-  const conditional = Boolean(options.ifAbsent) && scope.conditionalWrites;
-  try {
-    await send(scope, key, source, size, options, conditional);
-  } catch (error) {
-    if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
-    if (conditional && conflict(error)) throw objectExists(scope.location, key, sdkError(error));
-    if (conditional && unsupported(error)) {
-      scope.conditionalWrites = false; // fall back to HEAD-then-put (racy; see conditionalWrites)
-      if (replayable) return send(scope, key, source, size, options, false);
-      throw new DeployKitError(
-        "E_STORE_UNAVAILABLE",
-        `${scope.location} refused a create-only write of ${key}.`,
-        {
-          cause: sdkError(error),
-          hint: "The server does not support If-None-Match on writes: run again (this store now falls back to HEAD-then-put) or set conditionalWrites: false.",
-        },
-      );
-    }
-    if (isDeployKitError(error) || !isStoreError(error)) throw error;
-    throw toStoreError(error, { ...scope, action });
-  }
+  await writeObject(scope, key, options, replayable, (conditional) =>
+    send(scope, key, source, size, options, conditional),
+  );
 }

@@ -29,6 +29,12 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
+/** Options for {@link ArtifactStore.putFile}. */
+export interface PutFileOptions extends PutOptions {
+  /** Gets the bytes of the file stored so far (the S3 store reports each finished part). */
+  onProgress?: (bytes: number) => void;
+}
+
 /** Options for {@link ArtifactStore.get}. */
 export interface GetOptions {
   /** Read only these bytes. */
@@ -49,6 +55,14 @@ export interface ArtifactStore {
   readonly location: string;
   /** Writes an object from a stream, a buffer or a string. */
   put(key: string, body: Readable | Uint8Array | string, options?: PutOptions): Promise<void>;
+  /**
+   * Writes the file at `path` (its size is the file's; `contentLength` is ignored), for stores
+   * that read it more cheaply than a stream: the S3 store sends byte ranges of it as multipart
+   * parts, each retried from the file, with no copy or hash of the bytes on the way. Stores
+   * without it are given `createReadStream(path)` through {@link ArtifactStore.put}
+   * (`putFileOnce` does that choice).
+   */
+  putFile?(key: string, path: string, options?: PutFileOptions): Promise<void>;
   /** Streams an object, or a byte range of it. */
   get(key: string, options?: GetOptions): Promise<Readable>;
   /** Returns the object's info, or `undefined` when it does not exist. */
