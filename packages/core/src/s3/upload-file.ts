@@ -160,6 +160,7 @@ async function uploadParts(
   );
   await Promise.all(workers);
   if (fail.signal.aborted) throw fail.signal.reason;
+  write.signal.throwIfAborted(); // the caller aborted between two parts: never complete a partial upload
   return parts;
 }
 
