@@ -15,15 +15,16 @@ export const REMOTE_COMMANDS = {
 exec cat -- "$1"`,
 
   /**
-   * stdin -> `$1` through a temp file in the same dir, mode `$2`, renamed into place only when
-   * all `$3` bytes arrived (a cut connection ends stdin early: exit 7, `$1` untouched).
+   * The next `$3` bytes of stdin -> `$1` through a temp file in the same dir, mode `$2`, renamed
+   * into place only when all `$3` arrived (a cut connection ends stdin early: exit 7, `$1`
+   * untouched). \`head -c\` reads no further, so steps of a {@link sequence} can share stdin.
    */
   writeFile: `set -e
 dir=$(dirname -- "$1")
 mkdir -p -- "$dir"
 tmp=$(mktemp --suffix=.tmp "$1.XXXXXX")
 trap 'rm -f -- "$tmp"' 0 1 2 13 15
-cat > "$tmp"
+head -c "$3" > "$tmp"
 [ $(wc -c < "$tmp") -eq "$3" ] || exit 7
 chmod "$2" "$tmp"
 mv -f -- "$tmp" "$1"
@@ -303,7 +304,8 @@ export type SequenceStep = readonly [command: RemoteCommand, args: readonly stri
  * each in a subshell of its own with its own `$@` (quoted words, never interpolated) and its own
  * `set -e`, traps and `exit`s. The first non-zero exit stops it: the script exits with that code
  * after printing `deploykit-step <index> <command>` as stderr's last line (see
- * {@link failedStep}). At most one step may read stdin (it reads all of it).
+ * {@link failedStep}). Steps share stdin: only `writeFile` steps (each reading its byte count)
+ * may come before another step that reads it.
  */
 export function sequence(steps: readonly SequenceStep[]): string {
   return steps

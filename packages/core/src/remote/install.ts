@@ -1,19 +1,16 @@
 import { createReadStream } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { remoteFailed } from "../connection/connection-errors";
-import { failedStep, type SequenceStep, sequence } from "../connection/remote-commands";
-import { DeployKitError, throwIfAborted } from "../errors";
+import { throwIfAborted } from "../errors";
 import { step } from "../events";
 import { hashingStream } from "../hashing";
 import { createArchiveGuard } from "../host/archive-guard";
 import { cachedName } from "../host/fetch-artifact";
 import { followChannel } from "../host/followed-channel";
 import type { HostPlan } from "../host/plan";
-import { pruneState } from "../host/prune";
-import { type HostState, hostRelease, recordInstalled, recordLive, stateText } from "../host/state";
+import { type HostState, hostRelease, recordInstalled, stateText } from "../host/state";
 import type { ReleaseManifest } from "../manifest";
 import { type ReleaseSelector, type ResolvedRelease, resolveSelected } from "../resolve-release";
 import type { ArtifactStore } from "../store/artifact-store";
@@ -26,6 +23,7 @@ import { activateDebRemote } from "./deb";
 import { fetchOnHost } from "./fetch-on-host";
 import { type LockRelease, withRemoteHostLock } from "./session";
 import { type StagedArtifact, stagedFileFor } from "./staged-artifact";
+import { prunedEvent, runSteps, switchSteps, unpackStep, writeStep } from "./steps";
 
 /** What an install needs to know about the release (the install options, seen from here). */
 type ReleaseSource = ReleaseSelector &
@@ -127,54 +125,15 @@ async function sendArtifact(
   });
 }
 
-/** A {@link sequence} step writing `text` (given on stdin) to `path` as writeFile does. */
-const writeStep = (path: string, text: string): SequenceStep => [
-  "writeFile",
-  [path, "644", String(Buffer.byteLength(text))],
-];
-
-/**
- * Unpacks a cached artifact on the host as `releases/<version>`, then, when `stateAfter` is
- * given, writes it as the host's state: one round trip for both, in that order (a cut leaves the
- * release unpacked and not yet recorded, which the next run's inspection tolerates).
- */
-async function unpackRemote(
-  plan: HostPlan,
-  manifest: ReleaseManifest,
-  artifact: string,
-  stateAfter?: string,
-): Promise<string> {
-  const { host, layout } = plan;
-  const dir = layout.release(manifest.version);
-  const links = plan.sharedDirs.flatMap((shared) => [
-    shared,
-    relative(dirname(join(dir, shared)), join(layout.shared, shared)),
-  ]);
+/** Unpacks a cached artifact on the host as `releases/<version>` (one round trip). */
+async function unpackRemote(plan: HostPlan, manifest: ReleaseManifest, artifact: string): Promise<string> {
   await step(
     plan.onEvent,
     "unpack",
-    `Unpacking ${manifest.app} ${manifest.version} on ${host.name}`,
-    async () => {
-      const steps: SequenceStep[] = [
-        ["unpackRelease", [artifact, layout.releases, manifest.version, layout.shared, ...links]],
-      ];
-      if (stateAfter !== undefined) steps.push(writeStep(layout.state, stateAfter));
-      const result = await host.exec(sequence(steps), stateAfter === undefined ? {} : { input: stateAfter });
-      if (result.exitCode === 0) return;
-      const failed = failedStep(result.stderr);
-      if (failed.command === "writeFile")
-        throw remoteFailed(host.name, "writeFile", result.exitCode, failed.message);
-      throw new DeployKitError(
-        "E_UNSAFE_ARCHIVE",
-        `Could not unpack ${artifact} on ${host.name}: ${failed.message.trim()}`,
-        {
-          hint: "The artifact is damaged, or the host's disk is full or not writable.",
-          details: { host: host.name, artifact, exitCode: result.exitCode },
-        },
-      );
-    },
+    `Unpacking ${manifest.app} ${manifest.version} on ${plan.host.name}`,
+    () => runSteps(plan, [unpackStep(plan, manifest.version, artifact)], ""),
   );
-  return dir;
+  return plan.layout.release(manifest.version);
 }
 
 /**
@@ -190,8 +149,8 @@ export function activateRemote(plan: HostPlan, manifest: ReleaseManifest, artifa
 
 /**
  * Points `current` at a `.tgz` release dir (a `.deb` is live once dpkg installed it), records it
- * live and removes what pruning to `keep` dropped, then, given `release`, unlocks the root: one
- * round trip, in that order (`state` is mutated first, then written).
+ * live and removes what pruning to `keep` dropped: one round trip, in that order (`state` is
+ * mutated first, then written).
  */
 export async function switchRemote(
   plan: HostPlan,
@@ -199,49 +158,13 @@ export async function switchRemote(
   version: string,
   action: "install" | "rollback" | "auto-rollback",
   previous: string | undefined,
-  release?: LockRelease,
 ): Promise<void> {
-  const { host, layout, onEvent } = plan;
-  const tgz = state.releases[version]?.manifest.format !== "deb";
-  recordLive(state, version, action, previous, plan.ports.clock);
-  const pruned = action === "install" ? pruneState(state, plan.keep) : [];
-  const text = stateText(state);
-  const steps: SequenceStep[] = [
-    ...(tgz
-      ? [["switchSymlink", [layout.current, relative(layout.root, layout.release(version))]] as const]
-      : []),
-    writeStep(layout.state, text),
-    ...(pruned.length > 0
-      ? [
-          [
-            "remove",
-            pruned.flatMap(({ manifest }) => [
-              layout.release(manifest.version),
-              join(layout.cache, manifest.version),
-            ]),
-          ] as const,
-        ]
-      : []),
-    ...(release ? [release.step] : []),
-  ];
-  const run = async () => {
-    const result = await host.exec(sequence(steps), { input: text });
-    const failed = failedStep(result.stderr);
-    // The unlock came last: everything before it is done, and a lock no longer ours is not ours to remove.
-    if (release && (result.exitCode === 0 || failed.index === steps.length - 1)) release.released = true;
-    if (result.exitCode === 0 || (release?.released && failed.index === steps.length - 1)) return;
-    throw remoteFailed(host.name, failed.command ?? "switchSymlink", result.exitCode, failed.message);
-  };
-  if (tgz) await step(onEvent, "switch", `Switching current to ${version} on ${host.name}`, run);
+  const live = switchSteps(plan, state, version, action, previous);
+  const run = () => runSteps(plan, live.steps, live.input);
+  if (live.tgz)
+    await step(plan.onEvent, "switch", `Switching current to ${version} on ${plan.host.name}`, run);
   else await run();
-  if (pruned.length > 0) {
-    onEvent?.({
-      type: "step:finish",
-      step: "prune",
-      message: `Pruned ${pruned.map((e) => e.manifest.version).join(", ")} on ${host.name}`,
-      durationMs: 0,
-    });
-  }
+  prunedEvent(plan, live.pruned);
 }
 
 /**
@@ -283,13 +206,37 @@ export async function installRemoteLocked(
     recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
     await plan.host.writeFile(plan.layout.state, stateText(state));
   } else {
-    // Unpacked and recorded installed in one round trip (the state mutated first, then sent).
-    dir = plan.layout.release(manifest.version);
+    // The state is mutated first, then sent with the scripts that make it true.
+    const { host, layout, onEvent } = plan;
+    dir = layout.release(manifest.version);
     recordInstalled(state, manifest, dir, cachedName(manifest), plan.ports.clock);
-    await unpackRemote(plan, manifest, artifact, stateText(state));
+    const installed = stateText(state);
+    const unpack = [unpackStep(plan, manifest.version, artifact), writeStep(layout.state, installed)];
+    const message = `Unpacking ${manifest.app} ${manifest.version} on ${host.name}`;
+    if (!beforeSwitch) {
+      // Nothing runs between unpack and switch: ONE round trip for unpack, record installed,
+      // switch, record live (+ prune) and the unlock, in that order.
+      const live = switchSteps(plan, state, manifest.version, "install", state.current, unlock);
+      await step(onEvent, "unpack", message, () =>
+        runSteps(plan, [...unpack, ...live.steps], installed + live.input, unlock),
+      );
+      await step(
+        onEvent,
+        "switch",
+        `Switched current to ${manifest.version} on ${host.name}`,
+        async () => {},
+      );
+      prunedEvent(plan, live.pruned);
+      return {
+        release: { version: manifest.version, dir, manifest },
+        ...(previous ? { previous } : {}),
+        unchanged: false,
+      };
+    }
+    await step(onEvent, "unpack", message, () => runSteps(plan, unpack, installed));
   }
   await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
-  await switchRemote(plan, state, manifest.version, "install", state.current, unlock);
+  await switchRemote(plan, state, manifest.version, "install", state.current);
   return {
     release: { version: manifest.version, dir, manifest },
     ...(previous ? { previous } : {}),
@@ -298,9 +245,9 @@ export async function installRemoteLocked(
 }
 
 /**
- * {@link install} on a host reached through an SSH connection, in four round trips after the
- * connection's handshake: lock + inspect, artifact, unpack + record installed, switch + record
- * live (+ prune) + unlock.
+ * {@link install} on a host reached through an SSH connection, in three round trips after the
+ * connection's handshake: lock + inspect; the artifact; unpack, record installed, switch, record
+ * live (+ prune) and unlock.
  */
 export async function installRemote(
   plan: HostPlan,
