@@ -5,7 +5,7 @@
 //   single-stream GET (curl, and the store with concurrency 1);
 // - upload of 100 MiB, 3 interleaved repeats (medians), like with like: deploykit's multipart
 //   upload of a file (putFile, what publish does: byte ranges of the file as parts) against curl
-//   doing the same multipart upload (8 MiB parts, 4 at a time: deploykit's defaults) and against
+//   doing the same multipart upload (the same parts: 4 of 25 MiB, 4 at a time) and against
 //   curl's single PUT, on two receivers: s3rver (with the CPU time it spends on each upload, from
 //   /proc) and a sink that only counts the bytes (sink.mjs: what each client costs by itself, with
 //   its CPU time); deploykit's multipart upload of a stream (put of a read stream: lib-storage,
@@ -24,6 +24,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { filePartSize } from "@deploykit/core/s3";
 import { S3RVER_CREDENTIALS, startFaultProxy, startS3 } from "../../test-support/s3/index.mjs";
 import { curlMultipart, curlOnce, splitParts } from "./curl.mjs";
 
@@ -35,9 +36,10 @@ const SIZES = [
 ];
 const THROTTLE = 20_000_000;
 const UPLOAD_TARGET = 0.8;
-/** deploykit's default upload part size and parts in flight, given to curl's multipart upload too. */
-const PART_SIZE = 8 * MiB;
+/** deploykit's default parts in flight, given to curl's multipart upload too. */
 const PARALLEL_PARTS = 4;
+/** The part size deploykit's putFile picks for the 100 MiB file (defaults), given to curl's too. */
+const PART_SIZE = filePartSize(100 * MiB, 8 * MiB, PARALLEL_PARTS);
 const REPEATS = 3;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mbps = (bytes, seconds) => bytes / 1e6 / seconds;
