@@ -9,7 +9,7 @@
 //    the 5 hosts share this machine's 2 cores (on a farm only the control side would add up).
 // Exits 1 when a target is missed.
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { realRollouts } from "./hosts.mjs";
 import { simulatedRollout } from "./simulated.mjs";
@@ -42,6 +42,8 @@ if (sim.deviation > DEVIATION_TARGET || summary.done + summary.failed !== sim.ho
   miss("simulated batch timing (or not every host ran)");
 
 if (!process.argv.includes("--simulated")) {
+  const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+  const loadBefore = load();
   const real = await realRollouts(mkdtempSync(join(tmpdir(), "bench-fleet-")), RUNS);
   const parallel = real.allAtOnceMs / real.oneMs;
   const serial = real.oneByOneMs / (5 * real.oneMs);
@@ -49,6 +51,8 @@ if (!process.argv.includes("--simulated")) {
   console.log(
     `real rollouts to SSH test hosts (install of a ${mb(real.artifactBytes)} MB .tgz, ${RUNS} runs, medians)`,
   );
+  // The hosts share this machine's cores: other work on it moves every wall time below.
+  console.log(`  load average (1, 5, 15 min) before ${loadBefore}, after ${load()}`);
   console.log(`  one host alone                 ${real.oneMs.toFixed(0).padStart(6)} ms`);
   console.log(
     `  5 hosts, one batch             ${real.allAtOnceMs.toFixed(0).padStart(6)} ms  ${parallel.toFixed(2)}x one host (target <= ${PARALLEL_TARGET}x)`,
