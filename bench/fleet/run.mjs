@@ -42,7 +42,10 @@ if (sim.deviation > DEVIATION_TARGET || summary.done + summary.failed !== sim.ho
   miss("simulated batch timing (or not every host ran)");
 
 if (!process.argv.includes("--simulated")) {
-  const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ");
   const loadBefore = load();
   const real = await realRollouts(mkdtempSync(join(tmpdir(), "bench-fleet-")), RUNS);
   const parallel = real.allAtOnceMs / real.oneMs;
