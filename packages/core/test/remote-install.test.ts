@@ -53,7 +53,7 @@ describe("install, releases and rollback over SSH on a host with only sh, coreut
   });
   afterAll(() => host?.close());
 
-  it("deploys a .tgz, lists it, rolls back without moving bytes, in at most 15 round trips each", async () => {
+  it("deploys a .tgz in 3 round trips, lists it, rolls back without moving bytes in at most 15", async () => {
     expect((await bare.ssh("command -v node ruby python3 || echo none")).stdout).toBe("none\n");
     const events: DeployEvent[] = [];
     const first = await install({
