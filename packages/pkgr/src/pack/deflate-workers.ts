@@ -11,16 +11,16 @@ import { constants, deflateRaw } from "node:zlib";
  * input block, for the stream to fill again. Each block leaves ~300 KiB of 16 KiB output chunks
  * behind, which V8 lets pile up to 64 MiB per thread before it collects (a thread allocates
  * almost nothing else, so nothing else triggers a collection): peak RSS then grew with the tree
- * (192 MB on the 200 MB bench tree, 124 MB on the 20 MB one). So the thread runs a young-generation
- * collection (where the dead chunks are) every 8 blocks and a full one every 64 (for chunks a
- * collection caught alive and promoted), with `gc` fetched from a context made while `--expose-gc`
- * is on for that moment only: peak RSS 130 MB and 123 MB; the collections' CPU time is within the
+ * (192 MB on the 200 MB bench tree, 124 MB on the 20 MB one). So the thread runs a full collection
+ * every 8 blocks (young-generation ones alone left chunks that a collection had caught alive and
+ * promoted: up to 168 MB under load), with `gc` fetched from a context made while `--expose-gc` is
+ * on for that moment only: peak RSS ~130 MB and 123 MB; the collections' CPU time is within the
  * noise of the deflate's (95 blocks: 4.5-4.8 s of thread CPU with or without them).
  */
 const PROGRAM = `
 const { parentPort } = require("node:worker_threads");
 const { constants, deflateRawSync } = require("node:zlib");
-let collect = (_options) => {};
+let collect = () => {};
 try {
   const v8 = require("node:v8");
   v8.setFlagsFromString("--expose-gc");
@@ -38,8 +38,7 @@ parentPort.on("message", ({ id, block, dictionary, level, last }) => {
     });
     const owned = owns(out) ? out : new Uint8Array(out);
     parentPort.postMessage({ id, out: owned, block }, [owned.buffer, block.buffer]);
-    blocks++;
-    if (blocks % 8 === 0) collect({ type: blocks % 64 === 0 ? "major" : "minor" });
+    if (++blocks % 8 === 0) collect();
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
   }
