@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { createFsStore, install, publish, sshHost } from "@deploykit/core";
 import { startTestHosts } from "../../test-support/ssh-hosts/index.mjs";
 import { incompressibleRelease, median } from "../support/release.mjs";
+import { scpTarClean, scpTarDeploy } from "../support/scp-tar.mjs";
 
 const MB = 1_000_000;
 const SIZE = 50 * MB;
@@ -66,14 +67,14 @@ try {
       await host.close();
     }
 
-    const dir = `/srv/baseline-${run}`;
-    baseline.push(
-      await time(async () => {
-        execFileSync("scp", ["-q", ...ssh, pkg.path, `bench:/tmp/bench-${run}.tgz`]);
-        execFileSync("ssh", [...ssh, "bench", `mkdir -p ${dir} && tar -xzf /tmp/bench-${run}.tgz -C ${dir}`]);
-      }),
-    );
-    execFileSync("ssh", [...ssh, "bench", `rm -rf ${dir} /tmp/bench-${run}.tgz`]);
+    const target = {
+      sshConfig: hosts.sshConfig,
+      host: "bench",
+      dir: `/srv/baseline-${run}`,
+      tag: `bench-${run}`,
+    };
+    baseline.push(await time(() => scpTarDeploy({ ...target, file: pkg.path })));
+    await scpTarClean(target);
     transfer.push(
       await time(async () => {
         execFileSync("ssh", [...ssh, "bench", "cat > /dev/null"], { input: readFileSync(pkg.path) });
