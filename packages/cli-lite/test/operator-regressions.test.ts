@@ -59,6 +59,30 @@ describe("operator regressions (issue 14)", () => {
     expect(await readFile(marker, "utf8")).toBe("done\n");
   });
 
+  it("1. --strategy command without --command exits 2 before anything is written (it switched, then failed)", async () => {
+    const cwd = join(dir, "no-command");
+    await mkdir(cwd);
+    const run = await deploykit(
+      [
+        "deploy",
+        "--store",
+        store,
+        "--app",
+        "hello",
+        "--version",
+        "1.0.0",
+        "--root",
+        "host",
+        "--strategy",
+        "command",
+      ],
+      { cwd },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/restart .* is required.*\[E_INVALID_INPUT\]/);
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
   it("2. a store URL with a scheme deploykit cannot use is refused (exit 2) and nothing is written", async () => {
     const cwd = join(dir, "schemes");
     await mkdir(cwd);

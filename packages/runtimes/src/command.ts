@@ -24,7 +24,8 @@ const isEmpty = (line: CommandLine) => (typeof line === "string" ? line.trim() =
 /**
  * Restarts an app by running a command through the process runner (a string runs with
  * `sh -c`, an array runs without a shell). Output lines become `log` events; a non-zero exit is
- * `E_COMMAND_FAILED`, reported by `restart()`.
+ * `E_COMMAND_FAILED`, reported by `restart()`. Without `restart`, or with an empty command, it
+ * throws `E_INVALID_INPUT` when built (before anything runs).
  *
  * @example
  * ```ts
@@ -32,6 +33,15 @@ const isEmpty = (line: CommandLine) => (typeof line === "string" ? line.trim() =
  * ```
  */
 export function command(options: CommandOptions): RuntimeStrategy {
+  if (options?.restart === undefined) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      "command(): restart (the command that restarts the app) is required.",
+      {
+        hint: 'e.g. --command "systemctl restart web", or { strategy: "command", restart: "..." } in the config.',
+      },
+    );
+  }
   for (const key of ["restart", "status", "stop", "healthcheck"] as const) {
     const line = options[key];
     if (line !== undefined && isEmpty(line)) {
