@@ -45,11 +45,20 @@ export const CONFIG_KEYS = [
   "signKey",
   "secretKey",
   "publicKey",
+  "inventory",
+  "batchSize",
+  "maxFailures",
+  "maxUnavailable",
+  "canary",
+  "onFailure",
+  "uploadConcurrency",
 ] as const;
 
 /** Config keys whose `DEPLOYKIT_*` variable is read as a number, a boolean or a comma-separated list. */
 const ENV_TYPES: Partial<Record<(typeof CONFIG_KEYS)[number], "number" | "boolean" | "list">> = {
   keep: "number",
+  canary: "number",
+  uploadConcurrency: "number",
   forcePathStyle: "boolean",
   sudo: "boolean",
   sharedDirs: "list",

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readlink, writeFile } from "node:fs/promises";
+import { mkdir, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,6 +109,21 @@ describe("deploykit deploy --inventory", () => {
     );
     expect(back.stdout).toMatch(/a\s+batch 1\s+rolled-back\s+2\.0\.0 -> 1\.0\.0/);
     expect(await live("b")).toBe("releases/1.0.0");
+  });
+
+  it("takes the inventory and the rollout's settings from the config file, as documented", async () => {
+    const cwd = join(dir, "configured");
+    await mkdir(cwd, { recursive: true });
+    await writeFile(
+      join(cwd, "deploykit.config.yml"),
+      "inventory: ../hosts.yml\nstore: ../store\nbatchSize: 3\nmaxFailures: 1\nonFailure: halt\n",
+    );
+    const run = await deploykit(["deploy", "--version", "1.0.0", "--json"], { cwd });
+    const plan = jsonLines(run.stdout)[0];
+    expect(plan).toMatchObject({ type: "fleet:plan", planned: 3, batches: [{ hosts: ["a", "b", "c"] }] });
+    const releases = await deploykit(["releases"], { cwd });
+    expect(releases.exitCode, releases.stderr).toBe(0);
+    expect(releases.stdout).toMatch(/^\s+c\s/m);
   });
 
   it("says which hosts a rollback switched without restarting them (no strategy for their role)", async () => {
