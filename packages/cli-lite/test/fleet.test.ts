@@ -155,6 +155,17 @@ describe("deploykit deploy --inventory", () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it("releases --inventory names a host whose root is not there instead of listing (none)", async () => {
+    await writeFile(
+      join(dir, "typo.yml"),
+      `app: hello\nssh: { local: true }\nhosts:\n  a: { root: ${join(dir, "hosts", "a")} }\n  z: { root: ${join(dir, "hosts", "zz-typo")} }\n`,
+    );
+    const run = await deploykit(["releases", "--inventory", "typo.yml"], { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/z\s+\[E_NOT_FOUND\] The host root z:\S+zz-typo does not exist/);
+    expect(run.stdout).toMatch(/a\s+\d/);
+  });
+
   it("names the inventory and key of a bad inventory", async () => {
     await writeFile(join(dir, "bad.yml"), "hosts:\n  a: { prot: 22 }\n");
     const run = await deploykit(

@@ -1,5 +1,5 @@
 import {
-  type DeployKitError,
+  DeployKitError,
   type HostConnection,
   type HostReleases,
   inspectLock,
@@ -83,7 +83,8 @@ async function remoteProcesses(strategy: RuntimeStrategy, connection: HostConnec
 
 /**
  * What each host of an inventory (or a role) has installed, read in parallel over each host's
- * connection (core's `listInstalled()`). A host that cannot be read has `error` instead.
+ * connection (core's `listInstalled()`). A host that cannot be read, or whose root is not there
+ * (`E_NOT_FOUND`), has `error` instead.
  * @throws `DeployKitError` `E_INVALID_INPUT` (no host, unknown role) before any host is read.
  */
 export function fleetReleases(options: ReadFleetOptions): Promise<HostReleasesResult[]> {
@@ -93,7 +94,16 @@ export function fleetReleases(options: ReadFleetOptions): Promise<HostReleasesRe
       const releases = await withConnection(
         host,
         uploadsUnused,
-        (connection) => listInstalled(host.root as string, { host: connection }),
+        async (connection) => {
+          const root = host.root as string;
+          // A mistyped root must not read as "nothing installed" (status says E_NOT_FOUND too).
+          if ((await connection.list(root)) === undefined)
+            throw new DeployKitError("E_NOT_FOUND", `The host root ${host.name}:${root} does not exist.`, {
+              hint: "Check the host's root in the inventory: the directory holding releases/ and current.",
+              details: { host: host.name, root },
+            });
+          return listInstalled(root, { host: connection });
+        },
         options.connect,
       );
       return { ...base, releases };
