@@ -129,7 +129,7 @@ const lockedError = (path: string, holder: LockHolder | undefined, waitedMs: num
     hint:
       waitedMs > 0
         ? `Waited ${waitedMs} ms. Let it finish, or check it with \`deploykit lock\`.`
-        : "Let it finish (or pass lockTimeoutMs / --lock-timeout to wait); `deploykit lock` shows the holder and can release an abandoned lock.",
+        : "Let it finish (or pass lockTimeoutMs / --lock-timeout-ms to wait); `deploykit lock` shows the holder and can release an abandoned lock.",
     details: { path, ...(owner ?? {}) },
   });
 };
