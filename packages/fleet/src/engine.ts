@@ -159,7 +159,9 @@ export async function runRollout(r: Rollout): Promise<FleetResult> {
     }
   }
 
-  if (halt === "max-failures" && r.rollbackOnHalt && r.action === "deploy") {
+  // A failure budget spent, or a canary the operator did not confirm: undo what this rollout
+  // switched (onFailure "rollback"). An abort lets running hosts finish or undo their own step.
+  if ((halt === "max-failures" || halt === "not-confirmed") && r.rollbackOnHalt && r.action === "deploy") {
     const switched = r.batches.flatMap((b) => b.hosts.map((h) => ({ h, b: b.batch })));
     const undo = switched.filter(({ h }) => {
       const res = results.get(h.name) as HostResult;

@@ -97,10 +97,30 @@ describe("deployFleet: batches", () => {
     expect(fleet.peak).toEqual({ hosts: 3, uploads: 2 });
   });
 
-  it("halts after the canary when confirm says no, touching nothing else", async () => {
+  it("halts after the canary when confirm says no, rolls the canary back, touching nothing else", async () => {
     const { fleet, result } = await rollout(fleetOf(4), {
       canary: 1,
       batchSize: 3,
+      confirm: async () => false,
+    });
+    expect(fleet.calls.map((c) => [c.host, c.action])).toEqual([
+      ["h1", "deploy"],
+      ["h1", "rollback"],
+    ]);
+    expect(result.summary).toMatchObject({
+      done: 0,
+      rolledBack: 1,
+      skipped: 3,
+      halted: true,
+      haltReason: "not-confirmed",
+    });
+  });
+
+  it('leaves the unconfirmed canary on the new release with onFailure: "halt"', async () => {
+    const { fleet, result } = await rollout(fleetOf(4), {
+      canary: 1,
+      batchSize: 3,
+      onFailure: "halt",
       confirm: async () => false,
     });
     expect(fleet.calls.map((c) => c.host)).toEqual(["h1"]);
