@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,6 +123,45 @@ describe("no permission", () => {
       });
       expect(out).toContain('"code":"E_PERMISSION"');
       expect(await readdir(root)).toEqual([]);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a root that cannot be created", () => {
+  /** Runs one install in its own process (killed after 20 s: Node's recursive mkdir used to spin forever). */
+  const installIn = (root: string) =>
+    new Promise<string>((resolve, reject) => {
+      const job = { store: storeDir, root, app: "web", versions: ["1.0.0"], rounds: 1, index: 0 };
+      const proc = spawn(process.execPath, [CHILD, JSON.stringify(job)], {
+        timeout: 20_000,
+        killSignal: "SIGKILL",
+      });
+      let text = "";
+      proc.stdout.on("data", (d) => {
+        text += d;
+      });
+      proc.on("error", reject);
+      proc.on("close", () => resolve(text));
+    });
+
+  it("under /proc is E_PERMISSION at once (it spun at 100 % CPU, deaf to SIGTERM)", async () => {
+    expect(await installIn("/proc/deploykit-nope/app")).toContain('"code":"E_PERMISSION"');
+  }, 30_000);
+
+  it("through a dangling symlink (an unmounted volume) is E_NOT_A_DIRECTORY, not E_INTERNAL", async () => {
+    const base = await mkdtemp(join(tmpdir(), "dk-dangling-"));
+    try {
+      await symlink("/nonexistent-volume/apps", join(base, "apps"));
+      const error = await install({
+        store: store(),
+        app: "web",
+        version: "1.0.0",
+        root: join(base, "apps", "web"),
+      }).catch((e: unknown) => e);
+      expect(code(error)).toBe("E_NOT_A_DIRECTORY");
+      expect((error as Error).message).toContain("dangling symlink");
     } finally {
       await rm(base, { recursive: true, force: true });
     }

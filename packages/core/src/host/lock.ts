@@ -6,6 +6,7 @@ import type { EventSink } from "../events";
 import type { Clock } from "../ports/clock";
 import { waitUntil } from "../wait";
 import { holderGone, type LockOwner, ownLockRecord } from "./lock-owner";
+import { makeDirectories } from "./make-dirs";
 
 /** A lock file as found on disk. */
 export interface LockHolder {
@@ -142,7 +143,7 @@ const lockedError = (path: string, holder: LockHolder | undefined, waitedMs: num
  */
 export async function acquireLock(path: string, options: AcquireLockOptions): Promise<DeployLock> {
   const { clock, onEvent, signal } = options;
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectories(dirname(path));
   const owner = await ownLockRecord(new Date(clock.now()).toISOString(), options.operation);
   const started = clock.now();
   let holder: LockHolder | undefined;

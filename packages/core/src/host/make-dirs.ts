@@ -1,0 +1,54 @@
+import { mkdir, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { DeployKitError } from "../errors";
+
+const notADirectory = (path: string, why: string) =>
+  new DeployKitError("E_NOT_A_DIRECTORY", `${path} ${why}, so the host root cannot be created there.`, {
+    hint: "Check the root's path (a symlink to an unmounted volume? a file in the way?).",
+    details: { path },
+  });
+
+/**
+ * `mkdir -p` done one component at a time, for a host root's first directory. Node's own
+ * recursive mkdir spins forever (100 % CPU, in the thread pool) where a file system answers
+ * ENOENT to creating a directory whose parent exists (`/proc/nope`), and says `ENOTDIR`
+ * through a dangling symlink. @throws `E_NOT_A_DIRECTORY` (a file or a dangling symlink in the
+ * way), `E_PERMISSION` (a file system that takes no directories, e.g. /proc); else the raw error
+ * (EACCES, EROFS... are mapped by the caller).
+ */
+export async function makeDirectories(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      if (error.code === "ENOTDIR") throw notADirectory(dir, "lies under a file");
+      throw error;
+    });
+    if (info?.isDirectory()) break;
+    if (info) throw notADirectory(dir, "is a file");
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") {
+        if ((await stat(dir).catch(() => undefined))?.isDirectory()) continue;
+        throw notADirectory(dir, "is a dangling symlink or a file");
+      }
+      if (code === "ENOENT")
+        throw new DeployKitError(
+          "E_PERMISSION",
+          `${dir} cannot be created: its file system takes no new directories (ENOENT).`,
+          {
+            cause: error,
+            hint: "Pick a root on a writable disk (not under /proc or /sys).",
+            details: { path: dir },
+          },
+        );
+      throw error;
+    }
+  }
+}
