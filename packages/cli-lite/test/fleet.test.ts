@@ -166,6 +166,21 @@ describe("deploykit deploy --inventory", () => {
     expect(run.stdout).toMatch(/a\s+\d/);
   });
 
+  it("refuses two host entries on one root of one machine before touching either", async () => {
+    const same = join(dir, "hosts", "same");
+    await writeFile(
+      join(dir, "twice.yml"),
+      `app: hello\nssh: { local: true }\nstrategy: { name: command, restart: "true" }\nhosts:\n  s1: { root: ${same} }\n  s2: { root: ${same}/ }\n`,
+    );
+    const run = await deploykit(
+      ["deploy", "--inventory", "twice.yml", "--store", "store", "--version", "1.0.0", "--batch", "2"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/s1 and s2 deploy to the same root .*\[E_INVALID_INPUT\]/);
+    expect(existsSync(same)).toBe(false);
+  });
+
   it("names the inventory and key of a bad inventory", async () => {
     await writeFile(join(dir, "bad.yml"), "hosts:\n  a: { prot: 22 }\n");
     const run = await deploykit(

@@ -1,4 +1,4 @@
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { DeployKitError } from "@deploykit/core";
 import type { FleetHost, Inventory } from "./inventory/model";
 
@@ -14,8 +14,8 @@ export interface FleetSelection {
 
 /**
  * The hosts a fleet operation acts on, each checked before anything is touched: it has a root,
- * absolute unless the host is this machine.
- * @throws `E_INVALID_INPUT` (no inventory, an unknown role, a host without a root).
+ * absolute unless the host is this machine, and no two entries share a root of one machine.
+ * @throws `E_INVALID_INPUT` (no inventory, an unknown role, a host without a root, a shared root).
  */
 export function selectHosts(selection: FleetSelection): { hosts: FleetHost[]; order: string[] } {
   const all = selection.inventory?.hosts ?? selection.hosts;
@@ -47,6 +47,23 @@ export function selectHosts(selection: FleetSelection): { hosts: FleetHost[]; or
         },
       );
     }
+  }
+  // Two entries deploying to one root of one machine would fight over its lock mid-rollout.
+  const seen = new Map<string, string>();
+  for (const host of hosts) {
+    const { local, host: address, port } = host.connection;
+    const where = local
+      ? `this machine:${resolve(host.root as string)}`
+      : `${address ?? host.name}:${port ?? 22}:${host.root}`;
+    const other = seen.get(where);
+    if (other !== undefined) {
+      throw new DeployKitError(
+        "E_INVALID_INPUT",
+        `${other} and ${host.name} deploy to the same root (${host.root}) of the same machine.`,
+        { hint: "Give each host entry its own machine or root.", details: { hosts: [other, host.name] } },
+      );
+    }
+    seen.set(where, host.name);
   }
   return { hosts, order: selection.inventory?.order ?? [] };
 }
