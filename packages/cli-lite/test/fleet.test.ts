@@ -166,6 +166,23 @@ describe("deploykit deploy --inventory", () => {
     expect(run.stdout).toMatch(/a\s+\d/);
   });
 
+  it("resolves a local host's relative root against the inventory's folder, not the working dir", async () => {
+    await mkdir(join(dir, "inv"), { recursive: true });
+    await writeFile(
+      join(dir, "inv", "rel.yml"),
+      'app: hello\nssh: { local: true }\nstrategy: { name: command, restart: "true" }\nhosts:\n  r1: { root: roots/r1 }\n',
+    );
+    const run = await deploykit(
+      ["deploy", "--inventory", "inv/rel.yml", "--store", "store", "--version", "1.0.0"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await readlink(join(dir, "inv", "roots", "r1", "current"))).toBe("releases/1.0.0");
+    expect(existsSync(join(dir, "roots"))).toBe(false);
+  });
+
   it("refuses two host entries on one root of one machine before touching either", async () => {
     const same = join(dir, "hosts", "same");
     await writeFile(

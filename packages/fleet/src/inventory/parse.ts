@@ -68,6 +68,8 @@ export function parseInventory(text: string, options: ParseInventoryOptions = {}
         const path = host.connection[key];
         if (path && !isAbsolute(path)) host.connection[key] = resolve(base, path);
       }
+      // A root on this machine is a path like the others: next to the inventory, not the cwd.
+      if (host.connection.local && host.root && !isAbsolute(host.root)) host.root = resolve(base, host.root);
     }
   }
   return inventory;
@@ -75,7 +77,7 @@ export function parseInventory(text: string, options: ParseInventoryOptions = {}
 
 /**
  * Reads and parses an inventory file (see {@link parseInventory}); relative key and ssh_config
- * paths are resolved against the file's directory.
+ * paths, and the relative roots of `local` hosts, are resolved against the file's directory.
  * @throws `DeployKitError` `E_NOT_FOUND` when the file is missing, `E_INVALID_INPUT`.
  */
 export async function loadInventory(path: string): Promise<Inventory> {
