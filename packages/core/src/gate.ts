@@ -285,6 +285,25 @@ export async function undoSwitch(
 }
 
 /**
+ * The failure of a release with nothing to go back to (the root's first): its hint says that
+ * `current` names it and nothing serves instead of a strategy's "the previous release keeps
+ * serving".
+ */
+function firstReleaseFailed(live: HostRelease, error: unknown): DeployKitError {
+  const hint = `current points at ${live.version}, which did not come up; there is no earlier release to go back to: fix it and deploy again (its log is under shared/log).`;
+  if (!isDeployKitError(error))
+    return new DeployKitError("E_RESTART_FAILED", String((error as Error)?.message ?? error), {
+      cause: error,
+      hint,
+    });
+  return new DeployKitError(error.code, error.message, {
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+    hint,
+    details: error.details,
+  });
+}
+
+/**
  * Brings `live` up behind the health gate. When that fails and a `fallback` exists, switches
  * back to it, brings it up again, and reports `rolledBack: true` with the cause.
  */
@@ -307,7 +326,8 @@ export async function gate(
     if (plan.signal?.aborted) {
       return settleAbort(plan, how, state, live, restarted, fallback, fallbackPrevious, error);
     }
-    if (!fallback || isDeployKitError(error, "E_ABORTED")) throw error;
+    if (isDeployKitError(error, "E_ABORTED")) throw error;
+    if (!fallback) throw firstReleaseFailed(live, error);
     const cause = isDeployKitError(error)
       ? error
       : new DeployKitError("E_RESTART_FAILED", String((error as Error)?.message ?? error), { cause: error });

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  DeployKitError,
   deploy,
   install,
   isDeployKitError,
@@ -113,6 +114,25 @@ describe.each(embeddedStores)("install and rollback on the %s", (_name, makeStor
     await publishVersions("1.4.0");
     await deploy({ store: ws.store, app: "web", version: "1.4.0", root, keep: 2, strategy });
     expect((await readdir(join(root, "releases"))).sort()).toEqual(["1.2.0", "1.4.0"]);
+  });
+
+  it("the first release failing its restart says current names it and there is nothing to go back to", async () => {
+    ws = await workspace(makeStore);
+    const root = join(ws.dir, "host");
+    await publishVersions("1.0.0");
+    const strategy: RuntimeStrategy = {
+      name: "fake",
+      restart: async () => {
+        throw new DeployKitError("E_RESTART_FAILED", "fake: exits at boot", {
+          hint: "the previous release keeps serving",
+        });
+      },
+    };
+    const error = await deploy({ store: ws.store, app: "web", version: "1.0.0", root, strategy }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "E_RESTART_FAILED", message: "fake: exits at boot" });
+    expect((error as DeployKitError).hint).toMatch(/current points at 1\.0\.0, .*no earlier release/);
   });
 
   it("rollback works without the network: a removed release dir is unpacked again from the cache", async () => {
