@@ -20,13 +20,17 @@ import { constants, deflateRaw } from "node:zlib";
 const PROGRAM = `
 const { parentPort } = require("node:worker_threads");
 const { constants, deflateRawSync } = require("node:zlib");
-let collect = () => {};
-try {
-  const v8 = require("node:v8");
-  v8.setFlagsFromString("--expose-gc");
-  collect = require("node:vm").runInNewContext("gc");
-  v8.setFlagsFromString("--no-expose-gc");
-} catch {}
+// The flag is process-wide: turned on only when it is off, and back off right after (a process
+// started with --expose-gc keeps it, and already has gc here).
+let collect = typeof globalThis.gc === "function" ? globalThis.gc : () => {};
+if (typeof globalThis.gc !== "function") {
+  try {
+    const v8 = require("node:v8");
+    v8.setFlagsFromString("--expose-gc");
+    collect = require("node:vm").runInNewContext("gc");
+    v8.setFlagsFromString("--no-expose-gc");
+  } catch {}
+}
 let blocks = 0;
 const owns = (b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
 parentPort.on("message", ({ id, block, dictionary, level, last }) => {
