@@ -15,7 +15,7 @@ import {
 import { exitOf } from "./internal/exit";
 import { restartFailed } from "./internal/failure";
 import { hostOf } from "./internal/host-io";
-import { logTail } from "./internal/log-tail";
+import { logTail, markLog } from "./internal/log-watch";
 import {
   checkedPid,
   commandWords,
@@ -162,6 +162,8 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       });
       // Leftovers of a daemonising command are found through this machine's /proc only.
       const since = host.kind === "local" ? await bootTicks() : undefined;
+      // The log is shared by every release's runs: a failure quotes only what comes after this.
+      const mark = await markLog(host, settings.logFile);
       const spawned = await ctx.runner.spawnDetached("sh", ["-c", script], {
         cwd: ctx.release.dir,
         logFile: settings.logFile,
@@ -184,7 +186,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
         throw daemonized("process", `${settings.name} (${settings.command})`, {
           pid,
           stoppedPids,
-          log: await logTail(host, settings.logFile),
+          log: await logTail(mark),
         });
       }
       if (seen.outcome !== "ready") {
@@ -198,7 +200,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
           alive: false,
           ...(exit ? { exit } : {}),
           readyUrl: settings.readyUrl,
-          log: await logTail(host, settings.logFile),
+          log: await logTail(mark),
         });
       }
       return {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { type HostConnection, sshHost } from "@deploykit/core";
+import { type HostConnection, isDeployKitError, restart, sshHost } from "@deploykit/core";
 import { command, node, process as processStrategy } from "@deploykit/runtimes";
 import { type RuntimeHarness, runtimeContractCases } from "@deploykit/runtimes/testing";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHosts, type TestHost, type TestHosts } from "../../../test-support/ssh-hosts/index.mjs";
 import { assertAnswers, hostScenario, scenario } from "./support/scenario";
 
@@ -103,3 +103,27 @@ for (const [name, harness] of [
     for (const contract of runtimeContractCases(harness)) it(contract.name, contract.run, 60_000);
   });
 }
+
+describe("over SSH, a failed restart quotes only the failed release's log lines", () => {
+  it("process(): 2.0.0 crashes at boot; shared/log/web.log also holds 1.0.0's run, which is left out", async () => {
+    const strategy = processStrategy({ port: nextPort++, startTimeoutMs: 2_000, stopTimeoutMs: 3_000 });
+    const built = await hostScenario({
+      fixture: "node-app",
+      kind: "broken",
+      strategy,
+      connection,
+      env: listenEverywhere,
+    });
+    try {
+      const log = `${built.host.root}/shared/log/web.log`;
+      expect(String(await connection.readFile(log))).toContain("version 1.0.0 listening");
+      const error = await restart(strategy, built.ctx).catch((e: unknown) => e);
+      assert.ok(isDeployKitError(error, "E_RESTART_FAILED"), String(error));
+      expect(String(error.details.log)).toContain("version 2.0.0 crashes at boot on purpose");
+      expect(String(error.details.log)).not.toContain("version 1.0.0");
+      expect(error.message).not.toContain("version 1.0.0");
+    } finally {
+      await built.stop();
+    }
+  }, 60_000);
+});

@@ -12,7 +12,7 @@ import {
 } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { hostOf, nodeBinary } from "../internal/host-io";
-import { logTail } from "../internal/log-tail";
+import { logTail, markLog } from "../internal/log-watch";
 import { type Observations, observations } from "../internal/observations";
 import { checkedPid, type PidExpectation, removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
@@ -108,6 +108,8 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       const log = observations(ctx, "node");
       let { pid } = await checkedPid(ctx, "node", settings.pidFile, LAUNCHER);
       const before = pid === undefined ? undefined : await readLauncherState(hostOf(ctx), settings.stateFile);
+      // The launcher's log is shared by every generation: a failure quotes only what comes after this.
+      const mark = await markLog(hostOf(ctx), settings.logFile);
       if (pid === undefined) {
         pid = await launch(ctx, settings, log);
       } else {
@@ -136,7 +138,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
         throw restartFailed("node", `the new workers for ${ctx.release.version} did not come up: ${why}`, {
           launcher: pid,
           seen: log.seen,
-          log: await logTail(hostOf(ctx), settings.logFile),
+          log: await logTail(mark),
         });
       }
       log.note(

@@ -2,8 +2,7 @@ import { dirname } from "node:path";
 import { launchScript, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { hostOf, processCwd } from "../internal/host-io";
-import { logTail } from "../internal/log-tail";
-import { linesSince, markLog } from "../internal/log-watch";
+import { linesSince, logTail, markLog } from "../internal/log-watch";
 import type { Observations } from "../internal/observations";
 import { writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
@@ -56,7 +55,7 @@ export async function startSidekiq(
   throw restartFailed("sidekiq", `the new sidekiq (pid ${pid}) did not boot from ${dir}.`, {
     pid,
     seen: log.seen,
-    log: await logTail(host, settings.logFile),
+    log: await logTail(mark),
   });
 }
 

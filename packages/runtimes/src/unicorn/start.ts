@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { launchScript, type RestartResult, type StrategyContext, waitUntil } from "@deploykit/core";
 import { restartFailed } from "../internal/failure";
 import { childPids, hostOf } from "../internal/host-io";
-import { logTail } from "../internal/log-tail";
+import { logTail, markLog } from "../internal/log-watch";
 import { observations } from "../internal/observations";
 import { livePid } from "../internal/pid";
 import { terminate } from "../internal/terminate";
@@ -20,6 +20,8 @@ export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettin
   await host.mkdirs([dirname(settings.logFile)]);
   // cd into the `current` symlink sets PWD to it, so unicorn re-execs there later.
   const script = launchScript({ dir: settings.cwd, command: settings.startCommand, env: ctx.env });
+  // unicorn's log is shared by every release's masters: a failure quotes only what comes after this.
+  const mark = await markLog(host, settings.logFile);
   const launcher = await ctx.runner.spawnDetached("sh", ["-c", script], {
     cwd: settings.cwd,
     env: { PWD: settings.cwd },
@@ -44,7 +46,7 @@ export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettin
     await terminate({ ...ctx, signal: undefined }, master, { signal: "SIGQUIT", timeoutMs: 10_000 });
   throw restartFailed("unicorn", `unicorn did not start serving ${ctx.release.version}.`, {
     seen: log.seen,
-    log: await logTail(hostOf(ctx), settings.logFile),
+    log: await logTail(mark),
   });
 }
 
@@ -60,6 +62,7 @@ export async function reloadUnicorn(
   const log = observations(ctx, "unicorn");
   const host = hostOf(ctx);
   const oldWorkers = (await childPids(host, master)) ?? [];
+  const mark = await markLog(host, settings.logFile);
   await ctx.processes.kill(master, "SIGHUP");
   log.note(`HUP sent to master ${master}`);
   const observe = async () => {
@@ -78,7 +81,7 @@ export async function reloadUnicorn(
     {
       master,
       seen: log.seen,
-      log: await logTail(hostOf(ctx), settings.logFile),
+      log: await logTail(mark),
     },
   );
 }

@@ -2,7 +2,7 @@ import { probeHealth, type RestartResult, type StrategyContext, waitUntil } from
 import { answeredBy } from "../internal/answered-by";
 import { restartFailed } from "../internal/failure";
 import { changeTime, childPids, hostOf } from "../internal/host-io";
-import { logTail } from "../internal/log-tail";
+import { logTail, markLog } from "../internal/log-watch";
 import { type Observations, observations } from "../internal/observations";
 import { removePidFile, writePidFile } from "../internal/pid";
 import { terminate } from "../internal/terminate";
@@ -113,6 +113,8 @@ export async function upgrade(
     await waitUntil(ctx.clock, started, { timeoutMs: 3_000, intervalMs: 20 });
   };
 
+  // The old master logs to the same file: a failure quotes only what comes after this.
+  const mark = await markLog(host, settings.logFile);
   await ctx.processes.kill(oldPid, "SIGUSR2");
   log.note(`USR2 sent to master ${oldPid}`);
   let outcome: Outcome | undefined;
@@ -133,7 +135,7 @@ export async function upgrade(
         oldPid,
         newPid,
         seen: log.seen,
-        log: await logTail(host, settings.logFile),
+        log: await logTail(mark),
       },
     );
   }
