@@ -1,4 +1,4 @@
-import { isDeployKitError } from "@deploykit/core";
+import { didYouMean, isDeployKitError } from "@deploykit/core";
 import { type CommandDef, renderUsage, runCommand } from "citty";
 import { stripAnsi } from "consola/utils";
 import type { Session } from "./command";
@@ -8,7 +8,6 @@ import { humanReporter } from "./output/human-reporter";
 import { jsonReporter } from "./output/json-reporter";
 import type { Reporter } from "./output/reporter";
 import { CLI_VERSION, commandNames, rootCommand } from "./root";
-import { didYouMean } from "./suggest";
 import { settleOrReport } from "./unsettled";
 import { UsageError } from "./usage";
 

@@ -1,5 +1,5 @@
+import { didYouMean } from "@deploykit/core";
 import type { ArgsDef } from "citty";
-import { didYouMean } from "./suggest";
 
 /** A bad command line: unknown command or flag, missing or malformed argument. Exit code 2. */
 export class UsageError extends Error {

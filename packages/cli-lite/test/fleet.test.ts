@@ -207,6 +207,23 @@ describe("deploykit deploy --inventory", () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toMatch(/bad\.yml: hosts\.a: .*prot.*\[E_INVALID_INPUT\]/);
   });
+
+  it("refuses a mistyped deploykit_* variable of an Ansible inventory before touching any host", async () => {
+    const root = join(dir, "hosts", "ansible-typo");
+    await writeFile(
+      join(dir, "ansible.yml"),
+      `all:\n  vars: { ansible_connection: local, deploykit_strategyy: { name: command, restart: "true" } }\n  hosts:\n    t1: { deploykit_root: ${root} }\n`,
+    );
+    const run = await deploykit(
+      ["deploy", "--inventory", "ansible.yml", "--store", "store", "--app", "hello", "--version", "2.0.0"],
+      { cwd: dir },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(
+      /ansible\.yml: all\.vars: unknown deploykit variable deploykit_strategyy \(did you mean deploykit_strategy\?\).*\[E_INVALID_INPUT\]/,
+    );
+    expect(existsSync(root)).toBe(false);
+  });
 });
 
 describe("Ctrl-C during a rollout", () => {

@@ -124,6 +124,7 @@ export type {
   StrategyContext,
   StrategyStatus,
 } from "./strategy";
+export { closestMatch, didYouMean } from "./suggest";
 export type { ArtifactTransfer } from "./transfer";
 export {
   type GeneratedSigningKey,

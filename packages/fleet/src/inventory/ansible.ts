@@ -1,6 +1,9 @@
-import { inventoryError } from "./errors";
+import { z } from "zod";
+import { inventoryError, unknownKeysError } from "./errors";
 import type { FleetHost, HostConnectionSettings, Inventory, RoleSettings } from "./model";
 import { rolloutOrder } from "./native";
+import { roleSettingsShape } from "./schema";
+import { checked } from "./schema-error";
 
 type Vars = Record<string, unknown>;
 interface Group {
@@ -10,6 +13,12 @@ interface Group {
 }
 
 const GROUP_KEYS = new Set(["hosts", "children", "vars"]);
+const SETTINGS = Object.keys(roleSettingsShape) as (keyof RoleSettings)[];
+const PREFIX = "deploykit_";
+/** `deploykit_root`, `deploykit_strategy`...: role settings under Ansible variable names. */
+const deploykitVars = z.looseObject(
+  Object.fromEntries(SETTINGS.map((key) => [`${PREFIX}${key}`, roleSettingsShape[key]])),
+);
 const isMapping = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -58,11 +67,23 @@ function connectionOf(vars: Vars, source: string, host: string): HostConnectionS
   return out;
 }
 
+/**
+ * Checks the deploykit variables of one `vars` (or host) mapping where it is written, so the error
+ * names that place: a `deploykit_*` name deploykit does not have (`deploykit_strategyy`) is a typo,
+ * not an Ansible variable to pass over; other variables are Ansible's and left alone.
+ */
+function checkVars(vars: object, source: string, path: string[]): void {
+  const known = SETTINGS.map((key) => `${PREFIX}${key}`);
+  const unknown = Object.keys(vars).filter((key) => key.startsWith(PREFIX) && !known.includes(key));
+  if (unknown.length > 0)
+    throw unknownKeysError(source, path.join("."), unknown, known, { what: "deploykit variable" });
+  checked(source, deploykitVars, vars, path);
+}
+
 /** `deploykit_root`, `deploykit_strategy`... variables: deploy settings kept next to Ansible's. */
 function settingsOf(vars: Vars): RoleSettings {
   const out: Record<string, unknown> = {};
-  for (const key of ["root", "strategy", "healthcheck", "env"])
-    if (vars[`deploykit_${key}`] !== undefined) out[key] = vars[`deploykit_${key}`];
+  for (const key of SETTINGS) if (vars[`${PREFIX}${key}`] !== undefined) out[key] = vars[`${PREFIX}${key}`];
   return out as RoleSettings;
 }
 
@@ -74,11 +95,13 @@ function settingsOf(vars: Vars): RoleSettings {
  * `ansible_connection: local` → local, `ansible_become[_user]` → sudo); `deploykit_root`,
  * `deploykit_strategy`, `deploykit_healthcheck`, `deploykit_env` carry deploy settings. Host
  * variables override group variables, a child group's override its parent's (Ansible's
- * precedence, without `group_vars/` files). @throws `E_INVALID_INPUT`
+ * precedence, without `group_vars/` files). Every top-level key is a group. A `deploykit_*`
+ * variable deploykit does not have, or a group key other than `hosts` / `children` / `vars`, is
+ * refused with the name it probably meant; other variables are Ansible's and passed over.
+ * @throws `E_INVALID_INPUT`
  */
 export function ansibleInventory(data: unknown, source: string): Inventory {
   const top = data as Record<string, Group | null>;
-  const roots: Record<string, Group | null> = "all" in top ? { all: top.all ?? null } : top;
   const found = new Map<string, { roles: Set<string>; vars: Vars }>();
   const walk = (name: string, group: Group | null, inherited: Vars, path: string[], trail: string[]) => {
     if (group !== null && !isMapping(group))
@@ -88,6 +111,19 @@ export function ansibleInventory(data: unknown, source: string): Inventory {
         "must be a group: a mapping of hosts, children and vars.",
         "e.g. web: { hosts: { web1.example: {} } }",
       );
+    const extra = Object.keys(group ?? {}).filter((key) => !GROUP_KEYS.has(key));
+    if (extra.length > 0)
+      throw unknownKeysError(source, trail.join("."), extra, [...GROUP_KEYS], { what: "group key" });
+    for (const key of GROUP_KEYS) {
+      const value = group?.[key as keyof Group];
+      if (value !== undefined && value !== null && !isMapping(value))
+        throw inventoryError(
+          source,
+          [...trail, key].join("."),
+          "must be a mapping (a list is not read as one).",
+          "e.g. hosts: { web1.example: {}, web2.example: {} }",
+        );
+    }
     if (path.includes(name))
       throw inventoryError(
         source,
@@ -95,6 +131,7 @@ export function ansibleInventory(data: unknown, source: string): Inventory {
         `group ${name} contains itself.`,
         "Remove the cycle from children.",
       );
+    if (group?.vars) checkVars(group.vars, source, [...trail, "vars"]);
     const vars = { ...inherited, ...(group?.vars ?? {}) };
     const roles = [...path, name].filter((g) => g !== "all" && g !== "ungrouped");
     for (const [host, own] of Object.entries(group?.hosts ?? {})) {
@@ -105,6 +142,7 @@ export function ansibleInventory(data: unknown, source: string): Inventory {
           "must be a mapping of variables (or empty).",
           "e.g. web1: { ansible_host: 10.0.0.1 }",
         );
+      if (own) checkVars(own, source, [...trail, "hosts", host]);
       const entry = found.get(host) ?? { roles: new Set<string>(), vars: {} };
       for (const role of roles) entry.roles.add(role);
       entry.vars = { ...entry.vars, ...vars, ...(own ?? {}) };
@@ -113,7 +151,7 @@ export function ansibleInventory(data: unknown, source: string): Inventory {
     for (const [child, sub] of Object.entries(group?.children ?? {}))
       walk(child, sub, vars, [...path, name], [...trail, "children", child]);
   };
-  for (const [name, group] of Object.entries(roots)) walk(name, group, {}, [], [name]);
+  for (const [name, group] of Object.entries(top)) walk(name, group, {}, [], [name]);
   const hosts: FleetHost[] = [...found].map(([name, { roles, vars }]) => ({
     name,
     roles: [...roles],

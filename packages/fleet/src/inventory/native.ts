@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import { inventoryError } from "./errors";
 import type { FleetHost, HostConnectionSettings, Inventory, RoleSettings } from "./model";
 import {
@@ -9,6 +8,7 @@ import {
   type NativeInventory,
   nativeInventorySchema,
 } from "./schema";
+import { checked } from "./schema-error";
 
 const SETTINGS = ["root", "strategy", "healthcheck", "env"] as const;
 const CONNECTION = [
@@ -21,19 +21,6 @@ const CONNECTION = [
   "connectTimeoutS",
   "sudo",
 ] as const;
-
-/** The first schema issue as an inventory error: the key path, what is wrong, an example. */
-export function schemaError(source: string, error: z.ZodError, prefix: string[] = []) {
-  const issue = error.issues[0];
-  const path = [...prefix, ...(issue?.path ?? []).map(String)].join(".");
-  const unknown = issue?.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
-  return inventoryError(
-    source,
-    path,
-    `${issue?.message ?? "invalid"}${unknown}`,
-    "An inventory has hosts (a list or a mapping name -> { host, user, port, roles: [web] }), optional roles (name -> { root, strategy, healthcheck, env }), order and ssh defaults; or use an Ansible YAML inventory (all: { hosts, children }).",
-  );
-}
 
 /** Settings of `from` that are set, for merging over defaults. */
 export function pick<K extends string>(from: Partial<Record<K, unknown>>, keys: readonly K[]) {
@@ -81,29 +68,24 @@ export function rolloutOrder(order: string[], hosts: { roles: string[] }[], role
 
 /** Checks each host entry on its own, so an error names the host and key at fault. */
 function hostEntries(hosts: NativeInventory["hosts"], source: string): [string, HostEntry][] {
-  const check = <T>(schema: z.ZodType<T>, value: unknown, path: string[]): T => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw schemaError(source, parsed.error, path);
-    return parsed.data;
-  };
   if (Array.isArray(hosts)) {
     return hosts.map((h, i) => {
-      if (typeof h === "string") return [check(hostName, h, ["hosts", String(i)]), {}];
-      const { name, ...own } = check(listedHost, h, ["hosts", String(i)]);
+      const named = (h as { name?: unknown } | null)?.name;
+      const path = ["hosts", typeof named === "string" && named ? named : String(i)];
+      if (typeof h === "string") return [checked(source, hostName, h, path), {}];
+      const { name, ...own } = checked(source, listedHost, h, path);
       return [name, own];
     });
   }
   return Object.entries(hosts).map(([n, h]) => [
-    check(hostName, n, ["hosts", n]),
-    check(hostEntry.nullable(), h, ["hosts", n]) ?? {},
+    checked(source, hostName, n, ["hosts", n]),
+    checked(source, hostEntry.nullable(), h, ["hosts", n]) ?? {},
   ]);
 }
 
 /** Reads deploykit's own inventory shape (already YAML-parsed). @throws `E_INVALID_INPUT` */
 export function nativeInventory(data: unknown, source: string): Inventory {
-  const parsed = nativeInventorySchema.safeParse(data);
-  if (!parsed.success) throw schemaError(source, parsed.error);
-  const doc: NativeInventory = parsed.data;
+  const doc: NativeInventory = checked(source, nativeInventorySchema, data);
   const roles: Record<string, RoleSettings> = {};
   for (const [role, settings] of Object.entries(doc.roles ?? {}))
     roles[role] = (settings ?? {}) as RoleSettings;

@@ -1,3 +1,4 @@
+import type { HealthcheckOptions } from "@deploykit/core";
 import { z } from "zod";
 
 const name = z
@@ -8,11 +9,22 @@ const name = z
 /** `strategy:` a name or a mapping with a name and options. */
 export const strategySchema = z.union([z.string().min(1), z.looseObject({ name: z.string().min(1) })]);
 
+/** `healthcheck:` as a mapping: core's `HealthcheckOptions`, key for key (a typo is refused, not ignored). */
+const healthcheckShape = {
+  url: z.string().min(1),
+  timeoutMs: z.number().positive().optional(),
+  intervalMs: z.number().positive().optional(),
+  requestTimeoutMs: z.number().positive().optional(),
+  expectBody: z.string().optional(),
+  versionHeader: z.string().min(1).optional(),
+  verifyRelease: z.boolean().optional(),
+} satisfies Record<keyof HealthcheckOptions, z.ZodType>;
+
 /** Role settings (also the inventory's and a host's own). */
 export const roleSettingsShape = {
   root: z.string().min(1).optional(),
   strategy: strategySchema.optional(),
-  healthcheck: z.union([z.string().min(1), z.looseObject({ url: z.string().min(1) })]).optional(),
+  healthcheck: z.union([z.string().min(1), z.strictObject(healthcheckShape)]).optional(),
   env: z.record(z.string(), z.string()).optional(),
 };
 
@@ -27,6 +39,9 @@ export const connectionShape = {
   connectTimeoutS: z.number().positive().optional(),
   sudo: z.union([z.boolean(), name]).optional(),
 };
+
+/** A role's settings. */
+export const roleSettings = z.strictObject(roleSettingsShape);
 
 /** A host's own entry: connection keys, roles and settings. */
 export const hostEntry = z.strictObject({
@@ -47,7 +62,7 @@ export const nativeInventorySchema = z.strictObject({
   /** Connection defaults for every host. */
   ssh: z.strictObject(connectionShape).optional(),
   order: z.array(name).optional(),
-  roles: z.record(name, z.strictObject(roleSettingsShape).nullable()).optional(),
+  roles: z.record(name, roleSettings.nullable()).optional(),
   /** A list (names or mappings with `name`) or a mapping of name -> entry: checked per host. */
   hosts: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
 });
