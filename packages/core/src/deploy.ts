@@ -106,7 +106,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       hint: "Use install() to only install.",
     });
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
-    const priorPrevious = state.previous;
     const installed = await installLocked(plan, options, state, preflightHook(plan, how));
     const startAnyway =
       options.restartUnchanged === true ||
@@ -116,8 +115,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       return { release, ...(previous ? { previous } : {}), rolledBack: false, unchanged: true };
     }
     const fallback = installed.unchanged ? undefined : installed.previous;
-    if (plan.signal?.aborted && fallback) await undoSwitch(plan, state, fallback, priorPrevious);
-    const result = await gate(plan, how, state, installed.release, fallback, priorPrevious);
+    if (plan.signal?.aborted && fallback) await undoSwitch(plan, state, fallback);
+    const result = await gate(plan, how, state, installed.release, fallback);
     return installed.unchanged ? { ...result, unchanged: true } : result;
   });
 }

@@ -197,7 +197,6 @@ async function settleAbort(
   live: HostRelease,
   restarted: boolean,
   fallback: HostRelease | undefined,
-  fallbackPrevious: string | undefined,
   cause: unknown,
 ): Promise<never> {
   const now = await servingNow(plan, how, live);
@@ -215,7 +214,7 @@ async function settleAbort(
       },
     );
   }
-  const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
+  const restored = await switchTo(plan, state, fallback.version, "auto-rollback");
   const again = asItRan(state, restored.version, how);
   const restart = await restartShielded(again, contextFor(plan, again, restored, live)).then(
     () => undefined,
@@ -243,17 +242,16 @@ async function settleAbort(
 
 /**
  * Makes an installed release live again (see {@link reactivate}; on a remote host
- * {@link switchToRemote}) and records the switch in the state (mutated and written) with
- * `previous` as the new previous release.
+ * {@link switchToRemote}) and records the switch in the state (mutated and written; see
+ * {@link recordLive} for the `previous` it names).
  */
 export async function switchTo(
   plan: HostPlan,
   state: HostState,
   version: string,
   action: "rollback" | "auto-rollback",
-  previous: string | undefined,
 ): Promise<HostRelease> {
-  if (plan.host.kind !== "local") return switchToRemote(plan, state, version, action, previous);
+  if (plan.host.kind !== "local") return switchToRemote(plan, state, version, action);
   const entry = state.releases[version];
   if (!entry) {
     throw new DeployKitError("E_NOT_FOUND", `${version} was never installed under ${plan.layout.root}.`, {
@@ -262,7 +260,7 @@ export async function switchTo(
   }
   const dir = await reactivate(plan, entry);
   await makeLive(plan, entry.manifest, dir);
-  recordLive(state, version, action, previous, plan.ports.clock);
+  recordLive(state, version, action, plan.ports.clock);
   await writeState(plan.layout.state, state);
   return { version, dir, manifest: entry.manifest };
 }
@@ -271,13 +269,8 @@ export async function switchTo(
  * Switches back to `fallback` after an abort that came before the new release was restarted
  * (the old one still runs, so `current` must name it again), then throws `E_ABORTED`.
  */
-export async function undoSwitch(
-  plan: HostPlan,
-  state: HostState,
-  fallback: HostRelease,
-  fallbackPrevious: string | undefined,
-): Promise<never> {
-  await switchTo(plan, state, fallback.version, "rollback", fallbackPrevious);
+export async function undoSwitch(plan: HostPlan, state: HostState, fallback: HostRelease): Promise<never> {
+  await switchTo(plan, state, fallback.version, "rollback");
   throw new DeployKitError("E_ABORTED", "The deploy was aborted before the restart.", {
     cause: plan.signal?.reason,
     hint: `current points at ${fallback.version} again, which still runs; run the deploy again when ready.`,
@@ -313,7 +306,6 @@ export async function gate(
   state: HostState,
   live: HostRelease,
   fallback: HostRelease | undefined,
-  fallbackPrevious: string | undefined,
 ): Promise<DeployResult> {
   const ctx = contextFor(plan, how, live, fallback);
   let restarted = false;
@@ -324,7 +316,7 @@ export async function gate(
     await healthGate(plan, how, ctx, Object.keys(state.releases));
   } catch (error) {
     if (plan.signal?.aborted) {
-      return settleAbort(plan, how, state, live, restarted, fallback, fallbackPrevious, error);
+      return settleAbort(plan, how, state, live, restarted, fallback, error);
     }
     if (isDeployKitError(error, "E_ABORTED")) throw error;
     if (!fallback) throw firstReleaseFailed(live, error);
@@ -336,7 +328,7 @@ export async function gate(
       step: "rollback",
       message: `${live.version} failed (${cause.message}); rolling back to ${fallback.version}`,
     });
-    const restored = await switchTo(plan, state, fallback.version, "auto-rollback", fallbackPrevious);
+    const restored = await switchTo(plan, state, fallback.version, "auto-rollback");
     const again = asItRan(state, restored.version, how);
     try {
       const result = await bringUp(plan, again, restored, live, Object.keys(state.releases));

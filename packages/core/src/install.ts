@@ -87,7 +87,7 @@ export async function installLocked(
   await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
   await makeLive(plan, manifest, dir);
   await step(onEvent, "record", `Recording ${manifest.version} as live`, async () => {
-    recordLive(state, manifest.version, "install", state.current, ports.clock);
+    recordLive(state, manifest.version, "install", ports.clock);
     const held = await heldReleases(layout, state, plan.keep, onEvent);
     const pruned = pruneState(state, plan.keep, held);
     await writeState(layout.state, state);

@@ -4,6 +4,7 @@ import { DeployKitError } from "./errors";
 import { cachedName } from "./host/fetch-artifact";
 import { planHost } from "./host/plan";
 import { pruneState } from "./host/prune";
+import { chooseRollback } from "./host/rollback-line";
 import { type HostState, readState } from "./host/state";
 import type { InstallOptions } from "./install";
 import { assertVersion } from "./names";
@@ -94,17 +95,8 @@ export async function planRollback(options: RollbackOptions): Promise<ReleasePla
   if (options.version !== undefined) assertVersion(options.version);
   const plan = planHost(options);
   const state = await readState(plan.layout.state);
-  const target = options.version ?? state.previous;
-  const entry = target === undefined ? undefined : state.releases[target];
-  if (target === undefined || !entry) {
-    throw new DeployKitError(
-      "E_NO_PREVIOUS_RELEASE",
-      target
-        ? `${target} is not installed under ${plan.layout.root}.`
-        : `There is no previous release under ${plan.layout.root}.`,
-      { hint: "`deploykit releases` lists what is installed.", details: { root: plan.layout.root, target } },
-    );
-  }
+  const target = chooseRollback(state, options.version, plan.layout.root);
+  const entry = state.releases[target] as NonNullable<HostState["releases"][string]>;
   const unchanged = target === state.current;
   return {
     action: "rollback",

@@ -3,7 +3,7 @@ import { readChannel } from "./channel";
 import type { HostConnection } from "./connection/connection";
 import { DeployKitError } from "./errors";
 import { hostLayout } from "./host/layout";
-import { type HistoryEntry, hostRelease, readState } from "./host/state";
+import { type HistoryEntry, hostRelease, liveBefore, readState } from "./host/state";
 import { assertAppName } from "./names";
 import { readRemoteState } from "./remote/rollback";
 import type { ArtifactStore } from "./store/artifact-store";
@@ -17,6 +17,7 @@ export interface HostReleaseInfo {
   installedAt: string;
   dir: string;
   live: boolean;
+  /** True for the release a plain rollback goes to. */
   previous: boolean;
 }
 
@@ -24,6 +25,7 @@ export interface HostReleaseInfo {
 export interface HostReleases {
   app?: string;
   current?: string;
+  /** Where a plain rollback goes (see `rollback`). */
   previous?: string;
   releases: HostReleaseInfo[];
   history: HistoryEntry[];
@@ -84,7 +86,7 @@ export async function listPublished(
 }
 
 /**
- * The live release under a host root (and the previous one), in the shape strategies receive,
+ * The live release under a host root (and the one live before it, see `liveBefore`), in the shape strategies receive,
  * for restarting an app outside a deploy: `restart(strategy, { app, root, ...(await liveRelease(root)) })`.
  *
  * @throws {@link DeployKitError} `E_NOT_FOUND` when nothing is live there.
@@ -102,6 +104,6 @@ export async function liveRelease(
       details: { root: layout.root },
     });
   }
-  const previous = hostRelease(state, state.previous);
+  const previous = liveBefore(state);
   return { release, ...(previous ? { previous } : {}) };
 }

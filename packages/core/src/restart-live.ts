@@ -1,7 +1,7 @@
 import { DeployKitError } from "./errors";
 import { type HostOptions, planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
-import { hostRelease } from "./host/state";
+import { hostRelease, liveBefore } from "./host/state";
 import { restart } from "./restart";
 import type { RestartResult, RuntimeStrategy } from "./strategy";
 
@@ -39,7 +39,7 @@ export async function restartLive(options: RestartLiveOptions): Promise<RestartL
         details: { root: plan.layout.root },
       });
     }
-    const previous = hostRelease(state, state.previous);
+    const previous = liveBefore(state);
     const result = await restart(options.strategy, {
       host: plan.host,
       app: release.manifest.app,

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { readlink } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -9,42 +7,11 @@ import {
   publish,
   type RuntimeStrategy,
   rollback,
-  type StrategyContext,
 } from "@deploykit/core";
 import { createMemoryStore } from "@deploykit/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { childStrategy, server } from "./support/child-strategy";
 import { makePackage, tempDir } from "./support/package";
-
-const server = (version: string, healthy = true) => `
-const http = require("node:http");
-http.createServer((req, res) => {
-  res.statusCode = ${healthy ? 200 : 500};
-  res.end("${version}");
-}).listen(Number(process.env.PORT), "127.0.0.1");
-`;
-
-/** A minimal real strategy for this test: one child `node server.js` in the live release, replaced on restart. */
-function childStrategy(port: number): RuntimeStrategy & { stopAll(): Promise<void> } {
-  let child: ChildProcess | undefined;
-  const stop = async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    await exited;
-  };
-  return {
-    name: "test-child",
-    async restart(ctx: StrategyContext) {
-      await stop();
-      child = spawn(process.execPath, [join(ctx.release.dir, "server.js")], {
-        env: { ...process.env, PORT: String(port) },
-        stdio: "ignore",
-      });
-      return { strategy: "test-child", pids: [child.pid as number] };
-    },
-    stopAll: stop,
-  };
-}
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(() => cleanup?.());

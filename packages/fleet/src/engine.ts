@@ -12,7 +12,7 @@ export interface Rollout {
   action: HostAction;
   batches: PlannedBatch[];
   step: HostStep;
-  /** deploy: the release; rollback: the version to return to (default each host's previous). */
+  /** deploy: the release; rollback: the version to return to (default: each host walks one release back). */
   version?: string;
   maxFailures: ParsedAmount;
   /** Undefined: a whole batch at once. */

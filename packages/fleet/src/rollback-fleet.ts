@@ -8,7 +8,10 @@ import type { FleetResult } from "./result";
 export interface RollbackFleetOptions
   extends Omit<FleetOperationOptions, "onFailure">,
     Pick<HostDeploySettings, "strategy" | "lockTimeoutMs"> {
-  /** Roll every host back to this installed version. Default: each host's previous release. */
+  /**
+   * Roll every host back to this installed version. Default: each host walks one release back,
+   * as core's `rollback()` without a version does (its `previous`; a second run goes further back).
+   */
   version?: string;
 }
 

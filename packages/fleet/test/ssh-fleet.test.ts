@@ -153,7 +153,8 @@ describe("a rollout over five real SSH hosts", () => {
 
     const status = await fleetStatus({ inventory, role: "web" });
     expect(status.map((s) => [s.host, s.live, s.previous, s.lock?.held])).toEqual([
-      ["f1", "2.0.0", "3.0.0", false],
+      // previous is where a plain rollback goes: back past 2.0.0, not forward to the 3.0.0 rolled back from.
+      ["f1", "2.0.0", "1.0.0", false],
       ["f2", "2.0.0", "1.0.0", true],
       ["f3", "2.0.0", "1.0.0", false],
     ]);

@@ -13,7 +13,11 @@ const args = {
   root: hostArgs.root,
   ...sshArgs,
   "lock-timeout-ms": hostArgs["lock-timeout-ms"],
-  version: { type: "string", description: "Roll back to this installed version (default: the previous one)" },
+  version: {
+    type: "string",
+    description:
+      "Roll back to this installed version (default: one release back; run again to go further back)",
+  },
   ...strategyArgs,
   ...dryRunArg,
   ...fleetArgs,
@@ -24,7 +28,7 @@ const args = {
 export const rollbackCommand: CommandSpec<typeof args> = {
   name: "rollback",
   description:
-    "Switch back to the previous (or a named) installed release, without the network, and restart with the strategy (flags or config)",
+    "Walk back one installed release (or switch to a named one), without the network, and restart with the strategy (flags or config)",
   args,
   async run(ctx) {
     if (isFleet(ctx.settings)) return fleetRollback(ctx);

@@ -4,20 +4,8 @@ import { join } from "node:path";
 import type { EventSink } from "../events";
 import { describeInUse, pathsHeldUnder, releasesInUse } from "./in-use";
 import type { HostLayout } from "./layout";
+import { failedReleases } from "./rollback-line";
 import type { HostState, InstalledEntry } from "./state";
-
-/**
- * The releases whose last deploy failed and was rolled back automatically (the history's last
- * word on them is an `auto-rollback` away from them): nothing to roll back to.
- */
-function failedReleases(state: HostState): Set<string> {
-  const failed = new Set<string>();
-  for (const entry of state.history) {
-    if (entry.action === "auto-rollback" && entry.from !== undefined) failed.add(entry.from);
-    else failed.delete(entry.version);
-  }
-  return failed;
-}
 
 /**
  * Pure decision: the versions pruning removes, the oldest beyond `keep`; never the live one, the

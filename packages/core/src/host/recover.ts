@@ -74,7 +74,7 @@ export async function recoverHost(plan: HostPlan, state: HostState): Promise<voi
       step: "recover",
       message: `current points at ${version} but state.json named ${state.current ?? "nothing"} live (an interrupted run); the state follows current.`,
     });
-    recordLive(state, version, "recover", state.current, ports.clock);
+    recordLive(state, version, "recover", ports.clock);
     await writeState(layout.state, state);
     return;
   }

@@ -7,6 +7,7 @@ import type { HealthcheckOptions } from "../healthcheck";
 import { parseManifest, type ReleaseManifest } from "../manifest";
 import type { Clock } from "../ports/clock";
 import type { HostRelease } from "../strategy";
+import { rollbackTarget } from "./rollback-line";
 
 /** One release known to a host. */
 export interface InstalledEntry {
@@ -51,6 +52,7 @@ export interface HostState {
   schemaVersion: 1;
   app?: string;
   current?: string;
+  /** Where a plain rollback goes from `current` (kept by {@link recordLive}). */
   previous?: string;
   releases: Record<string, InstalledEntry>;
   history: HistoryEntry[];
@@ -176,6 +178,15 @@ export function hostRelease(state: HostState, version: string | undefined): Host
   return entry && { version: entry.manifest.version, dir: entry.dir, manifest: entry.manifest };
 }
 
+/**
+ * The release live before `current` (the last switch's `from`): what a strategy receives as
+ * `previous` when it restarts the live release outside a deploy. Not where a rollback goes
+ * (`state.previous`): after a rollback it is the release rolled back from.
+ */
+export function liveBefore(state: HostState): HostRelease | undefined {
+  return hostRelease(state, state.history.at(-1)?.from);
+}
+
 const timestamp = (clock: Clock) => new Date(clock.now()).toISOString();
 
 /** Records a release as installed (unpacked or dpkg-installed) but not yet live. Mutates `state`. */
@@ -191,19 +202,20 @@ export function recordInstalled(
 }
 
 /**
- * Records that `version` went live by `action`, with `previous` as the new previous release.
- * Mutates `state`.
+ * Records that `version` went live by `action`, and names as `previous` where a plain rollback
+ * would go from it ({@link rollbackTarget}: back along the order releases went live, past failed
+ * ones). Mutates `state`.
  */
 export function recordLive(
   state: HostState,
   version: string,
   action: HistoryEntry["action"],
-  previous: string | undefined,
   clock: Clock,
 ): void {
   const from = state.current;
   state.current = version;
+  state.history.push({ action, version, ...(from ? { from } : {}), at: timestamp(clock) });
+  const previous = rollbackTarget(state);
   if (previous === undefined) delete state.previous;
   else state.previous = previous;
-  state.history.push({ action, version, ...(from ? { from } : {}), at: timestamp(clock) });
 }

@@ -157,9 +157,8 @@ export async function switchRemote(
   state: HostState,
   version: string,
   action: "install" | "rollback" | "auto-rollback",
-  previous: string | undefined,
 ): Promise<void> {
-  const live = switchSteps(plan, state, version, action, previous);
+  const live = switchSteps(plan, state, version, action);
   const run = () => runSteps(plan, live.steps, live.input);
   if (live.tgz)
     await step(plan.onEvent, "switch", `Switching current to ${version} on ${plan.host.name}`, run);
@@ -216,7 +215,7 @@ export async function installRemoteLocked(
     if (!beforeSwitch) {
       // Nothing runs between unpack and switch: ONE round trip for unpack, record installed,
       // switch, record live (+ prune) and the unlock, in that order.
-      const live = switchSteps(plan, state, manifest.version, "install", state.current, unlock);
+      const live = switchSteps(plan, state, manifest.version, "install", unlock);
       await step(onEvent, "unpack", message, () =>
         runSteps(plan, [...unpack, ...live.steps], installed + live.input, unlock),
       );
@@ -236,7 +235,7 @@ export async function installRemoteLocked(
     await step(onEvent, "unpack", message, () => runSteps(plan, unpack, installed));
   }
   await beforeSwitch?.({ version: manifest.version, dir, manifest }, previous);
-  await switchRemote(plan, state, manifest.version, "install", state.current);
+  await switchRemote(plan, state, manifest.version, "install");
   return {
     release: { version: manifest.version, dir, manifest },
     ...(previous ? { previous } : {}),

@@ -8,7 +8,7 @@ import { activateRemote, switchRemote } from "./install";
 /**
  * `switchTo` on a remote host: makes the installed release `version` live again without moving
  * bytes, from its directory, or unpacked again from the host's cache when the directory is gone;
- * then switches `current` and records it live (state mutated and written) with `previous`.
+ * then switches `current` and records it live (state mutated and written).
  * @throws `E_NOT_FOUND` when it was never installed, or is gone and not cached.
  */
 export async function switchToRemote(
@@ -16,7 +16,6 @@ export async function switchToRemote(
   state: HostState,
   version: string,
   action: "rollback" | "auto-rollback",
-  previous: string | undefined,
 ): Promise<HostRelease> {
   const { host, layout } = plan;
   const entry = state.releases[version];
@@ -43,7 +42,7 @@ export async function switchToRemote(
     }
     await activateRemote(plan, entry.manifest, join(layout.cache, entry.cached));
   }
-  await switchRemote(plan, state, version, action, previous);
+  await switchRemote(plan, state, version, action);
   return { version, dir: entry.dir, manifest: entry.manifest };
 }
 

@@ -160,7 +160,7 @@ export async function withRemoteHostLock<T>(
     const { state } = found;
     const linked = found.current === undefined ? undefined : basename(found.current);
     if (found.currentOk && linked && linked !== state.current && state.releases[linked]) {
-      recordLive(state, linked, "recover", state.current, plan.ports.clock);
+      recordLive(state, linked, "recover", plan.ports.clock);
       await host.writeFile(layout.state, stateText(state));
       plan.onEvent?.({
         type: "warning",

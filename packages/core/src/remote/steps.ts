@@ -34,12 +34,11 @@ export function switchSteps(
   state: HostState,
   version: string,
   action: "install" | "rollback" | "auto-rollback",
-  previous: string | undefined,
   release?: LockRelease,
 ): { steps: SequenceStep[]; input: string; pruned: InstalledEntry[]; tgz: boolean } {
   const { layout } = plan;
   const tgz = state.releases[version]?.manifest.format !== "deb";
-  recordLive(state, version, action, previous, plan.ports.clock);
+  recordLive(state, version, action, plan.ports.clock);
   const pruned = action === "install" ? pruneState(state, plan.keep) : [];
   const input = stateText(state);
   const removed = pruned.flatMap(({ manifest }) => [

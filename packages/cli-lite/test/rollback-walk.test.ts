@@ -1,0 +1,78 @@
+import { readFile, readlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../test-support/ports";
+import { makeArtifact } from "./support/artifact";
+import { deploykit, tempDir } from "./support/cli";
+
+// A real app (the process strategy, one `node server.js` answering its version) on a root deployed
+// 1.0.0 → 2.0.0 → 3.0.0; the strategy comes from flags, so a command without them restarts nothing.
+describe("rollback walks back, status tells which release runs, prune says what it kept", () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let url: string;
+  let strategy: string[];
+  const answers = async () => (await fetch(url, { headers: { connection: "close" } })).text();
+  const snapshot = async () => ({
+    state: await readFile(join(dir, "host/.deploykit/state.json"), "utf8"),
+    current: await readlink(join(dir, "host/current")),
+  });
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/`;
+    strategy = [
+      "--strategy",
+      "process",
+      "--port",
+      String(port),
+      "--healthcheck",
+      url,
+      "--healthcheck-timeout",
+      "15",
+    ];
+    await writeFile(
+      join(dir, "deploykit.config.json"),
+      JSON.stringify({ store: "store", app: "hello", root: "host" }),
+    );
+    for (const version of ["1.0.0", "2.0.0", "3.0.0"]) {
+      const artifact = await makeArtifact(dir, "hello", version);
+      expect((await deploykit(["publish", artifact], { cwd: dir })).exitCode).toBe(0);
+      const run = await deploykit(["deploy", "--version", version, ...strategy], { cwd: dir });
+      expect(run.exitCode, run.stderr).toBe(0);
+    }
+  });
+
+  afterAll(async () => {
+    const pid = Number(await readFile(join(dir, "host/shared/tmp/pids/web.pid"), "utf8").catch(() => "0"));
+    if (pid > 0) {
+      try {
+        process.kill(-pid, "SIGTERM");
+      } catch {}
+    }
+    await cleanup();
+  });
+
+  it("two plain rollbacks go 3.0.0 → 2.0.0 → 1.0.0; a third says there is nothing older, names --version, changes nothing", async () => {
+    expect(await answers()).toBe("3.0.0");
+    const first = await deploykit(["rollback", ...strategy], { cwd: dir });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toContain("Rolled back to hello 2.0.0");
+    expect(await answers()).toBe("2.0.0");
+
+    const second = await deploykit(["rollback", ...strategy], { cwd: dir });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout).toContain("Rolled back to hello 1.0.0");
+    expect(await answers()).toBe("1.0.0");
+
+    const before = await snapshot();
+    const third = await deploykit(["rollback", ...strategy], { cwd: dir });
+    expect(third.exitCode).toBe(1);
+    expect(third.stderr).toContain("[E_NO_PREVIOUS_RELEASE]");
+    expect(third.stderr).toContain("no release older than the live 1.0.0");
+    expect(third.stderr).toContain("--version");
+    expect(await snapshot()).toEqual(before);
+    expect(await answers()).toBe("1.0.0");
+  });
+});
