@@ -3,8 +3,12 @@ import { Worker } from "node:worker_threads";
 import { constants, deflateRaw } from "node:zlib";
 
 /**
- * The worker's whole program. It needs only Node built-ins, so it runs from source (`eval`) and
- * the package ships no separate worker file for both module formats and the test runner to find.
+ * The worker's whole program: an ES module loaded from a `data:` URL, so the package ships no
+ * separate worker file for both module formats and the test runner to find, and nothing about the
+ * host process changes how it is read. (It ran as `eval` source before, which Node parses the way
+ * the process parses `-e` code: a build script run with `--input-type=module`, on the command line
+ * or in NODE_OPTIONS, made it an ES module where `require` is not defined, and every build of more
+ * than one block failed. A `data:` URL is an ES module by its MIME type, whatever the flags.)
  * `deflateRawSync` with zlib's default 16 KiB output chunks gives exactly the bytes the async
  * `deflateRaw` gives, without calling back to the main thread after every chunk. The output moves
  * back uncopied when it owns its memory (it does unless it is one short chunk), and so does the
@@ -18,17 +22,18 @@ import { constants, deflateRaw } from "node:zlib";
  * noise of the deflate's (95 blocks: 4.5-4.8 s of thread CPU with or without them).
  */
 const PROGRAM = `
-const { parentPort } = require("node:worker_threads");
-const { constants, deflateRawSync } = require("node:zlib");
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { parentPort } from "node:worker_threads";
+import { constants, deflateRawSync } from "node:zlib";
 // The flag is process-wide: turned on only when it is off, and back off right after (a process
 // started with --expose-gc keeps it, and already has gc here).
 let collect = typeof globalThis.gc === "function" ? globalThis.gc : () => {};
 if (typeof globalThis.gc !== "function") {
   try {
-    const v8 = require("node:v8");
-    v8.setFlagsFromString("--expose-gc");
-    collect = require("node:vm").runInNewContext("gc");
-    v8.setFlagsFromString("--no-expose-gc");
+    setFlagsFromString("--expose-gc");
+    collect = runInNewContext("gc");
+    setFlagsFromString("--no-expose-gc");
   } catch {}
 }
 let blocks = 0;
@@ -48,6 +53,7 @@ parentPort.on("message", ({ id, block, dictionary, level, last }) => {
   }
 });
 `;
+const PROGRAM_URL = new URL(`data:text/javascript,${encodeURIComponent(PROGRAM)}`);
 
 /** A deflated block, and the block's memory handed back for reuse. */
 export interface Deflated {
@@ -99,7 +105,10 @@ export function startDeflateWorkers(count = availableParallelism()): DeflateWork
     waiting.clear();
   };
   const workers = Array.from({ length: Math.max(1, count) }, () => {
-    const worker = new Worker(PROGRAM, { eval: true });
+    // The process's own flags (preloads, --input-type, loaders) are no business of a thread that
+    // only deflates: none are passed on (NODE_OPTIONS still applies; the data: URL is read the
+    // same under it).
+    const worker = new Worker(PROGRAM_URL, { execArgv: [] });
     worker.unref();
     type Answer = { id: number; out?: Uint8Array; block?: Uint8Array; error?: string };
     worker.on("message", ({ id, out, block, error }: Answer) => {
