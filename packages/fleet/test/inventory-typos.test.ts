@@ -152,6 +152,11 @@ describe("Ansible inventory: deploykit_* variables and group keys", () => {
     expect(error.hint).toMatch(/hosts, children, vars/);
   });
 
+  it("names a group key typo in an inventory of top-level groups (no all), not the groups as unknown keys", () => {
+    const error = refusal("web:\n  hots:\n    web1:\ndb:\n  hosts:\n    db1:\n", "inventory.yml");
+    expect(error.message).toBe("inventory.yml: web: unknown group key hots (did you mean hosts?).");
+  });
+
   it("refuses hosts written as a list (they would be read as hosts named 0, 1)", () => {
     const error = refusal("all:\n  children:\n    web:\n      hosts: [web1, web2]\n");
     expect(error.message).toMatch(/^hosts\.yml: all\.children\.web\.hosts: must be a mapping/);

@@ -1,8 +1,9 @@
+import { closestMatch } from "@deploykit/core";
 import { z } from "zod";
 import { inventoryError, unknownKeysError } from "./errors";
 import type { FleetHost, HostConnectionSettings, Inventory, RoleSettings } from "./model";
 import { rolloutOrder } from "./native";
-import { roleSettingsShape } from "./schema";
+import { nativeInventorySchema, roleSettingsShape } from "./schema";
 import { checked } from "./schema-error";
 
 type Vars = Record<string, unknown>;
@@ -23,17 +24,19 @@ const isMapping = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * True when a YAML document reads as an Ansible inventory: an `all` group, or only groups
- * (mappings of `hosts` / `children` / `vars`) at the top.
+ * True when a YAML document reads as an Ansible inventory: an `all` group, or no key of
+ * deploykit's own shape at the top and only groups there: mappings of `hosts` / `children` /
+ * `vars`, or of keys a typo away from them (`hots:`), which the reader then names.
  */
 export function looksLikeAnsible(data: unknown): boolean {
   if (!isMapping(data)) return false;
   if ("all" in data) return true;
+  const groupKey = (key: string) => GROUP_KEYS.has(key) || closestMatch(key, [...GROUP_KEYS]) !== undefined;
   const values = Object.entries(data);
   return (
     values.length > 0 &&
-    !("hosts" in data) &&
-    values.every(([, g]) => g === null || (isMapping(g) && Object.keys(g).every((k) => GROUP_KEYS.has(k))))
+    !values.some(([key]) => key in nativeInventorySchema.shape) &&
+    values.every(([, g]) => g === null || (isMapping(g) && Object.keys(g).every(groupKey)))
   );
 }
 
