@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../test-support/ports";
 import { makeArtifact } from "./support/artifact";
-import { deploykit, tempDir } from "./support/cli";
+import { deploykit, jsonLines, tempDir } from "./support/cli";
 
 // A real app (the process strategy, one `node server.js` answering its version) on a root deployed
 // 1.0.0 → 2.0.0 → 3.0.0; the strategy comes from flags, so a command without them restarts nothing.
@@ -12,6 +12,16 @@ describe("rollback walks back, status tells which release runs, prune says what 
   let cleanup: () => Promise<void>;
   let url: string;
   let strategy: string[];
+  let statusFlags: string[];
+  const statusResult = async () => {
+    const run = await deploykit(["status", ...statusFlags, "--json"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    return (
+      jsonLines(run.stdout).at(-1) as {
+        result: { live: { version: string }; processes: Record<string, unknown> };
+      }
+    ).result;
+  };
   const answers = async () => (await fetch(url, { headers: { connection: "close" } })).text();
   const snapshot = async () => ({
     state: await readFile(join(dir, "host/.deploykit/state.json"), "utf8"),
@@ -22,16 +32,8 @@ describe("rollback walks back, status tells which release runs, prune says what 
     ({ dir, cleanup } = await tempDir());
     const port = await freePort();
     url = `http://127.0.0.1:${port}/`;
-    strategy = [
-      "--strategy",
-      "process",
-      "--port",
-      String(port),
-      "--healthcheck",
-      url,
-      "--healthcheck-timeout",
-      "15",
-    ];
+    statusFlags = ["--strategy", "process", "--port", String(port)];
+    strategy = [...statusFlags, "--healthcheck", url, "--healthcheck-timeout", "15"];
     await writeFile(
       join(dir, "deploykit.config.json"),
       JSON.stringify({ store: "store", app: "hello", root: "host" }),
@@ -74,5 +76,24 @@ describe("rollback walks back, status tells which release runs, prune says what 
     expect(third.stderr).toContain("--version");
     expect(await snapshot()).toEqual(before);
     expect(await answers()).toBe("1.0.0");
+  });
+
+  it("status says which release the running processes come from, and flags one that is not current", async () => {
+    const healthy = await statusResult();
+    expect(healthy.live.version).toBe("1.0.0");
+    expect(healthy.processes).toMatchObject({ running: true, runningFrom: ["1.0.0"] });
+    expect(healthy.processes.mismatch).toBeUndefined();
+
+    // A rollback without a strategy only switches current: the 1.0.0 processes keep serving.
+    const bare = await deploykit(["rollback", "--version", "3.0.0"], { cwd: dir });
+    expect(bare.exitCode, bare.stderr).toBe(0);
+    expect(await answers()).toBe("1.0.0");
+    const switched = await statusResult();
+    expect(switched.live.version).toBe("3.0.0");
+    expect(switched.processes).toMatchObject({ running: true, runningFrom: ["1.0.0"] });
+    expect(switched.processes.mismatch).toMatch(/run 1\.0\.0, but current is 3\.0\.0.*deploykit restart/);
+    const human = await deploykit(["status", ...statusFlags], { cwd: dir });
+    expect(human.stdout).toMatch(/processes: +up \(process, pid \d+\) running 1\.0\.0/);
+    expect(human.stdout).toMatch(/MISMATCH: +The processes run 1\.0\.0, but current is 3\.0\.0/);
   });
 });

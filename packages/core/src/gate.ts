@@ -1,11 +1,10 @@
 import type { BringUp } from "./bring-up";
-import { remotePortOwners } from "./connection/remote-processes";
+import { portOwnersOn } from "./connection/process-owners";
 import { DeployKitError, isDeployKitError } from "./errors";
 import { step } from "./events";
 import { type HealthcheckOptions, probeHealth, waitHealthy } from "./healthcheck";
 import { makeLive, reactivate } from "./host/activate";
 import type { HostPlan } from "./host/plan";
-import { portOwners } from "./host/port-owner";
 import { type HostState, recordLive, writeState } from "./host/state";
 import { releaseVerifier } from "./release-answer";
 import { switchToRemote } from "./remote/rollback";
@@ -118,7 +117,7 @@ function verifier(plan: HostPlan, check: HealthcheckOptions, ctx: RestartContext
     url: check.url,
     ...(check.versionHeader ? { header: check.versionHeader } : {}),
     local: plan.host.kind === "local",
-    owners: (port) => (plan.host.kind === "local" ? portOwners(port) : remotePortOwners(plan.host, port)),
+    owners: (port) => portOwnersOn(plan.host, port),
   });
 }
 

@@ -26,6 +26,31 @@ export interface ReleaseProof {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
+const portOf = (url: URL) => Number(url.port || (url.protocol === "https:" ? 443 : 80));
+
+/** The port of `url` when its host is a loopback name (its holders can be looked up on the root's host), else undefined. */
+export function loopbackPort(url: string): number | undefined {
+  const target = new URL(url);
+  return LOOPBACK.has(target.hostname) ? portOf(target) : undefined;
+}
+
+/**
+ * Those of `owners` that run from a release of `root` (`<root>/releases/<version>`); on this
+ * machine (`local`) the root is compared by real path, as the kernel reports working directories.
+ */
+export async function ownersFromRoot<T extends Pick<PortOwner, "release">>(
+  owners: readonly T[],
+  root: string,
+  local: boolean,
+): Promise<T[]> {
+  const real = (path: string) => (local ? realpath(path).catch(() => path) : Promise.resolve(path));
+  const ours = await real(root);
+  const from: T[] = [];
+  for (const owner of owners)
+    if (owner.release && (await real(owner.release.root)) === ours) from.push(owner);
+  return from;
+}
+
 /** Bare numbers shorter than 4 digits (`1`, `12`) are too common in bodies to name a release. */
 const telling = (version: string) => !/^\d{1,3}$/.test(version);
 
@@ -61,22 +86,16 @@ function namedRelease(
  */
 export function releaseVerifier(proof: ReleaseProof): (outcome: ProbeOutcome) => Promise<string | undefined> {
   const target = new URL(proof.url);
-  const port = Number(target.port || (target.protocol === "https:" ? 443 : 80));
+  const port = portOf(target);
   const inspectable = LOOPBACK.has(target.hostname);
   const root = proof.local ? realpath(proof.root).catch(() => proof.root) : Promise.resolve(proof.root);
-  const ours = async (owner: PortOwner) =>
-    owner.release !== undefined &&
-    (proof.local
-      ? await realpath(owner.release.root).catch(() => owner.release?.root)
-      : owner.release.root) === (await root);
   const where = async (owner: PortOwner) => `pid ${owner.pid} in ${relative(await root, owner.cwd ?? "")}`;
 
   return async (outcome) => {
     const named = namedRelease(proof, outcome);
     if (named?.version === proof.version) return undefined;
     const holders = inspectable ? await proof.owners(port).catch(() => []) : [];
-    const fromRoot: PortOwner[] = [];
-    for (const owner of holders) if (await ours(owner)) fromRoot.push(owner);
+    const fromRoot = await ownersFromRoot(holders, proof.root, proof.local);
     const fromNew = fromRoot.filter((owner) => owner.release?.version === proof.version);
     if (named === undefined && (fromRoot.length === 0 || fromNew.length > 0)) return undefined;
     const version = named?.version ?? (fromRoot[0]?.release?.version as string);

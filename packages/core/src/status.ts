@@ -1,11 +1,14 @@
 import { resolve } from "node:path";
 import type { HostConnection } from "./connection/connection";
+import { localHost } from "./connection/local-host";
+import { portOwnersOn, processPlaces } from "./connection/process-owners";
 import { assertDirectory } from "./directory";
 import { DeployKitError } from "./errors";
 import { hostLayout } from "./host/layout";
 import { type HistoryEntry, hostRelease, readState } from "./host/state";
 import { inspectLock, type LockStatus } from "./lock";
 import type { Ports } from "./ports";
+import { loopbackPort, ownersFromRoot } from "./release-answer";
 import { readRemoteState } from "./remote/rollback";
 import { strategyContext } from "./restart";
 import type { RuntimeStrategy, StrategyStatus } from "./strategy";
@@ -41,8 +44,17 @@ export interface HostStatus {
   previous?: StatusRelease;
   /** Who holds the deploy lock, if anyone. */
   lock: LockStatus;
-  /** The strategy's report on the processes; `error` when its check failed. */
-  processes?: StrategyStatus & { strategy: string; error?: string };
+  /**
+   * The strategy's report on the processes; `error` when its check failed. `runningFrom`: the
+   * releases of this root they run from, when that can be told (see {@link status});
+   * `mismatch`: set when that is not `live` — what runs is not what `current` names.
+   */
+  processes?: StrategyStatus & {
+    strategy: string;
+    error?: string;
+    runningFrom?: string[];
+    mismatch?: string;
+  };
   /** The latest deploys (installs, rollbacks), newest first. */
   history: HistoryEntry[];
   /** Releases installed in total. */
@@ -53,6 +65,12 @@ export interface HostStatus {
  * What runs on a host: the live and previous releases, the deploy lock's holder, whether the
  * processes are up (through the strategy's `status()`), and the latest deploys. Reads only;
  * takes no lock.
+ *
+ * When the processes are up, it also tells which release they run from, as the deploy gate
+ * does (`/proc` of the root's host, over SSH read on the server): the working directories of
+ * the strategy's pids, else those of the processes listening on its health URL's port (a
+ * loopback URL). When that is not the live release — `current` was switched without a restart,
+ * e.g. `rollback` without a strategy — `processes.mismatch` says so.
  *
  * @example
  * ```ts
@@ -94,6 +112,15 @@ export async function status(options: StatusOptions): Promise<HostStatus> {
           release,
         })
       : undefined;
+  if (processes?.running && release) {
+    const from = await runningReleases(host ?? localHost(), layout.root, processes.pids, options.strategy);
+    if (from) {
+      processes.runningFrom = from;
+      const others = from.filter((version) => version !== release.version);
+      if (others.length)
+        processes.mismatch = `The processes run ${from.join(" and ")}, but current is ${release.version}: they were not restarted since current was switched (a rollback without a strategy?). \`deploykit restart\` starts ${release.version}.`;
+    }
+  }
   return {
     root: layout.root,
     ...(state.app ? { app: state.app } : {}),
@@ -116,4 +143,23 @@ async function strategyStatus(
   } catch (error) {
     return { strategy: strategy.name, running: false, error: (error as Error).message };
   }
+}
+
+/**
+ * The releases of `root` the app's processes run from (sorted), or undefined when nothing tells:
+ * the strategy's pids' working directories, else the holders of its health URL's port.
+ */
+async function runningReleases(
+  host: HostConnection,
+  root: string,
+  pids: number[] | undefined,
+  strategy: RuntimeStrategy | undefined,
+): Promise<string[] | undefined> {
+  const local = host.kind === "local";
+  let ours = pids?.length ? await ownersFromRoot(await processPlaces(host, pids), root, local) : [];
+  const port = strategy?.healthcheckUrl === undefined ? undefined : loopbackPort(strategy.healthcheckUrl);
+  if (!ours.length && port !== undefined)
+    ours = await ownersFromRoot(await portOwnersOn(host, port).catch(() => []), root, local);
+  const versions = new Set(ours.flatMap((owner) => (owner.release ? [owner.release.version] : [])));
+  return versions.size ? [...versions].sort() : undefined;
 }

@@ -19,7 +19,7 @@ const args = {
 export const statusCommand: CommandSpec<typeof args> = {
   name: "status",
   description:
-    "Show the live and previous releases, the lock holder, whether the app runs, and the last deploys",
+    "Show the live and previous releases, the lock holder, whether the app runs (and from which release), and the last deploys",
   args,
   async run(ctx) {
     if (isFleet(ctx.settings)) return fleetStatusCommand(ctx);
@@ -46,9 +46,10 @@ export const statusCommand: CommandSpec<typeof args> = {
       `  lock:      ${lock.held ? `held by ${holder}${lock.stale ? ` — stale: ${lock.reason}` : ""}` : "free"}`,
       `  processes: ${
         processes
-          ? `${processes.running ? "up" : "DOWN"} (${processes.strategy}${processes.pids?.length ? `, pid ${processes.pids.join(", ")}` : ""}${processes.error ? `: ${processes.error}` : ""})`
+          ? `${processes.running ? "up" : "DOWN"} (${processes.strategy}${processes.pids?.length ? `, pid ${processes.pids.join(", ")}` : ""}${processes.error ? `: ${processes.error}` : ""})${processes.runningFrom ? ` running ${processes.runningFrom.join(", ")}` : ""}`
           : "unknown (pass --strategy, or set strategy in the config)"
       }`,
+      ...(processes?.mismatch ? [`  MISMATCH:  ${processes.mismatch}`] : []),
       "  last deploys:",
       ...(result.history.length
         ? result.history.map(
