@@ -28,7 +28,11 @@ export interface DeployResult {
   unchanged?: boolean;
 }
 
-/** The strategy's context for bringing `live` up, with the plan's ports, events and abort signal. */
+/**
+ * The strategy's context for bringing `live` up, with the plan's ports, events and abort signal;
+ * the health gate's `timeoutMs`, when the user gave one, bounds the strategy's own wait for the
+ * release to come up (`readyTimeoutMs`).
+ */
 export function contextFor(
   plan: HostPlan,
   how: BringUp,
@@ -36,6 +40,7 @@ export function contextFor(
   previous?: HostRelease,
 ): RestartContext {
   const { ports, layout, onEvent, signal } = plan;
+  const readyTimeoutMs = how.healthcheck?.timeoutMs;
   return {
     host: plan.host,
     app: live.manifest.app,
@@ -43,6 +48,7 @@ export function contextFor(
     release: live,
     ...(previous ? { previous } : {}),
     ...(how.env ? { env: how.env } : {}),
+    ...(readyTimeoutMs === undefined ? {} : { readyTimeoutMs }),
     ...ports,
     ...(onEvent ? { onEvent } : {}),
     ...(signal ? { signal } : {}),

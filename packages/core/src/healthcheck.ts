@@ -8,7 +8,12 @@ import { waitUntil } from "./wait";
 export interface HealthcheckOptions {
   /** URL to GET, e.g. `http://127.0.0.1:3000/health`. */
   url: string;
-  /** Give up after this long in total, in ms (default 30 000). */
+  /**
+   * Give up after this long in total, in ms (default 30 000). When given, it also bounds the
+   * strategy's wait for the new release to come up, in place of the strategy's own default start
+   * timeout (`StrategyContext.readyTimeoutMs`): a release that starts but never answers fails the
+   * deploy after about this long, not after the strategy's default.
+   */
   timeoutMs?: number;
   /** Pause between attempts, in ms (default 250). */
   intervalMs?: number;
@@ -31,9 +36,20 @@ export interface HealthcheckOptions {
   verifyRelease?: boolean;
 }
 
-/** Normalises a URL string or options into {@link HealthcheckOptions}. */
+/**
+ * Normalises a URL string or options into {@link HealthcheckOptions}. Throws `E_INVALID_INPUT`
+ * for a URL that is not http(s) or a `timeoutMs` that is not a positive number of ms.
+ */
 export function healthcheckOptions(check: string | HealthcheckOptions): HealthcheckOptions {
   const options = typeof check === "string" ? { url: check } : check;
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new DeployKitError(
+      "E_INVALID_INPUT",
+      `The healthcheck timeout must be a positive number of ms (got ${timeoutMs}).`,
+      { hint: "e.g. healthcheck: { url, timeoutMs: 30000 }, or --healthcheck-timeout 30 (seconds)" },
+    );
+  }
   if (!/^https?:\/\//.test(options.url)) {
     throw new DeployKitError(
       "E_INVALID_INPUT",

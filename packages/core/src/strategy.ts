@@ -33,6 +33,16 @@ export interface StrategyContext extends Ports {
   previous?: HostRelease;
   /** Extra environment for the processes the strategy starts. */
   env: Record<string, string>;
+  /**
+   * How long, in ms, the caller lets the strategy wait for the new release to come up (its
+   * start or readiness wait), when the user said so: `deploy()` and `rollback()` pass their health
+   * gate's `timeoutMs` here when it was given (the CLI's `--healthcheck-timeout`, in seconds
+   * there). The built-in strategies then use it instead of their own default start timeout (e.g.
+   * `process()`'s 30 000 ms), and a start timeout given to the strategy itself applies only when
+   * it is shorter. Waits for an old process to stop are not bounded by it. Undefined: the
+   * strategy's own timeout.
+   */
+  readyTimeoutMs?: number;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }

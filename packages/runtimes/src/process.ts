@@ -27,6 +27,7 @@ import {
 } from "./internal/pid";
 import { assertPortOption } from "./internal/port-option";
 import { terminate } from "./internal/terminate";
+import { readyTimeout } from "./internal/timing";
 import { assertPortFree, daemonized, listenPort, stopLeftovers } from "./internal/tracking";
 
 /** Options of {@link process}. */
@@ -45,7 +46,11 @@ export interface ProcessOptions {
   port?: number;
   /** Readiness URL (any 2xx); overrides the port check, and is the strategy's own health check. */
   healthcheck?: string;
-  /** How long the new process may take to become ready. Default 30 000 ms. */
+  /**
+   * How long the new process may take to become ready, in ms. Default 30 000, or deploy()'s
+   * health gate timeout when one was given (see `StrategyContext.readyTimeoutMs`); given both,
+   * the shorter applies.
+   */
   startTimeoutMs?: number;
 }
 
@@ -100,7 +105,6 @@ function resolve(options: ProcessOptions, ctx: StrategyContext): Resolved {
 export function process(options: ProcessOptions = {}): RuntimeStrategy {
   assertPortOption("process", options.port);
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
 
   /** Stops the process in the pid file (when it is the expected one) and removes the file. */
   async function stopPidFile(ctx: StrategyContext, settings: Resolved) {
@@ -124,12 +128,9 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       return ok ? ("ready" as const) : undefined;
     };
     let lastSeen: string | undefined;
-    const outcome = await waitUntil(ctx.clock, answered, {
-      timeoutMs: startTimeoutMs,
-      intervalMs: 100,
-      signal: ctx.signal,
-    });
-    return { outcome, lastSeen };
+    const timeoutMs = readyTimeout(ctx, options.startTimeoutMs, 30_000);
+    const outcome = await waitUntil(ctx.clock, answered, { timeoutMs, intervalMs: 100, signal: ctx.signal });
+    return { outcome, lastSeen, timeoutMs };
   }
 
   return {
@@ -170,11 +171,11 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
       });
       const { pid } = spawned;
       await writePidFile(host, settings.pidFile, pid);
-      let seen: Awaited<ReturnType<typeof ready>> = { outcome: undefined, lastSeen: undefined };
+      let seen: Awaited<ReturnType<typeof ready>> | undefined;
       try {
         seen = await ready(ctx, pid, settings.readyUrl);
       } finally {
-        if (seen.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings);
+        if (seen?.outcome !== "ready") await stopPidFile({ ...ctx, signal: undefined }, settings);
       }
       // Exit code 0 before (or right at) readiness: the command daemonised itself.
       const gone =
@@ -194,7 +195,7 @@ export function process(options: ProcessOptions = {}): RuntimeStrategy {
         const what =
           seen.outcome === "exited"
             ? `exited${exit ? ` with ${exit}` : ""} before it was ready`
-            : `did not become ready in ${startTimeoutMs} ms${seen.lastSeen ? ` (last: ${seen.lastSeen})` : ""}`;
+            : `did not become ready in ${seen.timeoutMs} ms${seen.lastSeen ? ` (last: ${seen.lastSeen})` : ""}`;
         throw restartFailed("process", `${settings.name} (${settings.command}) ${what}.`, {
           pid,
           alive: false,

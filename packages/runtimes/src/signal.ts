@@ -11,7 +11,7 @@ import {
 import { restartFailed } from "./internal/failure";
 import { observations } from "./internal/observations";
 import { checkedPid, livePid, type PidExpectation } from "./internal/pid";
-import { msOption } from "./internal/timing";
+import { givenMs, readyTimeout } from "./internal/timing";
 
 /** Options of {@link signal}. */
 export interface SignalOptions {
@@ -23,7 +23,11 @@ export interface SignalOptions {
   waitForNewPid?: boolean;
   /** A URL that must answer 2xx after the signal. */
   healthcheck?: string;
-  /** Milliseconds for the new pid and the health check. Default 60 000. */
+  /**
+   * Milliseconds for the new pid and the health check. Default 60 000, or deploy()'s health gate
+   * timeout when one was given (see `StrategyContext.readyTimeoutMs`); given both, the shorter
+   * applies.
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -49,7 +53,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
   // A server's pid file is named after it (puma.pid, nginx.pid), or lives in the app (server.pid).
   const program = basename(options.pidFile).replace(/\.pid$/, "");
   const expected: PidExpectation = { what: `${program} or a process of this app`, words: [program] };
-  const timeoutMs = msOption(options.timeoutMs, options.timeout, 60_000);
+  const givenTimeoutMs = givenMs(options.timeoutMs, options.timeout);
   return {
     name: "signal",
     async restart(ctx): Promise<RestartResult> {
@@ -64,6 +68,7 @@ export function signal(options: SignalOptions): RuntimeStrategy {
         );
       }
       log.note(`${sig} sent to ${pid}`);
+      const timeoutMs = readyTimeout(ctx, givenTimeoutMs, 60_000);
       const ready = async () => {
         let now = pid;
         if (options.waitForNewPid) {

@@ -9,6 +9,7 @@ import {
 import { restartFailed } from "../internal/failure";
 import { observations } from "../internal/observations";
 import { type CommandLine, runCommand } from "../internal/run-command";
+import { readyTimeout } from "../internal/timing";
 
 /** What an init system says about a service. */
 export type ServiceState =
@@ -37,18 +38,25 @@ export interface ServiceDriver {
   state(ctx: StrategyContext): Promise<ServiceState>;
   /** Health URL checked once the service is up. */
   healthcheck: string | undefined;
-  timeoutMs: number;
+  /** The strategy's `timeoutMs` as the user gave it (ms); undefined when not given. */
+  timeoutMs: number | undefined;
+  /** Its default (ms). */
+  defaultTimeoutMs: number;
 }
 
 /**
  * Restarts a service through its init system, then observes it: polls the driver's state until
- * it is up (or down: failure), then the health URL until it answers 2xx, within the timeout.
+ * it is up (or down: failure), then the health URL until it answers 2xx. The restart command
+ * gets the strategy's timeout (it includes stopping the old process); the wait for the service
+ * to come up gets that timeout bounded by `ctx.readyTimeoutMs` (see `readyTimeout`).
  */
 export async function restartService(ctx: StrategyContext, driver: ServiceDriver): Promise<RestartResult> {
   throwIfAborted(ctx.signal);
   const log = observations(ctx, driver.name);
+  const commandMs = driver.timeoutMs ?? driver.defaultTimeoutMs;
+  const readyMs = readyTimeout(ctx, driver.timeoutMs, driver.defaultTimeoutMs);
   const run = (command: CommandLine) =>
-    runCommand(ctx, command, { step: "restart", timeoutMs: driver.timeoutMs, cwd: ctx.root });
+    runCommand(ctx, command, { step: "restart", timeoutMs: commandMs, cwd: ctx.root });
   const show = (command: CommandLine) => (typeof command === "string" ? command : command.join(" "));
   try {
     await run(driver.restart);
@@ -70,13 +78,13 @@ export async function restartService(ctx: StrategyContext, driver: ServiceDriver
     log.note(`health check ${driver.healthcheck}: ${health.seen}`);
     return health.ok ? ("up" as const) : undefined;
   };
-  const outcome = await waitUntil(ctx.clock, up, { timeoutMs: driver.timeoutMs, signal: ctx.signal });
+  const outcome = await waitUntil(ctx.clock, up, { timeoutMs: readyMs, signal: ctx.signal });
   if (outcome !== "up") {
     throw restartFailed(
       driver.name,
       outcome === "down"
         ? "the service is not running after the restart."
-        : `the service was not up and healthy within ${driver.timeoutMs} ms.`,
+        : `the service was not up and healthy within ${readyMs} ms.`,
       {
         seen: log.seen,
       },

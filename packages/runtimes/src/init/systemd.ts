@@ -1,6 +1,6 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
-import { msOption } from "../internal/timing";
+import { givenMs } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
 
 /** Options of {@link systemd}. */
@@ -13,7 +13,11 @@ export interface SystemdOptions {
   user?: boolean;
   /** A URL that must answer 2xx once the unit is active. */
   healthcheck?: string;
-  /** Milliseconds for the unit to be active and healthy. Default 90 000 (systemd's own stop timeout). */
+  /**
+   * Milliseconds for `systemctl` to return and the unit to be active and healthy. Default 90 000
+   * (systemd's own stop timeout). deploy()'s health gate timeout, when one was given (see `StrategyContext.readyTimeoutMs`),
+   * bounds the wait for the service to come up instead of this default (given both, the shorter applies).
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -58,7 +62,8 @@ export function systemd(options: SystemdOptions): RuntimeStrategy {
         restart: systemctl(options.action ?? "restart", options.unit),
         state,
         healthcheck: options.healthcheck,
-        timeoutMs: msOption(options.timeoutMs, options.timeout, 90_000),
+        timeoutMs: givenMs(options.timeoutMs, options.timeout),
+        defaultTimeoutMs: 90_000,
       }),
     status: (ctx) => serviceStatus(ctx, { state }),
     async stop(ctx) {

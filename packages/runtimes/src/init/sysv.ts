@@ -5,7 +5,7 @@ import {
   type StrategyStatus,
 } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
-import { msOption } from "../internal/timing";
+import { givenMs } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState } from "./service";
 
 /** Options of {@link sysv}. */
@@ -18,7 +18,11 @@ export interface SysvOptions {
   action?: "restart" | "reload";
   /** A URL that must answer 2xx once the service runs. */
   healthcheck?: string;
-  /** Milliseconds for the service to be running and healthy. Default 60 000. */
+  /**
+   * Milliseconds for the init script to return and the service to be running and healthy.
+   * Default 60 000. deploy()'s health gate timeout, when one was given (see `StrategyContext.readyTimeoutMs`),
+   * bounds the wait for the service to come up instead of this default (given both, the shorter applies).
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -54,7 +58,8 @@ export function sysv(options: SysvOptions): RuntimeStrategy {
         restart: [script, options.action ?? "restart"],
         state,
         healthcheck: options.healthcheck,
-        timeoutMs: msOption(options.timeoutMs, options.timeout, 60_000),
+        timeoutMs: givenMs(options.timeoutMs, options.timeout),
+        defaultTimeoutMs: 60_000,
       }),
     async status(ctx): Promise<StrategyStatus> {
       return { running: (await state(ctx)).state === "up" };

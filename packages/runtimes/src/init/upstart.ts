@@ -1,6 +1,6 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
 import { runCommand } from "../internal/run-command";
-import { msOption } from "../internal/timing";
+import { givenMs } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
 
 /** Options of {@link upstart}. */
@@ -11,7 +11,11 @@ export interface UpstartOptions {
   action?: "restart" | "reload";
   /** A URL that must answer 2xx once the job runs. */
   healthcheck?: string;
-  /** Milliseconds for the job to be running and healthy. Default 60 000. */
+  /**
+   * Milliseconds for `initctl` to return and the job to be running and healthy. Default 60 000.
+   * deploy()'s health gate timeout, when one was given (see `StrategyContext.readyTimeoutMs`),
+   * bounds the wait for the service to come up instead of this default (given both, the shorter applies).
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -53,7 +57,8 @@ export function upstart(options: UpstartOptions): RuntimeStrategy {
         fallback: ["initctl", "start", options.job],
         state,
         healthcheck: options.healthcheck,
-        timeoutMs: msOption(options.timeoutMs, options.timeout, 60_000),
+        timeoutMs: givenMs(options.timeoutMs, options.timeout),
+        defaultTimeoutMs: 60_000,
       }),
     status: (ctx) => serviceStatus(ctx, { state }),
     async stop(ctx) {

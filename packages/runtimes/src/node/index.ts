@@ -39,6 +39,7 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
     DK_NODE_READY_TIMEOUT: String(settings.timeoutMs),
     DK_NODE_KILL_TIMEOUT: String(settings.killTimeoutMs),
     DK_NODE_STATE: settings.stateFile,
+    DK_NODE_REQUEST: settings.requestFile,
     DK_NODE_HEALTH: settings.healthcheck ?? "",
   };
   // Started like every Procfile process (core's launchScript: HOME, `.profile.d`, PORT, env);
@@ -58,18 +59,25 @@ async function launch(ctx: StrategyContext, settings: NodeSettings, log: Observa
   return pid;
 }
 
-/** Waits for the launcher to finish generation `after + 1` (or later), or to die. */
+/**
+ * Waits for the launcher to finish generation `after + 1` (or later), or to die. The launcher
+ * bounds the generation by the ready timeout itself (from the request file); one that says
+ * nothing 5 s after it (a launcher started by an older deploykit reads no request file) gets
+ * SIGUSR2, which cancels the generation: its old workers keep serving.
+ */
 async function generation(ctx: StrategyContext, settings: NodeSettings, pid: number, after: number) {
   const finished = async () => {
     const state = await readLauncherState(hostOf(ctx), settings.stateFile);
     if (state?.pid === pid && state.generation > after && state.status !== "starting") return state;
     return (await ctx.processes.isAlive(pid)) ? undefined : ("launcher exited" as const);
   };
-  return waitUntil(ctx.clock, finished, {
+  const state = await waitUntil(ctx.clock, finished, {
     timeoutMs: settings.timeoutMs + 5_000,
     intervalMs: 50,
     signal: ctx.signal,
   });
+  if (state === undefined) await ctx.processes.kill(pid, "SIGUSR2");
+  return state;
 }
 
 async function healthy(ctx: StrategyContext, settings: NodeSettings, log: Observations): Promise<boolean> {
@@ -110,6 +118,10 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       const before = pid === undefined ? undefined : await readLauncherState(hostOf(ctx), settings.stateFile);
       // The launcher's log is shared by every generation: a failure quotes only what comes after this.
       const mark = await markLog(hostOf(ctx), settings.logFile);
+      await hostOf(ctx).writeFile(
+        settings.requestFile,
+        JSON.stringify({ readyTimeoutMs: settings.timeoutMs }),
+      );
       if (pid === undefined) {
         pid = await launch(ctx, settings, log);
       } else {
@@ -130,7 +142,7 @@ export function node(options: NodeOptions = {}): RuntimeStrategy {
       if (state === undefined || state === "launcher exited" || state.status !== "ready") {
         const why =
           state === undefined
-            ? "no answer from the launcher in time"
+            ? `the launcher did not report them ready within ${settings.timeoutMs} ms`
             : state === "launcher exited"
               ? state
               : state.error;

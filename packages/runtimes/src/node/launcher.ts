@@ -9,6 +9,10 @@ import { holdUntilHealthy } from "./readiness";
  * - `DK_NODE_SCRIPT` / `DK_NODE_ARGS` (JSON array): the app, relative to the release.
  * - `DK_NODE_WORKERS`, `DK_NODE_READY` (`listening` | `message`), `DK_NODE_READY_TIMEOUT`,
  *   `DK_NODE_KILL_TIMEOUT` (ms), `DK_NODE_STATE` (JSON file the strategy polls).
+ * - `DK_NODE_REQUEST`: a JSON file `{ readyTimeoutMs }` the strategy writes before each restart;
+ *   a generation takes its ready timeout (ms) from it, so each deploy's own bound applies to the
+ *   launcher it HUPs (`DK_NODE_READY_TIMEOUT`, from the launch, when the file says none; it
+ *   also bounds the replacement of a worker that died).
  *
  * The same file runs in each worker (see `workerMain`) in front of the app. A new worker joins the
  * shared socket only after it passed the health check through a private door (`DK_NODE_HEALTH`,
@@ -66,6 +70,7 @@ function launcherMain(load: NodeJS.Require, holdUntilHealthy: (load: NodeJS.Requ
     readyTimeout: Number(env.DK_NODE_READY_TIMEOUT ?? 30_000),
     killTimeout: Number(env.DK_NODE_KILL_TIMEOUT ?? 5_000),
     stateFile: String(env.DK_NODE_STATE),
+    requestFile: env.DK_NODE_REQUEST ?? "",
   };
   // Out of the release it was started from: the primary holds the socket for every release, so
   // its cwd must not pin one (core's gate and pruning read /proc/<pid>/cwd).
@@ -95,15 +100,25 @@ function launcherMain(load: NodeJS.Require, holdUntilHealthy: (load: NodeJS.Requ
     worker.disconnect();
   };
 
-  const spawnOne = (dir: string): Promise<Worker> =>
+  /** The ready timeout (ms) the restart asked for in the request file, else the launch's. */
+  const askedReadyTimeout = (): number => {
+    try {
+      const asked = Number(JSON.parse(fs.readFileSync(settings.requestFile, "utf8")).readyTimeoutMs);
+      return asked > 0 ? asked : settings.readyTimeout;
+    } catch {
+      return settings.readyTimeout;
+    }
+  };
+
+  const spawnOne = (dir: string, readyTimeout = settings.readyTimeout): Promise<Worker> =>
     new Promise((resolve, reject) => {
       const script = path.join(dir, settings.script);
       cluster.setupPrimary({ exec: launcherFile, args: [script, ...settings.args], cwd: dir } as never);
       const worker = cluster.fork();
       let probed = "";
       const timer = setTimeout(
-        () => fail(`not ready after ${settings.readyTimeout} ms${probed && ` (health check: ${probed})`}`),
-        settings.readyTimeout,
+        () => fail(`not ready after ${readyTimeout} ms${probed && ` (health check: ${probed})`}`),
+        readyTimeout,
       );
       const done = () => {
         pending.delete(fail);
@@ -139,8 +154,11 @@ function launcherMain(load: NodeJS.Require, holdUntilHealthy: (load: NodeJS.Requ
     let dir = "";
     try {
       dir = fs.realpathSync(settings.current);
+      const readyTimeout = askedReadyTimeout();
       writeState("starting", { dir });
-      const results = await Promise.allSettled(Array.from({ length: settings.workers }, () => spawnOne(dir)));
+      const results = await Promise.allSettled(
+        Array.from({ length: settings.workers }, () => spawnOne(dir, readyTimeout)),
+      );
       const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
       const failure = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
       if (failure) {

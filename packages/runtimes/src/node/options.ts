@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
 import { assertPortOption } from "../internal/port-option";
-import { msOption } from "../internal/timing";
+import { givenMs, readyTimeout } from "../internal/timing";
 
 /** Options of `node()`. */
 export interface NodeOptions {
@@ -22,7 +22,11 @@ export interface NodeOptions {
    * shared socket and the old workers retire. Without it, a new worker must answer `GET /` below 500.
    */
   healthcheck?: string;
-  /** Milliseconds a new worker may take to be ready (and the health check to pass). Default 30 000. */
+  /**
+   * Milliseconds a new worker may take to be ready (and the health check to pass). Default
+   * 30 000, or deploy()'s health gate timeout when one was given (see
+   * `StrategyContext.readyTimeoutMs`); given both, the shorter applies.
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -50,6 +54,8 @@ export interface NodeSettings {
   waitReady: boolean;
   pidFile: string;
   stateFile: string;
+  /** Where each restart tells the running launcher its ready timeout (`{ readyTimeoutMs }`). */
+  requestFile: string;
   launcherFile: string;
   logFile: string;
   root: string;
@@ -98,11 +104,12 @@ export function nodeSettings(options: NodeOptions, ctx: StrategyContext): NodeSe
     workers: options.workers ?? 2,
     port: options.port,
     healthcheck: options.healthcheck,
-    timeoutMs: msOption(options.timeoutMs, options.timeout, 30_000),
+    timeoutMs: readyTimeout(ctx, givenMs(options.timeoutMs, options.timeout), 30_000),
     killTimeoutMs: options.killTimeoutMs ?? options.killTimeout ?? 5_000,
     waitReady: options.waitReady ?? false,
     pidFile,
     stateFile: `${pidFile}.state.json`,
+    requestFile: `${pidFile}.request.json`,
     launcherFile: join(layout.shared, "tmp", "deploykit-node-launcher.cjs"),
     logFile: options.logFile ?? join(layout.logs, "node.log"),
     root: layout.root,

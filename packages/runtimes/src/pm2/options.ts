@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
 import { assertPortOption } from "../internal/port-option";
-import { msOption } from "../internal/timing";
+import { givenMs, readyTimeout } from "../internal/timing";
 
 /** Options of `pm2()`. */
 export interface Pm2Options {
@@ -15,7 +15,11 @@ export interface Pm2Options {
   port?: number;
   /** Health URL; checked on a canary of the new release before the reload, and after it. */
   healthcheck?: string;
-  /** Milliseconds for a new instance to send "ready" (pm2's `listen_timeout`) and for health. Default 30 000. */
+  /**
+   * Milliseconds for a new instance to send "ready" (pm2's `listen_timeout`) and for health.
+   * Default 30 000, or deploy()'s health gate timeout when one was given (see
+   * `StrategyContext.readyTimeoutMs`); given both, the shorter applies.
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -87,7 +91,7 @@ export function pm2Settings(options: Pm2Options, ctx: StrategyContext): Pm2Setti
     instances: options.instances ?? 2,
     port: options.port,
     healthcheck: options.healthcheck,
-    timeoutMs: msOption(options.timeoutMs, options.timeout, 30_000),
+    timeoutMs: readyTimeout(ctx, givenMs(options.timeoutMs, options.timeout), 30_000),
     killTimeoutMs: options.killTimeoutMs ?? options.killTimeout ?? 5_000,
     bin: options.bin ?? "pm2",
     home: options.home,

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
 import { commandWords, type PidExpectation } from "../internal/pid";
 import type { CommandLine } from "../internal/run-command";
-import { msOption } from "../internal/timing";
+import { givenMs, msOption, readyTimeout } from "../internal/timing";
 
 /** Options of `sidekiq()`. */
 export interface SidekiqOptions {
@@ -29,7 +29,11 @@ export interface SidekiqOptions {
    * `["sidekiq", "-e", "production", "-t", <timeout>]`.
    */
   startCommand?: CommandLine;
-  /** Milliseconds a new process may take to boot. Default 60 000. */
+  /**
+   * Milliseconds a new process may take to boot. Default 60 000, or deploy()'s health gate
+   * timeout when one was given (see `StrategyContext.readyTimeoutMs`); given both, the shorter
+   * applies.
+   */
   startTimeoutMs?: number;
   /** @deprecated Seconds: use `startTimeoutMs`. Still accepted (converted to ms). */
   startTimeout?: number;
@@ -78,7 +82,7 @@ export function sidekiqSettings(options: SidekiqOptions, ctx: StrategyContext): 
     pidFile: options.pidFile ?? join(layout.pids, "sidekiq.pid"),
     timeoutMs,
     killAfterMs: timeoutMs + 5000,
-    startTimeoutMs: msOption(options.startTimeoutMs, options.startTimeout, 60_000),
+    startTimeoutMs: readyTimeout(ctx, givenMs(options.startTimeoutMs, options.startTimeout), 60_000),
     command: [program, args],
     readyPattern: options.readyPattern ?? /INFO: Running in /,
     logFile: options.logFile ?? join(layout.logs, "sidekiq.log"),

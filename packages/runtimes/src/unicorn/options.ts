@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
 import { commandWords, type PidExpectation } from "../internal/pid";
-import { msOption } from "../internal/timing";
+import { givenMs, msOption, readyTimeout } from "../internal/timing";
 
 /** Options of `unicorn()`. */
 export interface UnicornOptions {
@@ -15,7 +15,12 @@ export interface UnicornOptions {
    * answered. Default false.
    */
   expectVersion?: boolean;
-  /** Milliseconds the new master (or the reloaded workers) may take to become ready. Default 60 000. */
+  /**
+   * Milliseconds the new master (or the reloaded workers) may take to become ready, and an old
+   * master to exit after QUIT. Default 60 000. deploy()'s health gate timeout, when one was given
+   * (see `StrategyContext.readyTimeoutMs`), replaces it for the ready wait (given both, the
+   * shorter applies); the QUIT waits keep it.
+   */
   timeoutMs?: number;
   /** @deprecated Seconds: use `timeoutMs`. Still accepted (converted to ms). */
   timeout?: number;
@@ -42,7 +47,10 @@ export interface UnicornSettings {
   oldbin: string;
   healthcheck: string | undefined;
   expectVersion: boolean;
+  /** For an old or failed master to exit after QUIT (ms). */
   timeoutMs: number;
+  /** For the new master (or reloaded workers) to become ready (ms): see `readyTimeout`. */
+  readyTimeoutMs: number;
   startCommand: string;
   mode: "upgrade" | "reload";
   workers: number;
@@ -82,6 +90,7 @@ export function unicornSettings(options: UnicornOptions, ctx: StrategyContext): 
     healthcheck: options.healthcheck,
     expectVersion: options.expectVersion ?? false,
     timeoutMs: msOption(options.timeoutMs, options.timeout, 60_000),
+    readyTimeoutMs: readyTimeout(ctx, givenMs(options.timeoutMs, options.timeout), 60_000),
     startCommand,
     mode: options.mode ?? "upgrade",
     workers: options.workers ?? 1,

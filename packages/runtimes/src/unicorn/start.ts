@@ -34,12 +34,17 @@ export async function startUnicorn(ctx: StrategyContext, settings: UnicornSettin
       return (await ctx.processes.isAlive(launcher.pid)) ? undefined : ("exited" as const);
     return (await masterReady(ctx, settings, master, log)) ? master : undefined;
   };
-  const outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
+  const outcome = await waitUntil(ctx.clock, observe, {
+    timeoutMs: settings.readyTimeoutMs,
+    signal: ctx.signal,
+  });
   if (typeof outcome === "number") {
     return { strategy: "unicorn", pids: [outcome], details: { mode: "start", seen: log.seen } };
   }
   log.note(
-    outcome === "exited" ? "the start command exited and no master holds the pid file" : "not ready in time",
+    outcome === "exited"
+      ? "the start command exited and no master holds the pid file"
+      : `not ready within ${settings.readyTimeoutMs} ms`,
   );
   const master = await livePid(ctx.processes, settings.pidFile);
   if (master !== undefined)
@@ -71,10 +76,17 @@ export async function reloadUnicorn(
     if (current.some((pid) => oldWorkers.includes(pid))) return undefined;
     return await masterReady(ctx, settings, master, log, oldWorkers);
   };
-  const outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
+  const outcome = await waitUntil(ctx.clock, observe, {
+    timeoutMs: settings.readyTimeoutMs,
+    signal: ctx.signal,
+  });
   if (outcome === true)
     return { strategy: "unicorn", pids: [master], details: { mode: "reload", seen: log.seen } };
-  log.note(outcome === "exited" ? `master ${master} exited` : "the new workers were not ready in time");
+  log.note(
+    outcome === "exited"
+      ? `master ${master} exited`
+      : `the new workers were not ready within ${settings.readyTimeoutMs} ms`,
+  );
   throw restartFailed(
     "unicorn",
     `the HUP reload of master ${master} did not bring ${ctx.release.version} up.`,

@@ -119,14 +119,14 @@ export async function upgrade(
   log.note(`USR2 sent to master ${oldPid}`);
   let outcome: Outcome | undefined;
   try {
-    outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.timeoutMs, signal: ctx.signal });
+    outcome = await waitUntil(ctx.clock, observe, { timeoutMs: settings.readyTimeoutMs, signal: ctx.signal });
   } catch (error) {
     await settle();
     await abandon(ctx, settings, oldPid, newPid, log);
     throw error;
   }
   if (outcome === undefined || "failed" in outcome) {
-    log.note(outcome?.failed ?? `the new master was not ready after ${settings.timeoutMs} ms`);
+    log.note(outcome?.failed ?? `the new master was not ready after ${settings.readyTimeoutMs} ms`);
     await abandon(ctx, settings, oldPid, newPid, log);
     throw restartFailed(
       "unicorn",
@@ -152,7 +152,9 @@ async function removeStaleOldbin(ctx: StrategyContext, settings: UnicornSettings
 
 /**
  * QUITs a new master that failed (also one that writes its pid file only now) and waits for
- * the old master to hold the pid file again; writes it back itself if unicorn did not.
+ * the old master to hold the pid file again; writes it back itself if unicorn did not. The new
+ * master gets as long to exit as it had to come up (`readyTimeoutMs`), then KILL: one stuck
+ * loading the app (`preload_app`) handles no signal until it is done.
  */
 async function abandon(
   ctx: StrategyContext,
@@ -163,7 +165,7 @@ async function abandon(
 ) {
   const calm = { ...ctx, signal: undefined };
   const quit = async (pid: number) => {
-    const result = await terminate(calm, pid, { signal: "SIGQUIT", timeoutMs: settings.timeoutMs });
+    const result = await terminate(calm, pid, { signal: "SIGQUIT", timeoutMs: settings.readyTimeoutMs });
     log.note(`new master ${pid} ${result.killed ? "KILLed" : "stopped with QUIT"}`);
   };
   if (newPid !== undefined && newPid !== oldPid && (await ctx.processes.isAlive(newPid))) await quit(newPid);

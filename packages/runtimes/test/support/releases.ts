@@ -9,6 +9,8 @@ import { fixture } from "./host";
 /** What a published fixture release looks like. */
 export interface FixtureRelease {
   crash?: boolean;
+  /** A HANG file: the fixture app runs but never listens (node-app) or never boots (rack-app, sidekiq-app). */
+  hang?: boolean;
   /** Milliseconds the node-app fixture answers 500 to everything after it boots (a WARMUP file). */
   warmupMs?: number;
   processes?: Record<string, string>;
@@ -21,7 +23,7 @@ export const vendoringBuildpack = new URL("../../../../test-support/buildpacks/v
   .pathname;
 
 /**
- * Packs a fixture app (plus a VERSION file, and a CRASH file when asked) into a .tgz and
+ * Packs a fixture app (plus a VERSION file, and a CRASH or HANG file when asked) into a .tgz and
  * publishes it, so tests drive core's real `deploy()` against real releases.
  */
 export async function publishFixture(
@@ -37,6 +39,7 @@ export async function publishFixture(
     await cp(fixture(fixtureName), tree, { recursive: true });
     await writeFile(join(tree, "VERSION"), `${version}\n`);
     if (options.crash) await writeFile(join(tree, "CRASH"), "1\n");
+    if (options.hang) await writeFile(join(tree, "HANG"), "1\n");
     if (options.warmupMs !== undefined) await writeFile(join(tree, "WARMUP"), `${options.warmupMs}\n`);
     if (options.buildpack) {
       await mkdir(join(work, "cache"));
