@@ -127,3 +127,28 @@ describe("over SSH, a failed restart quotes only the failed release's log lines"
     }
   }, 60_000);
 });
+
+describe("over SSH, the health gate's timeout bounds the wait for a release that never listens", () => {
+  it("node(): the running launcher, HUP'd into workers that never listen, gives up at ctx.readyTimeoutMs, not at its default 30 000 ms", async () => {
+    const port = nextPort++;
+    // No timeout given to the strategy: only the context's readyTimeoutMs (what deploy() passes) bounds it.
+    const strategy = node({ port, workers: 2, healthcheck: `http://127.0.0.1:${port}/health` });
+    const built = await hostScenario({
+      fixture: "node-app",
+      kind: "hanging",
+      strategy,
+      connection,
+      env: listenEverywhere,
+    });
+    try {
+      const started = Date.now();
+      const error = await restart(strategy, { ...built.ctx, readyTimeoutMs: 2_000 }).catch((e: unknown) => e);
+      assert.ok(isDeployKitError(error, "E_RESTART_FAILED"), String(error));
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(error.message).toContain("not ready after 2000 ms");
+      await assertAnswers(`http://${server.address}:${port}/`, "1.0.0");
+    } finally {
+      await built.stop();
+    }
+  }, 90_000);
+});
