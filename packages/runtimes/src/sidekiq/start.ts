@@ -50,7 +50,11 @@ export async function startSidekiq(
     log.note(`sidekiq ${pid} booted`);
     return pid;
   }
-  log.note(outcome === "exited" ? `sidekiq ${pid} exited at boot` : `sidekiq ${pid} did not boot in time`);
+  log.note(
+    outcome === "exited"
+      ? `sidekiq ${pid} exited at boot`
+      : `sidekiq ${pid} did not boot within ${settings.startTimeoutMs} ms`,
+  );
   if (outcome === undefined) await terminate(calm, pid, { timeoutMs: settings.killAfterMs });
   throw restartFailed("sidekiq", `the new sidekiq (pid ${pid}) did not boot from ${dir}.`, {
     pid,
