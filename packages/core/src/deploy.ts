@@ -7,7 +7,7 @@ import { withHostLock } from "./host/session";
 import { type InstallOptions, installLocked } from "./install";
 import { liveButDown } from "./live-down";
 import { preflightHook } from "./preflight";
-import { assertSelector } from "./resolve-release";
+import { assertSelector, resolveSelected } from "./resolve-release";
 import type { RuntimeStrategy } from "./strategy";
 import { assertTransfer } from "./transfer";
 
@@ -105,8 +105,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     throw new DeployKitError("E_INVALID_INPUT", "deploy needs a strategy.", {
       hint: "Use install() to only install.",
     });
+  // Resolved (and its signatures checked) before the lock: a failure writes nothing on the host.
+  const resolved = await resolveSelected(options.store, options);
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
-    const installed = await installLocked(plan, options, state, preflightHook(plan, how));
+    const installed = await installLocked(plan, options, state, resolved, preflightHook(plan, how));
     const startAnyway =
       options.restartUnchanged === true ||
       (installed.unchanged && (await liveButDown(plan, how, installed.release)));

@@ -1,17 +1,23 @@
 import { isDeployKitError, throwIfAborted } from "./errors";
 import { step } from "./events";
-import { activateArtifact, makeLive } from "./host/activate";
+import { activateArtifact, isLive, makeLive, missingLive } from "./host/activate";
 import { cachedName, fetchArtifact } from "./host/fetch-artifact";
 import { followChannel } from "./host/followed-channel";
 import { asHostError } from "./host/fs-errors";
 import { type HostOptions, type HostPlan, planHost } from "./host/plan";
 import { forgetCachedArtifact, heldReleases, pruneState, removeReleases } from "./host/prune";
+import { assertFitsRoot } from "./host/release-fit";
 import { withHostLock } from "./host/session";
 import { type HostState, hostRelease, recordInstalled, recordLive, writeState } from "./host/state";
 import type { ReleaseManifest } from "./manifest";
 import { installRemote, installRemoteLocked } from "./remote/install";
 import type { StagedArtifact } from "./remote/staged-artifact";
-import { assertSelector, type ReleaseSelector, resolveSelected } from "./resolve-release";
+import {
+  assertSelector,
+  type ReleaseSelector,
+  type ResolvedRelease,
+  resolveSelected,
+} from "./resolve-release";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { HostRelease } from "./strategy";
 import { type ArtifactTransfer, assertTransfer } from "./transfer";
@@ -35,9 +41,16 @@ export interface InstallOptions extends HostOptions, ReleaseSelector, TrustPolic
 export interface InstalledRelease {
   /** The release now live. */
   release: HostRelease;
-  /** The release that was live before, if any. */
+  /**
+   * The release that was live before, if any (when the live release was put back on disk, see
+   * `unchanged`: where a rollback would go from it).
+   */
   previous?: HostRelease;
-  /** True when the requested release was already live (nothing changed). */
+  /**
+   * True when the requested release was already live, its directory in place (nothing changed).
+   * A live release whose directory is gone (or that `current` no longer points at) is unpacked
+   * again, from the host's cache or the store, and `current` switched to it: `false`.
+   */
   unchanged: boolean;
 }
 
@@ -50,8 +63,10 @@ async function refused(plan: HostPlan, manifest: ReleaseManifest, state: HostSta
 }
 
 /**
- * Installs with the lock held (see {@link withHostLock}); `state` is mutated and written.
- * Order, so that a crash at any instant leaves `current` on a complete release and a state the
+ * Installs `resolved` (resolved from the store, signatures checked, BEFORE the lock was taken,
+ * so that a bad selector or an unsigned release writes nothing on the host) with the lock held
+ * (see {@link withHostLock}); `state` is mutated and written. A release of another app, or
+ * other bytes under an installed version, is refused first ({@link assertFitsRoot}). Order, so that a crash at any instant leaves `current` on a complete release and a state the
  * next run reconciles: download (verified) → unpack into staging, rename into `releases/<v>` →
  * record the release as installed → switch `current` → record it live → prune.
  */
@@ -59,17 +74,21 @@ export async function installLocked(
   plan: HostPlan,
   options: InstallOptions,
   state: HostState,
+  resolved: ResolvedRelease,
   beforeSwitch?: (release: HostRelease, previous: HostRelease | undefined) => Promise<void>,
 ): Promise<InstalledRelease> {
-  if (plan.host.kind !== "local") return installRemoteLocked(plan, options, state, beforeSwitch);
+  if (plan.host.kind !== "local") return installRemoteLocked(plan, options, state, beforeSwitch, resolved);
   const { layout, onEvent, signal, ports } = plan;
-  const resolved = await resolveSelected(options.store, options);
   const { manifest } = resolved;
+  assertFitsRoot(state, manifest, layout.root);
   followChannel(state, resolved);
-  const previous = hostRelease(state, state.current);
-  if (state.current === manifest.version && previous) {
-    const before = hostRelease(state, state.previous);
-    return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
+  const live = hostRelease(state, state.current);
+  const again = live?.version === manifest.version;
+  const previous = again ? hostRelease(state, state.previous) : live;
+  if (live && again) {
+    if (manifest.format === "deb" || (await isLive(layout, live.dir)))
+      return { release: live, ...(previous ? { previous } : {}), unchanged: true };
+    missingLive(plan, live);
   }
 
   let dir: string;
@@ -128,5 +147,9 @@ export async function install(options: InstallOptions): Promise<InstalledRelease
   const plan = planHost(options);
   assertTransfer(options.transfer, plan.host, options.store);
   if (plan.host.kind !== "local") return installRemote(plan, options);
-  return withHostLock(plan, `install ${options.app}`, (state) => installLocked(plan, options, state));
+  // Resolved (and its signatures checked) before the lock: a failure writes nothing on the host.
+  const resolved = await resolveSelected(options.store, options);
+  return withHostLock(plan, `install ${options.app}`, (state) =>
+    installLocked(plan, options, state, resolved),
+  );
 }

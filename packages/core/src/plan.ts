@@ -1,9 +1,11 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DeployKitError } from "./errors";
+import { isLive } from "./host/activate";
 import { cachedName } from "./host/fetch-artifact";
 import { planHost } from "./host/plan";
 import { pruneState } from "./host/prune";
+import { assertFitsRoot } from "./host/release-fit";
 import { chooseRollback } from "./host/rollback-line";
 import { type HostState, readState } from "./host/state";
 import type { InstallOptions } from "./install";
@@ -43,7 +45,8 @@ const exists = (path: string) =>
  * compares with the host's state, and lists what the install would prune. For `--dry-run`.
  *
  * @throws {@link DeployKitError} like install for bad input, `E_NOT_FOUND` for an unpublished
- * version or a missing channel, `E_STATE_CORRUPT`.
+ * version or a missing channel, `E_STATE_CORRUPT`; like install, `E_HOST_STATE` for a root
+ * holding another app and `E_CHECKSUM_MISMATCH` for other bytes under an installed version.
  */
 export async function planInstall(
   options: InstallOptions & { strategy?: RuntimeStrategy; restartUnchanged?: boolean },
@@ -53,7 +56,12 @@ export async function planInstall(
   const manifest = await resolveRelease(options.store, options);
   const { version } = manifest;
   const state = await readState(plan.layout.state);
-  const unchanged = state.current === version && state.releases[version] !== undefined;
+  assertFitsRoot(state, manifest, plan.layout.root);
+  const entry = state.releases[version];
+  const unchanged =
+    state.current === version &&
+    entry !== undefined &&
+    (entry.manifest.format === "deb" || (await isLive(plan.layout, entry.dir)));
   const unpacked = state.releases[version] !== undefined && (await exists(plan.layout.release(version)));
   const fetch =
     unchanged || unpacked

@@ -1,9 +1,10 @@
 import { DeployKitError } from "./errors";
-import { type HostOptions, planHost } from "./host/plan";
+import { type HostOptions, type HostPlan, planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
-import { hostRelease, liveBefore } from "./host/state";
+import { type HostState, hostRelease, liveBefore, readState } from "./host/state";
+import { readRemoteState } from "./remote/rollback";
 import { restart } from "./restart";
-import type { RestartResult, RuntimeStrategy } from "./strategy";
+import type { HostRelease, RestartResult, RuntimeStrategy } from "./strategy";
 
 /** Options for {@link restartLive}. */
 export interface RestartLiveOptions extends Omit<HostOptions, "keep" | "sharedDirs" | "adoptLegacyCurrent"> {
@@ -21,6 +22,18 @@ export interface RestartLiveResult extends RestartResult {
   version: string;
 }
 
+/** The live release. @throws `E_NOT_FOUND` when nothing is live. */
+function liveOrRefuse(plan: HostPlan, state: HostState): HostRelease {
+  const release = hostRelease(state, state.current);
+  if (!release) {
+    throw new DeployKitError("E_NOT_FOUND", `No release is live under ${plan.layout.root}.`, {
+      hint: "Install or deploy one first (deploykit deploy ...).",
+      details: { root: plan.layout.root },
+    });
+  }
+  return release;
+}
+
 /**
  * Restarts the live release under a host root with a strategy, holding the root's deploy lock
  * (so it never runs in the middle of an install, deploy or rollback): refuses with `E_LOCKED`,
@@ -31,14 +44,11 @@ export interface RestartLiveResult extends RestartResult {
  */
 export async function restartLive(options: RestartLiveOptions): Promise<RestartLiveResult> {
   const plan = planHost(options);
+  // Looked at without the lock first: with nothing live, the lock would create the root for nothing.
+  const seen = plan.host.kind === "local" ? await readState(plan.layout.state) : await readRemoteState(plan);
+  liveOrRefuse(plan, seen);
   return withHostLock(plan, "restart", async (state) => {
-    const release = hostRelease(state, state.current);
-    if (!release) {
-      throw new DeployKitError("E_NOT_FOUND", `No release is live under ${plan.layout.root}.`, {
-        hint: "Install or deploy one first (deploykit deploy ...).",
-        details: { root: plan.layout.root },
-      });
-    }
+    const release = liveOrRefuse(plan, state);
     const previous = liveBefore(state);
     const result = await restart(options.strategy, {
       host: plan.host,

@@ -19,10 +19,13 @@ const exists = (path: string) =>
     () => false,
   );
 
-/** True when `current` resolves to `dir`: the live release, which is never moved or replaced. */
-async function isLive(layout: HostLayout, dir: string): Promise<boolean> {
+/**
+ * True when `current` resolves to `dir` and `dir` is there: the live release, which is never
+ * moved or replaced. A live release whose directory was removed is not: it is unpacked again.
+ */
+export async function isLive(layout: HostLayout, dir: string): Promise<boolean> {
   const target = await readlink(layout.current).catch(() => undefined);
-  return target !== undefined && resolve(dirname(layout.current), target) === resolve(dir);
+  return target !== undefined && resolve(dirname(layout.current), target) === resolve(dir) && exists(dir);
 }
 
 /**
@@ -114,4 +117,16 @@ export async function reactivate(plan: HostPlan, entry: InstalledEntry): Promise
   const { manifest } = entry;
   if (manifest.format === "tgz" && (await exists(entry.dir))) return entry.dir;
   return activateArtifact(plan, manifest, await fetchArtifactFromCache(plan.layout, entry));
+}
+
+/**
+ * The `warning` event of an install of the live version whose directory is gone (or that
+ * `current` no longer points at): it is unpacked again rather than reported unchanged.
+ */
+export function missingLive(plan: HostPlan, live: { version: string; dir: string }): void {
+  plan.onEvent?.({
+    type: "warning",
+    step: "unpack",
+    message: `${live.version} is live but ${live.dir} is missing (or current does not point at it): unpacking it again.`,
+  });
 }

@@ -6,10 +6,12 @@ import { createGunzip } from "node:zlib";
 import { throwIfAborted } from "../errors";
 import { step } from "../events";
 import { hashingStream } from "../hashing";
+import { missingLive } from "../host/activate";
 import { createArchiveGuard } from "../host/archive-guard";
 import { cachedName } from "../host/fetch-artifact";
 import { followChannel } from "../host/followed-channel";
 import type { HostPlan } from "../host/plan";
+import { assertFitsRoot } from "../host/release-fit";
 import { type HostState, hostRelease, recordInstalled, stateText } from "../host/state";
 import type { ReleaseManifest } from "../manifest";
 import { type ReleaseSelector, type ResolvedRelease, resolveSelected } from "../resolve-release";
@@ -179,17 +181,21 @@ export async function installRemoteLocked(
   plan: HostPlan,
   options: ReleaseSource,
   state: HostState,
-  beforeSwitch?: (release: HostRelease, previous: HostRelease | undefined) => Promise<void>,
-  selected?: ResolvedRelease,
+  beforeSwitch: ((release: HostRelease, previous: HostRelease | undefined) => Promise<void>) | undefined,
+  resolved: ResolvedRelease,
   unlock?: LockRelease,
 ): Promise<{ release: HostRelease; previous?: HostRelease; unchanged: boolean }> {
-  const resolved = selected ?? (await resolveSelected(options.store, options));
   const { manifest } = resolved;
+  assertFitsRoot(state, manifest, `${plan.host.name}:${plan.layout.root}`);
   followChannel(state, resolved);
-  const previous = hostRelease(state, state.current);
-  if (state.current === manifest.version && previous) {
-    const before = hostRelease(state, state.previous);
-    return { release: previous, ...(before ? { previous: before } : {}), unchanged: true };
+  const live = hostRelease(state, state.current);
+  const again = live?.version === manifest.version;
+  const previous = again ? hostRelease(state, state.previous) : live;
+  if (live && again) {
+    // `current` resolves to a directory (list cds through it): the live release is in place.
+    if (manifest.format === "deb" || (await plan.host.list(plan.layout.current)) !== undefined)
+      return { release: live, ...(previous ? { previous } : {}), unchanged: true };
+    missingLive(plan, live);
   }
   const staged = options.transfer === "presigned-url" ? undefined : stagedFileFor(options.staged, manifest);
   const artifact =
