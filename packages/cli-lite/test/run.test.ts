@@ -1,9 +1,21 @@
 // `deploykit run`: a one-off command in the live release with the environment every process gets.
+import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeArtifact } from "./support/artifact";
-import { deploykit, tempDir } from "./support/cli";
+import { CLI, cleanEnv, deploykit, tempDir } from "./support/cli";
+
+/** Whether a process runs (a zombie waiting for its parent counts as gone). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
 
 describe("run", () => {
   let dir: string;
@@ -47,6 +59,33 @@ describe("run", () => {
     expect(other.exitCode).toBe(127);
     expect(other.stderr).not.toContain("process type");
   });
+
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "%s ends the command with the processes it started (a Procfile line's child of sh -c)",
+    async (signal) => {
+      // sh waits for its child, as `sh -c 'node server.js'` does for a Procfile line.
+      const script = "sleep 600 & echo child=$!; wait";
+      const run = execa("node", [CLI, "run", "--root", "host", "--", "sh", "-c", script], {
+        cwd: dir,
+        env: cleanEnv(),
+        extendEnv: false,
+        reject: false,
+      });
+      const child = await new Promise<number>((resolve) =>
+        run.stdout?.on("data", (chunk: Buffer) => {
+          const pid = /child=(\d+)/.exec(String(chunk))?.[1];
+          if (pid) resolve(Number(pid));
+        }),
+      );
+      expect(running(child)).toBe(true);
+      run.kill(signal);
+      const result = await run;
+      expect(result.exitCode).toBe(signal === "SIGTERM" ? 143 : 130);
+      const left = running(child);
+      if (left) process.kill(child, "SIGKILL");
+      expect(left, "the command's child outlived deploykit run").toBe(false);
+    },
+  );
 
   it("refuses a missing command as a usage error", async () => {
     const run = await deploykit(["run", "--root", "host"], { cwd: dir });

@@ -20,7 +20,7 @@ export interface RunProcessOptions {
   port?: number;
   /** Called with each output line as it arrives. */
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
-  /** Kill the command (TERM, then KILL) after this long, in ms. */
+  /** End the command and its children (TERM, then KILL after 5 s) after this long, in ms. */
   timeoutMs?: number;
   /** The process runner; default the real one. */
   runner?: ProcessRunner;
@@ -64,6 +64,8 @@ export async function runProcess(options: RunProcessOptions): Promise<RanProcess
   const result = await runner
     .run("sh", ["-c", script], {
       cwd: release.dir,
+      // Ctrl-C or a timeout ends the command with its children, as in a terminal.
+      group: true,
       ...(options.onLine ? { onLine: options.onLine } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { open } from "node:fs/promises";
 import { execa } from "execa";
 import { DeployKitError } from "../errors";
+import { stopGroupOn } from "./group-stop";
 
 /** Options for {@link ProcessRunner.run}. */
 export interface RunOptions {
@@ -14,9 +15,16 @@ export interface RunOptions {
   input?: string;
   /** Called with each output line as it arrives. */
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
-  /** Kill the child (TERM, then KILL) after this long. */
+  /** Kill the child (TERM, then KILL) after this long, in ms. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Start the child as the leader of its own process group, and on `signal` or `timeoutMs` end
+   * the whole group (TERM, then KILL after 5 s), waiting until none of it is left — so the
+   * command's own children (a Procfile line run by `sh -c`) do not outlive it. Default false:
+   * only the child is signalled.
+   */
+  group?: boolean;
 }
 
 /** What a finished child process left behind. */
@@ -60,6 +68,9 @@ export interface ProcessRunner {
   spawnDetached(command: string, args: readonly string[], options: SpawnOptions): Promise<SpawnedProcess>;
 }
 
+/** Ms from TERM to KILL when a child is stopped. */
+const KILL_AFTER_MS = 5_000;
+
 const tail = (text: string, lines = 20) => text.split("\n").slice(-lines).join("\n");
 
 /** `E_COMMAND_FAILED` for a command that ran and failed (`why`: "exited with 3"), quoting its output's tail. */
@@ -90,19 +101,31 @@ export function createExecaRunner(): ProcessRunner {
           options.onLine?.(stream, String(line));
           yield line;
         };
-      const result = await execa(command, args, {
+      const group = options.group === true;
+      const child = execa(command, args, {
         cwd: options.cwd,
         env: options.env,
         extendEnv: options.extendEnv ?? true,
         input: options.input,
-        timeout: options.timeoutMs,
-        cancelSignal: options.signal,
-        forceKillAfterDelay: 5_000,
+        timeout: group ? undefined : options.timeoutMs,
+        cancelSignal: group ? undefined : options.signal,
+        detached: group,
+        forceKillAfterDelay: KILL_AFTER_MS,
         reject: false,
         stdout: options.onLine ? [lines("stdout")] : "pipe",
         stderr: options.onLine ? [lines("stderr")] : "pipe",
       });
-      if (result.isCanceled) {
+      const watch =
+        group && child.pid !== undefined
+          ? stopGroupOn(child.pid, {
+              signal: options.signal,
+              timeoutMs: options.timeoutMs,
+              graceMs: KILL_AFTER_MS,
+            })
+          : undefined;
+      const result = await child;
+      await watch?.finish();
+      if (result.isCanceled || watch?.reason === "aborted") {
         throw new DeployKitError("E_ABORTED", `${command} was aborted.`, { cause: options.signal?.reason });
       }
       const output = {
@@ -111,9 +134,10 @@ export function createExecaRunner(): ProcessRunner {
         stderr: String(result.stderr),
       };
       if (result.failed) {
-        const why = result.timedOut
-          ? `timed out after ${options.timeoutMs} ms`
-          : `exited with ${result.exitCode ?? result.signal}`;
+        const why =
+          result.timedOut || watch?.reason === "timedOut"
+            ? `timed out after ${options.timeoutMs} ms`
+            : `exited with ${result.exitCode ?? result.signal}`;
         throw commandFailed(command, args, why, output, result);
       }
       return output;
