@@ -1,10 +1,11 @@
 import type { BringUp } from "./bring-up";
-import { DeployKitError } from "./errors";
+import { DeployKitError, isDeployKitError } from "./errors";
 import { type DeployResult, gate, undoSwitch } from "./gate";
 import { type HealthcheckOptions, healthcheckOptions } from "./healthcheck";
 import { planHost } from "./host/plan";
 import { withHostLock } from "./host/session";
 import { type InstallOptions, installLocked } from "./install";
+import { backToUnmanaged, unmanagedCurrent } from "./legacy-fallback";
 import { liveButDown } from "./live-down";
 import { preflightHook } from "./preflight";
 import { assertSelector, resolveSelected } from "./resolve-release";
@@ -65,7 +66,10 @@ export function bringUpOptions(options: {
 /**
  * Installs a release, restarts the app with the strategy and waits for the health gate. When the
  * restart or the gate fails, `current` is switched back, the old release is restarted, and the
- * result says `rolledBack: true` with the cause. Holds the root's deploy lock throughout.
+ * result says `rolledBack: true` with the cause. Holds the root's deploy lock throughout. The
+ * first release over a checkout adopted from an older deploy tool (`adoptLegacyCurrent`) goes
+ * back to that checkout instead: `current` points at `releases/legacy-<timestamp>` again, no
+ * release is recorded live, and the failure is thrown with a hint saying so.
  *
  * @example
  * ```ts
@@ -108,6 +112,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   // Resolved (and its signatures checked) before the lock: a failure writes nothing on the host.
   const resolved = await resolveSelected(options.store, options);
   return withHostLock(plan, `deploy ${options.app}`, async (state) => {
+    const legacy = await unmanagedCurrent(plan, state);
     const installed = await installLocked(plan, options, state, resolved, preflightHook(plan, how));
     const startAnyway =
       options.restartUnchanged === true ||
@@ -118,7 +123,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     }
     const fallback = installed.unchanged ? undefined : installed.previous;
     if (plan.signal?.aborted && fallback) await undoSwitch(plan, state, fallback);
-    const result = await gate(plan, how, state, installed.release, fallback);
+    const result = await gate(plan, how, state, installed.release, fallback).catch(async (error: unknown) => {
+      // The first release over an adopted checkout: that checkout is what served before.
+      if (!legacy || fallback || installed.unchanged || isDeployKitError(error, "E_ABORTED")) throw error;
+      throw await backToUnmanaged(plan, state, legacy, installed.release, error);
+    });
     return installed.unchanged ? { ...result, unchanged: true } : result;
   });
 }

@@ -2,6 +2,7 @@ import { lstat, mkdir, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DeployKitError } from "../errors";
 import type { HostPlan } from "./plan";
+import { switchCurrent } from "./switch-current";
 
 const kindOf = async (path: string) => {
   const info = await lstat(path).catch(() => undefined);
@@ -60,8 +61,9 @@ export async function assertHostLayout(plan: HostPlan): Promise<void> {
 }
 
 /**
- * Moves a `current` that is a real directory aside to `releases/legacy-<timestamp>` (with a
- * `warning` event), so the install can put a symlink there. Call with the lock held, after
+ * Moves a `current` that is a real directory aside to `releases/legacy-<timestamp>` and points
+ * the `current` symlink at it (with a `warning` event): it serves as before, and the install
+ * switches `current` to its release like from any other. Call with the lock held, after
  * {@link assertHostLayout} allowed it.
  */
 export async function adoptLegacyCurrent(plan: HostPlan): Promise<void> {
@@ -71,9 +73,12 @@ export async function adoptLegacyCurrent(plan: HostPlan): Promise<void> {
   const aside = join(layout.releases, `legacy-${stamp}`);
   await mkdir(layout.releases, { recursive: true });
   await rename(layout.current, aside);
+  // current points at it again at once: it keeps serving until a release goes live, and a
+  // deploy whose first release fails switches back to it (see unmanagedCurrent).
+  await switchCurrent(layout.current, aside);
   plan.onEvent?.({
     type: "warning",
     step: "adopt",
-    message: `Moved the directory ${layout.current} (left by another deploy tool) to ${aside}.`,
+    message: `Moved the directory ${layout.current} (left by another deploy tool) to ${aside}; current points at it until a release goes live.`,
   });
 }
