@@ -1,9 +1,11 @@
+import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
 import { assertChannelName, type ChannelPointer } from "./channel";
 import { moveChannel } from "./channel-move";
 import { DeployKitError, isDeployKitError, throwIfAborted } from "./errors";
 import { type OperationOptions, step } from "./events";
+import { sha256OfStream } from "./hashing";
 import { parseManifest, parseManifestJson, type ReleaseManifest } from "./manifest";
 import type { BuiltPackage } from "./package";
 import type { ArtifactStore } from "./store/artifact-store";
@@ -55,6 +57,22 @@ const versionExists = (manifest: ReleaseManifest, existing: string, why: string)
     },
   );
 
+const notDescribed = (path: string, manifest: ReleaseManifest, sha256: string) =>
+  new DeployKitError(
+    "E_CHECKSUM_MISMATCH",
+    `${path} is not the artifact its manifest describes (${manifest.app} ${manifest.version}): its sha256 differs.`,
+    {
+      hint: "Publish the manifest written next to the artifact (<artifact>.manifest.json), or build it again.",
+      details: {
+        path,
+        expected: manifest.artifact.sha256,
+        actual: sha256,
+        app: manifest.app,
+        version: manifest.version,
+      },
+    },
+  );
+
 async function readManifestIfAny(store: ArtifactStore, key: string): Promise<ReleaseManifest | undefined> {
   try {
     return parseManifestJson(
@@ -95,6 +113,15 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
       },
     );
   }
+  // The manifest is the unit of trust: a file it does not describe is refused before anything
+  // is read from or written to the store (a mismatched --manifest once "republished" unchanged).
+  const sha256 = await step(onEvent, "verify", `Checking ${pkg.path} against its manifest`, () =>
+    sha256OfStream(createReadStream(pkg.path, { signal })).catch((error: unknown) => {
+      throwIfAborted(signal);
+      throw error;
+    }),
+  );
+  if (sha256 !== manifest.artifact.sha256) throw notDescribed(pkg.path, manifest, sha256);
   const signer = await loadSignKey(options.signKey);
   throwIfAborted(signal);
   const { app, version } = manifest;

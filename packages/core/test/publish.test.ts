@@ -18,7 +18,7 @@ describe.each(embeddedStores)("publish on the %s", (_name, makeStore) => {
       channel: "production",
       onEvent: (e) => e.type === "step:finish" && steps.push(e.step),
     });
-    expect(steps).toEqual(["upload", "manifest", "channel"]);
+    expect(steps).toEqual(["verify", "upload", "manifest", "channel"]);
     expect(result.unchanged).toBe(false);
     expect(await readManifest(ws.store, "web", "1.0.0")).toEqual(pkg.manifest);
     const stored = await buffer(

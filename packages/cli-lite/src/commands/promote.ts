@@ -34,12 +34,14 @@ export const promoteCommand: CommandSpec<typeof args> = {
       onEvent,
       signal,
     });
+    const signed = result.signedBy ? `, signed with key ${result.signedBy}` : "";
+    const was = result.from === version ? " (rewritten)" : result.from ? ` (was ${result.from})` : "";
     return {
       value: result,
       lines: [
         result.unchanged
-          ? `Channel ${channel} of ${app} already points at ${version} (unchanged).`
-          : `Channel ${channel} of ${app} → ${version}${result.from ? ` (was ${result.from})` : ""}.`,
+          ? `Channel ${channel} of ${app} already points at ${version}${signed} (unchanged).`
+          : `Channel ${channel} of ${app} → ${version}${was}${signed}.`,
       ],
     };
   },

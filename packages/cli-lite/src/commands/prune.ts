@@ -18,7 +18,8 @@ const args = {
   },
   "keep-versions": {
     type: "string",
-    description: "Published versions kept, newest first; channel targets are never removed (default 10)",
+    description:
+      "Prune the store (--store, or store in the config): published versions kept, newest first; channel targets are never removed (default 10)",
   },
   "dry-run": { type: "boolean", description: "Print what would be removed; remove nothing" },
   ...storeArgs,
@@ -32,10 +33,16 @@ export const pruneCommand: CommandSpec<typeof args> = {
   args,
   async run({ settings, io, onEvent, signal }) {
     const hasRoot = settings.string("root") !== undefined;
-    const hasStore = settings.string("store") !== undefined;
+    // Other hosts install from the shared store: its versions are pruned only when asked on the
+    // command line (--store or --keep-versions), never because the config names a store.
+    const storeAsked = settings.flag("store") !== undefined || settings.flag("keepVersions") !== undefined;
+    const hasStore = storeAsked && settings.string("store") !== undefined;
     if (!hasRoot && !hasStore) {
       throw new UsageError(
-        "`deploykit prune` needs --root, or --store with --app (or root/store in the config).",
+        storeAsked
+          ? "`deploykit prune --keep-versions` needs --store (or store in the config) and --app."
+          : "`deploykit prune` needs --root (or root in the config) for a host, or --store with --app for a store.",
+        "A store named only in the config is pruned with --keep-versions <n> on the command line.",
       );
     }
     const keep = settings.integer("keep");
@@ -67,6 +74,9 @@ export const pruneCommand: CommandSpec<typeof args> = {
         `${verb} from ${result.store.location}: ${result.store.app} ${list(result.store.versions)}${kept.length ? `; kept for channels: ${kept.join(", ")}` : ""}.`,
       );
     }
+    const configured = settings.string("store");
+    if (!hasStore && configured !== undefined)
+      lines.push(`The store ${configured} was left alone (prune it with --store or --keep-versions).`);
     if (dryRun) lines.push("Dry run: nothing was removed.");
     return { value: result, lines };
   },

@@ -41,9 +41,14 @@ function environmentCause(error: unknown): NodeJS.ErrnoException | undefined {
  * Turns a failure the host's environment caused (disk full, quota, permission, read-only file
  * system) into a typed {@link DeployKitError}: `E_DISK_FULL` (ENOSPC, EDQUOT), `E_PERMISSION`
  * (EACCES, EPERM), `E_READ_ONLY` (EROFS). Raw errors and an unpack failure caused by one of these
- * are mapped; any other error (and any other deploykit error) is returned as is.
+ * are mapped; any other error (and any other deploykit error) is returned as is. `hints`
+ * replaces the host-root hint of a code where the path is something else (the filesystem store).
  */
-export function asHostError(error: unknown, doing: string): unknown {
+export function asHostError(
+  error: unknown,
+  doing: string,
+  hints: Partial<Record<ErrorCode, string>> = {},
+): unknown {
   if (isDeployKitError(error) && error.code !== "E_UNSAFE_ARCHIVE") return error;
   const cause = environmentCause(error);
   const kind = cause?.code ? KINDS[cause.code] : undefined;
@@ -53,7 +58,7 @@ export function asHostError(error: unknown, doing: string): unknown {
     `${kind.what} while ${doing}${cause.path ? `: ${cause.path}` : ""} (${cause.code}).`,
     {
       cause: error,
-      hint: kind.hint,
+      hint: hints[kind.code] ?? kind.hint,
       details: {
         errno: cause.code,
         ...(cause.path ? { path: cause.path } : {}),

@@ -1,6 +1,6 @@
 import pRetry from "p-retry";
-import { DeployKitError } from "../errors";
 import type { EventSink } from "../events";
+import { storeAborted } from "../store/keys";
 import { isTransientS3Error, type S3ErrorContext, toStoreError } from "./errors";
 import type { S3RetryOptions } from "./options";
 
@@ -9,13 +9,6 @@ export interface RetryScope extends Omit<S3ErrorContext, "action" | "attempts"> 
   retry: Required<S3RetryOptions>;
   onEvent: EventSink | undefined;
 }
-
-/** The `E_ABORTED` of a store operation cancelled through its signal. */
-export const aborted = (location: string, action: string, cause: unknown) =>
-  new DeployKitError("E_ABORTED", `Aborted while ${action} in ${location}.`, {
-    cause,
-    hint: "Nothing was switched; run it again when ready.",
-  });
 
 /**
  * Runs `work` (one whole, replayable operation) and retries it with exponential backoff and
@@ -51,7 +44,7 @@ export async function withRetries<T>(
       },
     );
   } catch (error) {
-    if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
+    if (signal?.aborted) throw storeAborted(scope.location, action, signal.reason);
     throw toStoreError(error, { ...scope, action, attempts });
   }
 }

@@ -6,10 +6,10 @@ import type {
 } from "@aws-sdk/client-s3";
 import { DeployKitError, isDeployKitError } from "../errors";
 import type { PutOptions } from "../store/artifact-store";
-import { objectExists } from "../store/keys";
+import { objectExists, storeAborted } from "../store/keys";
 import { errorCode, httpStatus, isStoreError, toStoreError } from "./errors";
 import { withRequestSignal } from "./request-signal";
-import { aborted, withRetries } from "./retry";
+import { withRetries } from "./retry";
 import { headObject, type StoreScope } from "./scope";
 import { CompleteMultipartUploadCommand, HeadObjectCommand, PutObjectCommand } from "./sdk";
 import { UPLOAD_TOKEN } from "./upload-token";
@@ -92,13 +92,13 @@ export async function writeObject(
 ): Promise<void> {
   const { signal } = options;
   const action = `writing ${key}`;
-  if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
+  if (signal?.aborted) throw storeAborted(scope.location, action, signal.reason);
   if (options.ifAbsent && (await headObject(scope, key, signal))) throw objectExists(scope.location, key);
   const conditional = Boolean(options.ifAbsent) && scope.conditionalWrites;
   try {
     await send(conditional);
   } catch (error) {
-    if (signal?.aborted) throw aborted(scope.location, action, signal.reason);
+    if (signal?.aborted) throw storeAborted(scope.location, action, signal.reason);
     if (conditional && conflict(error)) throw objectExists(scope.location, key, sdkError(error));
     if (conditional && unsupported(error)) {
       scope.conditionalWrites = false; // fall back to HEAD-then-put (racy; see conditionalWrites)

@@ -55,3 +55,11 @@ export function objectExists(location: string, key: string, cause?: unknown): De
     details: { key, location },
   });
 }
+
+/** The `E_ABORTED` of a store operation cancelled through its signal (`action`: e.g. "writing <key>"). */
+export function storeAborted(location: string, action: string, cause: unknown): DeployKitError {
+  return new DeployKitError("E_ABORTED", `Aborted while ${action} in ${location}.`, {
+    cause,
+    hint: "Nothing was switched; run it again when ready.",
+  });
+}
