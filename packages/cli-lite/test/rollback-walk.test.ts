@@ -1,4 +1,4 @@
-import { readFile, readlink, writeFile } from "node:fs/promises";
+import { readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../test-support/ports";
@@ -95,5 +95,35 @@ describe("rollback walks back, status tells which release runs, prune says what 
     const human = await deploykit(["status", ...statusFlags], { cwd: dir });
     expect(human.stdout).toMatch(/processes: +up \(process, pid \d+\) running 1\.0\.0/);
     expect(human.stdout).toMatch(/MISMATCH: +The processes run 1\.0\.0, but current is 3\.0\.0/);
+  });
+
+  it("prune --keep 1 keeps the live release only, and names one kept beyond it because a process still runs from it", async () => {
+    const releases = async () =>
+      (await readdir(join(dir, "host/releases"))).filter((n) => !n.startsWith(".")).sort();
+    // current is 3.0.0; the app still runs from releases/1.0.0 (the rollback above restarted nothing).
+    const dry = await deploykit(["prune", "--keep", "1", "--dry-run"], { cwd: dir });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("releases 2.0.0;");
+    expect(dry.stdout).toMatch(/Kept beyond --keep 1: 1\.0\.0 \(in use: pid \d+ cwd \S+\/releases\/1\.0\.0/);
+    const run = await deploykit(["prune", "--keep", "1", "--json"], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const host = (jsonLines(run.stdout).at(-1) as { result: { host: Record<string, unknown> } }).result.host;
+    expect(host).toMatchObject({ releases: ["2.0.0"], kept: [{ version: "1.0.0", reason: "in-use" }] });
+    expect(await releases()).toEqual(["1.0.0", "3.0.0"]);
+    expect(await answers()).toBe("1.0.0");
+
+    // Restarted on 3.0.0, nothing runs from 1.0.0: --keep 1 leaves exactly one release.
+    const restart = await deploykit(["restart", ...statusFlags], { cwd: dir });
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    expect(await answers()).toBe("3.0.0");
+    const again = await deploykit(["prune", "--keep", "1", "--json"], { cwd: dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(
+      (jsonLines(again.stdout).at(-1) as { result: { host: Record<string, unknown> } }).result.host,
+    ).toMatchObject({
+      releases: ["1.0.0"],
+      kept: [],
+    });
+    expect(await releases()).toEqual(["3.0.0"]);
   });
 });

@@ -55,6 +55,7 @@ export { bootTicks, processesStartedUnder } from "./host/in-use";
 export { type HostLayout, hostLayout } from "./host/layout";
 export type { HostOptions } from "./host/plan";
 export { describePortOwner, type PortOwner, portOwner, portOwners } from "./host/port-owner";
+export type { KeptRelease } from "./host/prune";
 export type { HistoryEntry } from "./host/state";
 export { type InstalledRelease, type InstallOptions, install } from "./install";
 export { inspectLock, type LockOptions, type LockOwner, type LockStatus, releaseLock } from "./lock";

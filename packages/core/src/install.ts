@@ -107,10 +107,11 @@ export async function installLocked(
   await makeLive(plan, manifest, dir);
   await step(onEvent, "record", `Recording ${manifest.version} as live`, async () => {
     recordLive(state, manifest.version, "install", ports.clock);
-    const held = await heldReleases(layout, state, plan.keep, onEvent);
-    const pruned = pruneState(state, plan.keep, held);
+    const fallback = previous?.version;
+    const held = await heldReleases(layout, state, plan.keep, onEvent, fallback);
+    const { removed } = pruneState(state, plan.keep, { held, ...(fallback ? { fallback } : {}) });
     await writeState(layout.state, state);
-    await removeReleases(layout, pruned, onEvent);
+    await removeReleases(layout, removed, onEvent);
   });
   return {
     release: { version: manifest.version, dir, manifest },

@@ -7,7 +7,7 @@ import { planHost } from "./host/plan";
 import { pruneState } from "./host/prune";
 import { assertFitsRoot } from "./host/release-fit";
 import { chooseRollback } from "./host/rollback-line";
-import { type HostState, readState } from "./host/state";
+import { type HostState, readState, recordLive } from "./host/state";
 import type { InstallOptions } from "./install";
 import { assertVersion } from "./names";
 import { assertSelector, resolveRelease } from "./resolve-release";
@@ -76,8 +76,7 @@ export async function planInstall(
       installedAt: new Date().toISOString(),
       dir: plan.layout.release(version),
     };
-    after.previous = state.current;
-    after.current = version;
+    recordLive(after, version, "install", plan.ports.clock);
   }
   const restarts = options.strategy && (!unchanged || options.restartUnchanged === true);
   return {
@@ -88,7 +87,11 @@ export async function planInstall(
     ...(state.current ? { from: state.current } : {}),
     unchanged,
     fetch,
-    prune: unchanged ? [] : pruneState(after, plan.keep).map((e) => e.manifest.version),
+    prune: unchanged
+      ? []
+      : pruneState(after, plan.keep, state.current ? { fallback: state.current } : {}).removed.map(
+          (e) => e.manifest.version,
+        ),
     ...(restarts && options.strategy ? { restart: options.strategy.name } : {}),
   };
 }

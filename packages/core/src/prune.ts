@@ -4,7 +4,7 @@ import { assertDirectory } from "./directory";
 import { DeployKitError, throwIfAborted } from "./errors";
 import { type OperationOptions, step } from "./events";
 import { type HostPlan, planHost } from "./host/plan";
-import { pruneState, removeReleases } from "./host/prune";
+import { heldReleases, type KeptRelease, pruneState, removeReleases } from "./host/prune";
 import { withHostLock } from "./host/session";
 import { type HostState, readState, writeState } from "./host/state";
 import { assertAppName } from "./names";
@@ -17,7 +17,12 @@ import { storeKeys } from "./store/keys";
 export interface PruneOptions extends OperationOptions, Partial<Ports> {
   /** A host root: remove installed releases beyond `keep` and cached artifacts of releases no longer installed. */
   root?: string;
-  /** Releases kept on the host in total, the live and previous ones always among them; a release whose deploy failed and was rolled back does not count (it is removed). Default 5. */
+  /**
+   * Releases kept on the host in total (Capistrano's `keep_releases`): the live one, then those
+   * plain rollbacks go to, then the newest. A release whose deploy failed and was rolled back
+   * does not count (it is removed). Only a release a live process still uses is kept beyond it,
+   * and reported in `host.kept`. Default 5.
+   */
   keep?: number;
   /** A store: remove published versions of `app` older than the newest `keepVersions`. */
   store?: ArtifactStore;
@@ -38,6 +43,8 @@ export interface PruneResult {
     releases: string[];
     /** Cache entries removed that belonged to no installed release. */
     cache: string[];
+    /** Releases kept beyond `keep`, and why (a live process still uses them: pruned on a later run once free). */
+    kept: KeptRelease[];
   };
   store?: {
     app: string;
@@ -60,17 +67,20 @@ async function pruneHost(plan: HostPlan, dryRun: boolean): Promise<NonNullable<P
   await assertDirectory(layout.root, { what: "The host root", mustExist: true, hint: "Check the root." });
   if (dryRun) {
     const state = await readState(layout.state);
-    const releases = pruneState(state, plan.keep).map((e) => e.manifest.version);
+    const held = await heldReleases(layout, state, plan.keep, onEvent);
+    const { removed, kept } = pruneState(state, plan.keep, { held });
+    const releases = removed.map((e) => e.manifest.version);
     const cache = (await orphanedCache(plan, state)).filter((name) => !releases.includes(name));
-    return { root: layout.root, releases, cache };
+    return { root: layout.root, releases, cache, kept };
   }
   return withHostLock(plan, "prune", async (state) => {
-    const pruned = pruneState(state, plan.keep);
+    const held = await heldReleases(layout, state, plan.keep, onEvent);
+    const { removed, kept } = pruneState(state, plan.keep, { held });
     await writeState(layout.state, state);
-    await removeReleases(layout, pruned, onEvent);
+    await removeReleases(layout, removed, onEvent);
     const cache = await orphanedCache(plan, state);
     for (const name of cache) await rm(join(layout.cache, name), { recursive: true, force: true });
-    return { root: layout.root, releases: pruned.map((e) => e.manifest.version), cache };
+    return { root: layout.root, releases: removed.map((e) => e.manifest.version), cache, kept };
   });
 }
 
@@ -107,8 +117,11 @@ async function pruneStore(
 
 /**
  * Frees space on a host and/or in a store. On a host (`root`): installed releases beyond
- * `keep` (oldest first, never the live or previous one) and cached artifacts of releases no
- * longer installed, under the root's deploy lock. In a store (`store` + `app`): published
+ * `keep` in total (the live one counted first, then where plain rollbacks go, then the newest),
+ * and cached artifacts of releases no longer installed, under the root's deploy lock. A release
+ * a live process still uses (`/proc`: cwd, executable, open file) is kept beyond `keep` and
+ * named in `host.kept` with its holders; nothing else is kept beyond it: `keep: 1` leaves the
+ * live release alone, and a plain `rollback` has nothing to go back to then. In a store (`store` + `app`): published
  * versions older than the newest `keepVersions`, never one a channel points at. With `dryRun`
  * it only reports what it would remove.
  *

@@ -16,7 +16,7 @@ export const installArgs = {
   keep: {
     type: "string",
     description:
-      "Releases kept on disk in total, the live and previous ones included (config: keep; default 5)",
+      "Releases kept on disk in total, the live one first, then where rollbacks go; the release live before an install is kept too (config: keep; default 5)",
   },
   "shared-dirs": {
     type: "string",

@@ -10,7 +10,7 @@ const args = {
   keep: {
     type: "string",
     description:
-      "Releases kept on the host in total, live and previous included; a failed, rolled-back one does not count and goes first (config: keep; default 5)",
+      "Releases kept on the host in total: the live one, then where rollbacks go, then the newest; only one a live process uses is kept beyond it (named); a failed, rolled-back one does not count and goes first (config: keep; default 5)",
   },
   app: {
     type: "string",
@@ -67,6 +67,12 @@ export const pruneCommand: CommandSpec<typeof args> = {
       lines.push(
         `${verb} from ${result.host.root}: releases ${list(result.host.releases)}; cache ${list(result.host.cache)}.`,
       );
+      const why = { "in-use": "in use", fallback: "deploy fallback" } as const;
+      const beyond = result.host.kept.map((k) => `${k.version} (${why[k.reason]}: ${k.detail})`);
+      if (beyond.length)
+        lines.push(
+          `Kept beyond --keep ${keep ?? 5}: ${beyond.join("; ")}. A later prune removes ${beyond.length > 1 ? "them" : "it"} once free.`,
+        );
     }
     if (result.store) {
       const kept = Object.entries(result.store.protected).map(([channel, v]) => `${v} (${channel})`);

@@ -72,13 +72,18 @@ export function releasesInUse(
   return inUse;
 }
 
-/** "1.0.0 (pid 41 cwd, pid 42 fd …/page.txt)" — what an event says about a held release. */
-export function describeInUse({ version, holders }: ReleaseInUse): string {
+/** "pid 41 cwd /srv/web/releases/1.0.0, pid 42 open file …/page.txt" — who holds a release (the first 3). */
+export function describeHolders({ holders }: ReleaseInUse): string {
   const shown = holders
     .slice(0, 3)
     .map(({ pid, use, path }) => `pid ${pid} ${use === "fd" ? `open file ${path}` : `${use} ${path}`}`);
   const more = holders.length > shown.length ? `, ${holders.length - shown.length} more` : "";
-  return `${version} (${shown.join(", ")}${more})`;
+  return `${shown.join(", ")}${more}`;
+}
+
+/** "1.0.0 (pid 41 cwd …, pid 42 open file …/page.txt)" — what an event says about a held release. */
+export function describeInUse(release: ReleaseInUse): string {
+  return `${release.version} (${describeHolders(release)})`;
 }
 
 /**

@@ -12,7 +12,11 @@ import { assertSharedDirs, DEFAULT_SHARED_DIRS } from "./shared-dirs";
 export interface HostOptions extends OperationOptions, Partial<Ports> {
   /** The host root holding `releases/`, `current`, `shared/` and `.deploykit/`. */
   root: string;
-  /** Releases to keep on disk (and artifacts in the cache); the live and previous ones are always kept. Default 5. */
+  /**
+   * Releases to keep on disk in total (and artifacts in the cache): the live one, then those plain
+   * rollbacks go to, then the newest (see `prune`). An install also keeps the release live before
+   * it (its health gate's fallback) and releases a live process uses. Default 5.
+   */
   keep?: number;
   /** Dirs under `shared/` linked into each release. Default `["log", "tmp/pids"]`. */
   sharedDirs?: string[];
@@ -60,7 +64,7 @@ const wholeNumber = (name: string, value: number, min: number, hint: string) => 
 /** Checks and normalises {@link HostOptions} before anything is written. @throws `E_INVALID_INPUT` */
 export function planHost(options: HostOptions): HostPlan {
   const keep = options.keep ?? 5;
-  wholeNumber("keep", keep, 1, "The live and previous releases are always kept on top of it.");
+  wholeNumber("keep", keep, 1, "It counts the live release, which is always kept.");
   const lockTimeoutMs = options.lockTimeoutMs ?? 0;
   wholeNumber(
     "lockTimeoutMs",

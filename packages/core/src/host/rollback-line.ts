@@ -47,20 +47,24 @@ export function liveLine(state: LineState): string[] {
 }
 
 /**
- * Where a plain rollback (no version) goes from the live release: the newest release before it in
- * the {@link liveLine} that is still installed and did not fail (see {@link failedReleases}).
- * `undefined` when there is none (or nothing is live).
+ * Where successive plain rollbacks (no version) go from the live release, in order: back along
+ * the {@link liveLine}, past releases no longer installed and those that failed (see
+ * {@link failedReleases}). Empty when nothing is live or nothing is older.
  */
-export function rollbackTarget(state: LineState): string | undefined {
-  if (state.current === undefined) return undefined;
+export function rollbackWalk(state: LineState): string[] {
+  if (state.current === undefined) return [];
   const line = liveLine(state);
   const failed = failedReleases(state);
   const at = line.lastIndexOf(state.current);
-  for (let i = at - 1; i >= 0; i--) {
-    const version = line[i] as string;
-    if (version !== state.current && state.releases[version] && !failed.has(version)) return version;
-  }
-  return undefined;
+  return line
+    .slice(0, Math.max(0, at))
+    .reverse()
+    .filter((version) => version !== state.current && state.releases[version] && !failed.has(version));
+}
+
+/** Where a plain rollback goes from the live release: the first of {@link rollbackWalk}. */
+export function rollbackTarget(state: LineState): string | undefined {
+  return rollbackWalk(state)[0];
 }
 
 /**

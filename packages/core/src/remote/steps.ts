@@ -38,8 +38,10 @@ export function switchSteps(
 ): { steps: SequenceStep[]; input: string; pruned: InstalledEntry[]; tgz: boolean } {
   const { layout } = plan;
   const tgz = state.releases[version]?.manifest.format !== "deb";
+  const fallback = state.current;
   recordLive(state, version, action, plan.ports.clock);
-  const pruned = action === "install" ? pruneState(state, plan.keep) : [];
+  const pruned =
+    action === "install" ? pruneState(state, plan.keep, fallback ? { fallback } : {}).removed : [];
   const input = stateText(state);
   const removed = pruned.flatMap(({ manifest }) => [
     layout.release(manifest.version),
