@@ -14,6 +14,7 @@ import {
   rollback,
   type StrategyContext,
   sshHost,
+  status,
   strategyContext,
   waitUntil,
 } from "@deploykit/core";
@@ -171,6 +172,18 @@ describe("deploy, restart and rollback with a strategy over SSH (issue 11)", () 
 
     const back = await rollback({ root: ROOT, host, version: "1.0.0", strategy: perlWeb, healthcheck: URL });
     expect(back).toMatchObject({ release: { version: "1.0.0" }, rolledBack: false });
+    expect(await served()).toBe("v1.0.0");
+
+    // status reads, on the server, which release the strategy's pid runs from: a switch without a
+    // restart leaves the 1.0.0 processes serving while current names 1.1.0.
+    const seen = await status({ root: ROOT, host, strategy: perlWeb });
+    expect(seen.processes).toMatchObject({ running: true, runningFrom: ["1.0.0"] });
+    expect(seen.processes?.mismatch).toBeUndefined();
+    await rollback({ root: ROOT, host, version: "1.1.0" });
+    const switched = await status({ root: ROOT, host, strategy: perlWeb });
+    expect(switched.processes).toMatchObject({ running: true, runningFrom: ["1.0.0"] });
+    expect(switched.processes?.mismatch).toContain("but current is 1.1.0");
+    await rollback({ root: ROOT, host, version: "1.0.0" });
     expect(await served()).toBe("v1.0.0");
     expect(host.stats.handshakes).toBe(1);
   }, 120_000);
