@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -98,6 +99,14 @@ describe("build and package", () => {
     });
     const listing = await execa("tar", ["-xzOf", result.path, "compiled.txt"]);
     expect(listing.stdout).toBe("compiled for STACK=[] without [development test]");
+  });
+
+  it("a .tgz version with an epoch is refused before anything is written (releases/1:3.0.0 would split PATH)", async () => {
+    const run = await deploykit(["build", "app", "--version", "1:3.0.0", "--out-dir", "epoch"], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("E_INVALID_VERSION");
+    expect(run.stderr).toContain("--format deb");
+    expect(existsSync(join(dir, "epoch"))).toBe(false);
   });
 
   it("a pkgr flag it does not know is a usage error (exit 2)", async () => {

@@ -67,7 +67,7 @@ export {
   parseManifestJson,
   type ReleaseManifest,
 } from "./manifest";
-export { assertAppName, assertVersion, parseVersion, type VersionParts } from "./names";
+export { assertAppName, assertTgzVersion, assertVersion, parseVersion, type VersionParts } from "./names";
 export type { BuiltPackage } from "./package";
 export { planInstall, planRollback, type ReleasePlan } from "./plan";
 export type { Clock } from "./ports/clock";

@@ -10,24 +10,29 @@ export type ArtifactFormat = "tgz" | "deb";
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex sha256");
 
-const manifestSchema = z.object({
-  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
-  app: z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name"),
-  version: z.string().refine((v) => parseVersion(v) !== undefined, "a Debian version"),
-  format: z.enum(["tgz", "deb"]),
-  artifact: z.object({
-    file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/, "a plain file name"),
-    size: z.number().int().nonnegative(),
-    sha256,
-  }),
-  createdAt: z.iso.datetime(),
-  build: z.object({
-    buildpacks: z.array(z.object({ url: z.string(), commit: z.string().optional() })),
-    stack: z.string().optional(),
-    sourceCommit: z.string().optional(),
-  }),
-  processes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.string()),
-});
+const manifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    app: z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name"),
+    version: z.string().refine((v) => parseVersion(v) !== undefined, "a Debian version"),
+    format: z.enum(["tgz", "deb"]),
+    artifact: z.object({
+      file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/, "a plain file name"),
+      size: z.number().int().nonnegative(),
+      sha256,
+    }),
+    createdAt: z.iso.datetime(),
+    build: z.object({
+      buildpacks: z.array(z.object({ url: z.string(), commit: z.string().optional() })),
+      stack: z.string().optional(),
+      sourceCommit: z.string().optional(),
+    }),
+    processes: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.string()),
+  })
+  .refine((m) => m.format !== "tgz" || !m.version.includes(":"), {
+    path: ["version"],
+    message: "no epoch in a .tgz release (releases/<version> would hold a ':', which splits PATH)",
+  });
 
 /**
  * What a published release is: the unit of trust. Written next to the artifact in the store,

@@ -59,3 +59,24 @@ export function assertVersion(version: string): void {
     });
   }
 }
+
+/**
+ * Checks that a `.tgz` release's version has no epoch (`N:`). A `.tgz` release is unpacked into
+ * `releases/<version>`, and a `:` there splits the `PATH` entries a buildpack's `.profile.d`
+ * adds (`$HOME/bin`) and makes the artifact's file name read as `host:path` to scp and rsync.
+ * An epoch only matters to dpkg's ordering, so `.deb` packages keep it.
+ *
+ * @throws {@link DeployKitError} `E_INVALID_VERSION`
+ */
+export function assertTgzVersion(version: string): void {
+  if (version.includes(":")) {
+    throw new DeployKitError(
+      "E_INVALID_VERSION",
+      `"${version}" has an epoch, which a .tgz release cannot carry.`,
+      {
+        hint: "A .tgz release lives in releases/<version>, where ':' splits the PATH entries .profile.d adds; raise the version instead (an epoch is only for .deb packages, --format deb).",
+        details: { version },
+      },
+    );
+  }
+}

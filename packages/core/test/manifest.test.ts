@@ -37,9 +37,17 @@ describe("parseManifest", () => {
     ["a bad app name", { ...valid, app: "Web App" }, "app"],
     ["a bad version", { ...valid, version: "v1" }, "version"],
     ["an unknown format", { ...valid, format: "zip" }, "format"],
+    [
+      "an epoch in a .tgz release (releases/1:3.0.0 splits PATH)",
+      { ...valid, version: "1:3.0.0" },
+      "version",
+    ],
     ["a bad process name", { ...valid, processes: { "we b": "x" } }, "processes"],
   ])("refuses %s with E_MANIFEST_INVALID naming the field", (_why, value, field) => {
     expect(problemsOf(value).join(" ")).toContain(field);
+  });
+  it("keeps an epoch in a .deb release (dpkg orders by it)", () => {
+    expect(problemsOf({ ...valid, format: "deb", version: "1:3.0.0" })).toEqual([]);
   });
   it("refuses malformed JSON", () => {
     expect(() => parseManifestJson("{not json", "x")).toThrow(/not valid JSON/);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, relative, resolve, sep } from "node:path";
 import {
   assertAppName,
+  assertTgzVersion,
   assertVersion,
   type BuiltPackage,
   DeployKitError,
@@ -143,6 +144,7 @@ async function build(
   const version = options.iteration ? `${upstream}-${options.iteration}` : upstream;
   assertVersion(version);
   const format = options.format ?? "tgz";
+  if (format === "tgz") assertTgzVersion(version);
   const writer = artifactWriter(format);
   const specs = await buildpackSpecs(options, appDir);
   const outDir = resolve(options.outDir ?? process.cwd());
