@@ -64,6 +64,8 @@ describe("install refuses what does not belong in a root", () => {
     for (const v of ["1.0.0", "2.0.0"])
       expect((await install("store dir", "hello", v, "gone")).exitCode).toBe(0);
     await rm(join(dir, "gone", "releases", "2.0.0"), { recursive: true });
+    const seen = await deploykit(["status", "--root", "gone"], { cwd: dir });
+    expect(seen.stdout).toMatch(/MISSING: .*releases\/2\.0\.0/);
     const run = await install("store dir", "hello", "2.0.0", "gone");
     expect(run.exitCode).toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toContain("unchanged");

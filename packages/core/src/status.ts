@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { HostConnection } from "./connection/connection";
 import { localHost } from "./connection/local-host";
@@ -12,6 +13,12 @@ import { loopbackPort, ownersFromRoot } from "./release-answer";
 import { readRemoteState } from "./remote/rollback";
 import { strategyContext } from "./restart";
 import type { RuntimeStrategy, StrategyStatus } from "./strategy";
+
+const isDirectory = (path: string) =>
+  stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 
 /** Options for {@link status}. */
 export interface StatusOptions extends Partial<Ports> {
@@ -55,6 +62,11 @@ export interface HostStatus {
     runningFrom?: string[];
     mismatch?: string;
   };
+  /**
+   * Set when the live release's directory is gone (removed by hand): what is wrong and what
+   * repairs it (installing the live version again unpacks it again).
+   */
+  missing?: string;
   /** The latest deploys (installs, rollbacks), newest first. */
   history: HistoryEntry[];
   /** Releases installed in total. */
@@ -121,9 +133,17 @@ export async function status(options: StatusOptions): Promise<HostStatus> {
         processes.mismatch = `The processes run ${from.join(" and ")}, but current is ${release.version}: they were not restarted since current was switched (a rollback without a strategy?). \`deploykit restart\` starts ${release.version}.`;
     }
   }
+  const gone =
+    release?.manifest.format === "tgz" &&
+    (remote ? (await host.list(release.dir)) === undefined : !(await isDirectory(release.dir)));
   return {
     root: layout.root,
     ...(state.app ? { app: state.app } : {}),
+    ...(gone
+      ? {
+          missing: `${release.dir} (the live release's directory) is missing: \`deploykit install --version ${release.version}\` unpacks it again.`,
+        }
+      : {}),
     ...(live ? { live } : {}),
     ...(previous ? { previous } : {}),
     lock: await inspectLock({ root: layout.root, ...(host ? { host } : {}) }),

@@ -13,6 +13,7 @@ import {
   publish,
   type RuntimeStrategy,
   restartLive,
+  status,
 } from "@deploykit/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { makePackage, tempDir } from "./support/package";
@@ -147,7 +148,9 @@ describe("a live release whose directory is gone is not 'unchanged'", () => {
     for (const version of ["1.0.0", "2.0.0"]) await install({ store, app: "hello", version, root });
     const served = () => readFile(join(root, "current", "server.js"), "utf8");
 
+    expect((await status({ root })).missing).toBeUndefined();
     await rm(join(root, "releases", "2.0.0"), { recursive: true });
+    expect((await status({ root })).missing).toContain(join(root, "releases", "2.0.0"));
     expect(await planInstall({ store, app: "hello", version: "2.0.0", root })).toMatchObject({
       unchanged: false,
     });
@@ -165,6 +168,7 @@ describe("a live release whose directory is gone is not 'unchanged'", () => {
       previous: { version: "1.0.0" },
     });
     expect(await served()).toBe("hello 2");
+    expect((await status({ root })).missing).toBeUndefined();
     expect(events.join("\n")).toMatch(/2\.0\.0 is live but .* is missing/);
     // Where a rollback goes is unchanged by the repair.
     expect(await listInstalled(root)).toMatchObject({ current: "2.0.0", previous: "1.0.0" });

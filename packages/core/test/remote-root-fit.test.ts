@@ -12,6 +12,7 @@ import {
   type RuntimeStrategy,
   restartLive,
   sshHost,
+  status,
 } from "@deploykit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHosts, type TestHost, type TestHosts } from "../../../test-support/ssh-hosts/index.mjs";
@@ -107,6 +108,7 @@ describe("a remote live release whose directory is gone", () => {
     const root = "/srv/gone";
     for (const version of ["1.0.0", "2.0.0"]) await install({ store, app: "hello", version, root, host });
     await bare.ssh(`rm -rf ${root}/releases/2.0.0`);
+    expect((await status({ root, host })).missing).toContain(`${root}/releases/2.0.0`);
     const again = await install({ store, app: "hello", version: "2.0.0", root, host });
     expect(again).toMatchObject({ unchanged: false, previous: { version: "1.0.0" } });
     expect((await bare.ssh(`cat ${root}/current/server.js`)).stdout).toBe("hello 2.0.0");

@@ -50,6 +50,7 @@ export const statusCommand: CommandSpec<typeof args> = {
           : "unknown (pass --strategy, or set strategy in the config)"
       }`,
       ...(processes?.mismatch ? [`  MISMATCH:  ${processes.mismatch}`] : []),
+      ...(result.missing ? [`  MISSING:   ${result.missing}`] : []),
       "  last deploys:",
       ...(result.history.length
         ? result.history.map(
