@@ -92,6 +92,13 @@ async function readManifestIfAny(store: ArtifactStore, key: string): Promise<Rel
  * `E_VERSION_EXISTS`. With `signKey`, a re-publish adds the release's signature by that key, or
  * replaces one by another key (key rotation); `signature` says which key's signature is stored.
  *
+ * The file is checked against its manifest (size, sha256) before the store is touched, also for
+ * a version already published; a failed or cancelled publish leaves the store as it was.
+ *
+ * @throws {@link DeployKitError} `E_INVALID_INPUT` (missing file, other size, bad channel name),
+ *   `E_MANIFEST_INVALID`, `E_CHECKSUM_MISMATCH` (the file is not the one the manifest describes, or
+ *   changed during the upload), `E_VERSION_EXISTS`, `E_ABORTED`, the store's errors
+ *   (`E_DISK_FULL`, `E_PERMISSION`, `E_STORE_UNAVAILABLE`...).
  * @example
  * ```ts
  * const pkg = await buildPackage({ appDir: ".", name: "web", version: "1.2.0" })

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { link, mkdir, open, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream } from "node:fs";
+import { access, link, mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -111,11 +111,12 @@ export function createFsStore(options: FsStoreOptions): ArtifactStore {
       });
       if (!info.isFile()) throw objectNotFound(location, key);
       const { start, end } = opts.range ?? {};
-      // Opened here, so a file that may not be read fails this call, not the stream later.
-      const file = await open(path).catch((error) => {
+      // Checked here, so a file that may not be read fails this call, not the stream later (the
+      // stream opens the file lazily: nothing is left open when a caller never reads it).
+      await access(path, constants.R_OK).catch((error) => {
         throw failed(error, `reading ${key}`);
       });
-      return file.createReadStream({ start, end, signal: opts.signal });
+      return createReadStream(path, { start, end, signal: opts.signal });
     },
 
     async head(key: string): Promise<ObjectInfo | undefined> {
