@@ -215,7 +215,12 @@ async function settleAbort(
         hint: keep
           ? `current points at ${live.version}, which runs: ${now.seen}.`
           : `current points at ${live.version}, which does not serve (${now.seen}) and there is no release to go back to: check its log under shared/log.`,
-        details: { live: live.version, serving: now.serving ?? null, seen: now.seen },
+        details: {
+          live: live.version,
+          previous: fallback?.version ?? null,
+          serving: now.serving ?? null,
+          seen: now.seen,
+        },
       },
     );
   }

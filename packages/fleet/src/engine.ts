@@ -39,6 +39,29 @@ const failureOf = (error: unknown) => {
 };
 
 /**
+ * A host's deploy that an abort reached after its restart, when the new release served and was
+ * kept (core's `E_ABORTED` with `details.live` the version deployed): the host did what was
+ * asked, so it is `deployed`, not a failure.
+ */
+function keptThroughAbort(
+  error: unknown,
+  action: HostAction,
+  version: string | undefined,
+): HostStepResult | undefined {
+  if (action !== "deploy" || !isDeployKitError(error, "E_ABORTED")) return undefined;
+  const { live, previous } = error.details;
+  if (live !== version || typeof live !== "string") return undefined;
+  return { versionAfter: live, ...(typeof previous === "string" ? { versionBefore: previous } : {}) };
+}
+
+/** An aborted deploy that switched its host back (`details.live`, `abandoned`): the versions it names. */
+function versionsOfAbort(error: unknown): Pick<HostResult, "versionBefore" | "versionAfter" | "restored"> {
+  if (!isDeployKitError(error, "E_ABORTED") || typeof error.details.abandoned !== "string") return {};
+  const live = error.details.live;
+  return typeof live === "string" ? { versionBefore: live, versionAfter: live, restored: true } : {};
+}
+
+/**
  * Runs a rollout plan: batch after batch, at most `maxUnavailable` hosts of a batch at once
  * (less the unreachable hosts seen so far, at least 1); a batch starts when the previous one has
  * finished. Each host's failure counts against `maxFailures`; once it is exceeded, or on abort,
@@ -92,7 +115,8 @@ export async function runRollout(r: Rollout): Promise<FleetResult> {
         uploads: r.uploads,
       });
     } catch (error) {
-      Object.assign(result, failureOf(error));
+      done = keptThroughAbort(error, action, version);
+      if (!done) Object.assign(result, failureOf(error), versionsOfAbort(error));
     }
     result.durationMs += clock.now() - t0;
     return { result, done };

@@ -1,3 +1,4 @@
+import { DeployKitError } from "@deploykit/core";
 import { deployFleet, type FleetEvent, type FleetHost, planRollout } from "@deploykit/fleet";
 import { createFleetDouble, createSimulatedClock } from "@deploykit/fleet/testing";
 import { describe, expect, it } from "vitest";
@@ -302,5 +303,47 @@ describe("deployFleet: an abort that stops a running host", () => {
     expect(result.hosts.map((h) => h.outcome)).toEqual(["deployed", "failed", "skipped"]);
     expect(result.summary).toMatchObject({ haltReason: "aborted", rolledBack: 0 });
     expect(fleet.live("h1")).toBe("2.0.0");
+  });
+
+  // core's deploy() settles an abort that comes during the restart or health gate (gate.ts
+  // settleAbort): it keeps the new release when it serves, else switches back; either way it
+  // throws E_ABORTED whose details name the live release.
+  it.each([
+    [
+      "a host whose new release served and was kept is deployed (versions before and after)",
+      { live: "2.0.0", previous: "1.0.0", serving: true },
+      { outcome: "deployed", versionBefore: "1.0.0", versionAfter: "2.0.0" },
+      { done: 2, failed: 0 },
+    ],
+    [
+      "a host that switched back is failed, restored, on its old version",
+      { live: "1.0.0", abandoned: "2.0.0", serving: true },
+      {
+        outcome: "failed",
+        versionBefore: "1.0.0",
+        versionAfter: "1.0.0",
+        restored: true,
+        errorCode: "E_ABORTED",
+      },
+      { done: 1, failed: 1 },
+    ],
+  ])("%s", async (_name, details, h2, counts) => {
+    const controller = new AbortController();
+    const clock = createSimulatedClock();
+    const fleet = createFleetDouble({ clock, deployMs: 1000 });
+    const result = await deployFleet({
+      hosts: fleetOf(3),
+      app: "web",
+      version: "2.0.0",
+      step: async (ctx) => {
+        if (ctx.host.name !== "h2") return fleet.step(ctx);
+        controller.abort();
+        throw new DeployKitError("E_ABORTED", "The 2.0.0 deploy was aborted", { details });
+      },
+      clock,
+      signal: controller.signal,
+    });
+    expect(result.hosts[1]).toMatchObject(h2);
+    expect(result.summary).toMatchObject({ haltReason: "aborted", skipped: 1, ...counts });
   });
 });
