@@ -73,6 +73,22 @@ const notDescribed = (path: string, manifest: ReleaseManifest, sha256: string) =
     },
   );
 
+/** Deletes an artifact and signature whose manifest was never written; a cleanup failure is left to the next publish. */
+async function removeUnpublished(
+  store: ArtifactStore,
+  artifact: string,
+  signature: string,
+  manifest: string,
+) {
+  try {
+    if (await store.head(manifest)) return;
+    await store.delete(signature);
+    await store.delete(artifact);
+  } catch {
+    // The next publish of these bytes keeps the artifact ("kept only if it is ours").
+  }
+}
+
 async function readManifestIfAny(store: ArtifactStore, key: string): Promise<ReleaseManifest | undefined> {
   try {
     return parseManifestJson(
@@ -165,32 +181,45 @@ export async function publish(pkg: BuiltPackage, options: PublishOptions): Promi
     return finish(true, await sign(true));
   }
 
-  await step(onEvent, "upload", `Uploading ${manifest.artifact.file} to ${store.location}`, () =>
-    // An interrupted publish may have left the artifact but no manifest: kept only if it is ours.
-    putFileOnce(
-      store,
-      keys.artifact,
-      { path: pkg.path, ...manifest.artifact },
-      {
-        conflict: (stored) => versionExists(manifest, stored, "an earlier upload left other bytes"),
-        onEvent,
-        signal,
-      },
-    ),
+  const uploaded = await step(
+    onEvent,
+    "upload",
+    `Uploading ${manifest.artifact.file} to ${store.location}`,
+    () =>
+      // An interrupted publish may have left the artifact but no manifest: kept only if it is ours.
+      putFileOnce(
+        store,
+        keys.artifact,
+        { path: pkg.path, ...manifest.artifact },
+        {
+          conflict: (stored) => versionExists(manifest, stored, "an earlier upload left other bytes"),
+          onEvent,
+          signal,
+        },
+      ),
   );
 
-  throwIfAborted(signal);
-  const signature = await sign(false);
-  await step(onEvent, "manifest", `Writing the manifest of ${app} ${version}`, async () => {
-    try {
-      await store.put(keys.manifest, manifestText, { ifAbsent: true, signal });
-    } catch (error) {
-      if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
-      const raced = await readManifestIfAny(store, keys.manifest);
-      if (raced?.artifact.sha256 !== manifest.artifact.sha256)
-        throw versionExists(manifest, raced?.artifact.sha256 ?? "", "published concurrently");
-    }
-  });
+  let signature: StoredSignature | undefined;
+  try {
+    throwIfAborted(signal);
+    signature = await sign(false);
+    await step(onEvent, "manifest", `Writing the manifest of ${app} ${version}`, async () => {
+      try {
+        await store.put(keys.manifest, manifestText, { ifAbsent: true, signal });
+      } catch (error) {
+        if (!isDeployKitError(error, "E_OBJECT_EXISTS")) throw error;
+        const raced = await readManifestIfAny(store, keys.manifest);
+        if (raced?.artifact.sha256 !== manifest.artifact.sha256)
+          throw versionExists(manifest, raced?.artifact.sha256 ?? "", "published concurrently");
+      }
+    });
+  } catch (error) {
+    // Failed or cancelled before the manifest: what this publish uploaded goes again, so the
+    // store is as it was (unless a concurrent publish of the same bytes has written its manifest).
+    if (!uploaded.unchanged)
+      await removeUnpublished(store, keys.artifact, storeKeys.signature(app, version), keys.manifest);
+    throw error;
+  }
   return finish(false, signature);
 }
 

@@ -96,6 +96,26 @@ describe.each(stores)("on the %s", (_name, makeStore) => {
     expect(await keysOf(store)).toEqual(before);
   });
 
+  it("a publish aborted after its upload, before the manifest, removes what it uploaded", async () => {
+    const store = makeStore();
+    const dir = join(ws.dir, `pkgs-${++n}`);
+    await publish(await makePackage(dir, "web", "1.0.0", { "server.js": "v1" }), { store });
+    const before = await keysOf(store);
+    const controller = new AbortController();
+    const onEvent = (e: DeployEvent) => {
+      if (e.type === "step:finish" && e.step === "upload") controller.abort(new Error("Ctrl-C"));
+    };
+    const v2 = await makePackage(dir, "web", "2.0.0", { "server.js": "v2" });
+    const signKey = join(dir, "build.key");
+    await generateSigningKey({ secretKeyPath: signKey });
+    const error = await publish(v2, { store, onEvent, signKey, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(code(error)).toBe("E_ABORTED");
+    expect(await keysOf(store)).toEqual(before);
+    expect((await publish(v2, { store })).unchanged).toBe(false);
+  });
+
   it("promote with a key signs a channel that already points at the version; without one it warns", async () => {
     const store = makeStore();
     const dir = join(ws.dir, `pkgs-${++n}`);
