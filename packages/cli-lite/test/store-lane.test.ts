@@ -1,8 +1,12 @@
-import { readdir, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packRelease } from "../../../test-support/release";
 import { makeArtifact } from "./support/artifact";
-import { deploykit, jsonLines, tempDir } from "./support/cli";
+import { CLI, cleanEnv, deploykit, jsonLines, tempDir } from "./support/cli";
 
 // An ops engineer's walk through publish, promote and prune from a clean clone, with the store
 // named in a directory with a space ("store dir") and in the config file.
@@ -118,5 +122,41 @@ describe("prune with the store and app in the config file", () => {
     const { result } = jsonLines(asked.stdout).at(-1) as { result: { store?: { versions: string[] } } };
     expect(result.store?.versions).toContain("1.0.0");
     expect(await published()).toEqual(["1.0.0", "2.0.0", "3.0.0", "4.0.0"]);
+  });
+});
+
+describe("Ctrl-C during a publish to a directory store", () => {
+  it("is E_ABORTED, exit 130, and leaves no releases/<version>/ behind", async () => {
+    // Random bytes do not compress: a 64 MB artifact, so the upload is still running at Ctrl-C.
+    const tree = join(dir, "big-tree");
+    await mkdir(tree, { recursive: true });
+    await writeFile(join(tree, "blob.bin"), randomBytes(64 * 1024 * 1024));
+    const { path, manifest } = await packRelease({ tree, dir, app: "hello", version: "9.0.0" });
+    await writeFile(`${path}.manifest.json`, JSON.stringify(manifest));
+    const run = execa("node", [CLI, "publish", path, ...store, "--json"], {
+      cwd: dir,
+      env: cleanEnv(),
+      extendEnv: false,
+      reject: false,
+    });
+    let sent = false;
+    let pending = "";
+    run.stdout?.on("data", (chunk: Buffer) => {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const event = JSON.parse(line) as { type?: string; step?: string };
+        if (!sent && event.type === "progress" && event.step === "upload") {
+          sent = true;
+          run.kill("SIGINT");
+        }
+      }
+    });
+    const result = await run;
+    expect(sent).toBe(true);
+    expect(result.exitCode).toBe(130);
+    expect(jsonLines(String(result.stdout)).at(-1)).toMatchObject({ type: "error", code: "E_ABORTED" });
+    expect(existsSync(join(dir, "store dir", "apps", "hello", "releases", "9.0.0"))).toBe(false);
   });
 });
