@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { DeployKitError } from "@deploykit/core";
+import { DeployKitError, didYouMean } from "@deploykit/core";
 import { lilconfig } from "lilconfig";
 import { parse } from "yaml";
 
@@ -80,9 +80,9 @@ export interface ConfigFile {
   fromEnv?: Record<string, string>;
 }
 
-const invalid = (path: string, message: string) =>
+const invalid = (path: string, message: string, meant = "") =>
   new DeployKitError("E_INVALID_INPUT", `${path}: ${message}`, {
-    hint: `Fix the config file; its keys are the SDK option names: ${CONFIG_KEYS.join(", ")}.`,
+    hint: `${meant}Fix the config file; its keys are the SDK option names: ${CONFIG_KEYS.join(", ")}.`,
     details: { path },
   });
 
@@ -97,7 +97,10 @@ function parseConfig(path: string, text: string): Record<string, unknown> {
   if (values === null || values === undefined) return {};
   if (typeof values !== "object" || Array.isArray(values)) throw invalid(path, "must be a mapping of keys");
   const unknown = Object.keys(values).filter((key) => !(CONFIG_KEYS as readonly string[]).includes(key));
-  if (unknown.length > 0) throw invalid(path, `unknown key(s) ${unknown.join(", ")}`);
+  if (unknown.length > 0) {
+    const meant = unknown.map((key) => didYouMean(key, CONFIG_KEYS)).join("");
+    throw invalid(path, `unknown key(s) ${unknown.join(", ")}`, meant);
+  }
   return values as Record<string, unknown>;
 }
 

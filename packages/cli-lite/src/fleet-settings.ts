@@ -89,7 +89,7 @@ export function isFleet(settings: Settings): boolean {
   );
   if (given.length > 0) {
     throw new UsageError(
-      `${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} only work with --inventory.`,
+      `${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} only ${given.length === 1 ? "works" : "work"} with --inventory.`,
       "Pass --inventory hosts.yml to deploy to many hosts, or drop the rollout flags.",
     );
   }

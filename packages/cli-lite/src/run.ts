@@ -1,6 +1,7 @@
 import { didYouMean, isDeployKitError } from "@deploykit/core";
 import { type CommandDef, renderUsage, runCommand } from "citty";
 import { stripAnsi } from "consola/utils";
+import { globalArgs } from "./args";
 import type { Session } from "./command";
 import { type CliIo, processIo } from "./io";
 import { colorEnabled } from "./output/colors";
@@ -20,19 +21,41 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
  */
 const BAD_INPUT = new Set(["E_INVALID_INPUT", "E_INVALID_NAME", "E_INVALID_VERSION"]);
 
-const LEADING_FLAGS = new Set(["--json", "--verbose", "--debug"]);
+/** The global flags (see `globalArgs`) that take a value, spelled `--config file` or `--config=file`. */
+const VALUE_FLAGS = Object.entries(globalArgs)
+  .filter(([, def]) => def.type === "string")
+  .map(([name]) => `--${name}`);
+const LEADING_FLAGS = new Set(
+  Object.entries(globalArgs).flatMap(([name, def]) =>
+    def.type === "boolean" ? [`--${name}`, `--no-${name}`] : [`--${name}`],
+  ),
+);
 
-/** `deploykit --json publish x` → `deploykit publish --json x`: global flags may come first. */
+/** How many tokens the global flag at `argv[i]` takes (0 when it is not one). */
+function leadingFlag(argv: string[], i: number): number {
+  const token = argv[i];
+  if (token === undefined) return 0;
+  if (VALUE_FLAGS.some((flag) => token.startsWith(`${flag}=`))) return 1;
+  if (!LEADING_FLAGS.has(token)) return 0;
+  return VALUE_FLAGS.includes(token) && i + 1 < argv.length ? 2 : 1;
+}
+
+/**
+ * `deploykit --json --config cfg.yml publish x` → `deploykit publish --json --config cfg.yml x`:
+ * the global flags (`deploykit --help` lists them) may come before the command.
+ */
 function commandFirst(argv: string[]): string[] {
   let i = 0;
-  while (i < argv.length && LEADING_FLAGS.has(argv[i] as string)) i++;
+  for (let n = leadingFlag(argv, i); n > 0; n = leadingFlag(argv, i)) i += n;
   if (i === 0 || i === argv.length || (argv[i] as string).startsWith("-")) return argv;
   return [argv[i] as string, ...argv.slice(0, i), ...argv.slice(i + 1)];
 }
 
+/** The command's name: the first word that is neither a flag nor a global flag's value. */
 const firstPositional = (argv: string[]) => {
   const end = argv.indexOf("--");
-  return (end < 0 ? argv : argv.slice(0, end)).find((a) => !a.startsWith("-"));
+  const words = end < 0 ? argv : argv.slice(0, end);
+  return words.find((a, i) => !a.startsWith("-") && !VALUE_FLAGS.includes(words[i - 1] as string));
 };
 
 const VERSION_FLAGS = new Set(["-v", "-V", "--version"]);

@@ -61,6 +61,9 @@ export async function openStore(
     const endpoint = settings.string("endpoint");
     const region = settings.string("region");
     const forcePathStyle = settings.boolean("pathStyle") ?? settings.boolean("forcePathStyle");
+    // A custom endpoint (flag or AWS_ENDPOINT_URL[_S3]) defaults to us-east-1; AWS itself needs one.
+    const custom = endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    if (custom === undefined && region === undefined) await assertRegionKnown();
     return createS3Store({
       ...parseS3StoreUrl(location.url),
       ...(endpoint !== undefined ? { endpoint } : {}),
@@ -75,4 +78,26 @@ export async function openStore(
     hint: `Check --store (or store in the config): ${STORE_FORMS}.`,
   });
   return createFsStore({ dir: location.dir });
+}
+
+/**
+ * AWS S3 needs a region; without `--region` the SDK looks in AWS_REGION and the shared config
+ * file's profile (~/.aws/config). Asked of the SDK's own resolver (no request is made), so a
+ * missing one is a usage error before anything is sent, not a store failure at the first request.
+ * @throws {@link UsageError} `E_INVALID_INPUT`
+ */
+async function assertRegionKnown(): Promise<void> {
+  const { S3Client } = await import("@aws-sdk/client-s3");
+  const client = new S3Client({});
+  try {
+    await client.config.region();
+  } catch {
+    throw new UsageError(
+      "The S3 store needs the bucket's region, and none is set.",
+      "Pass --region eu-west-1 (config: region), or set AWS_REGION or region in your AWS profile (~/.aws/config).",
+      "E_INVALID_INPUT",
+    );
+  } finally {
+    client.destroy();
+  }
 }

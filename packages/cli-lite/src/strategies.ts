@@ -1,7 +1,8 @@
 import type { HealthcheckOptions, RuntimeStrategy } from "@deploykit/core";
-import { DeployKitError } from "@deploykit/core";
+import { DeployKitError, didYouMean } from "@deploykit/core";
 import {
   createStrategy,
+  STRATEGY_OPTION_KEYS,
   type StrategySpec,
   strategyNames,
   strategyOptionsFromFlags,
@@ -67,7 +68,11 @@ const configError = (settings: Settings, message: string, hint = STRATEGY_HINT) 
 
 /**
  * The strategy the command line and config file describe, or `undefined` when neither names
- * one. Config options apply when the config names the same strategy; flags override them.
+ * one. Config options apply when the config names the same strategy; flags override them. The
+ * health gate's URL (`--healthcheck`, or the config's `healthcheck`) is also the strategy's
+ * `healthcheck` option, for every strategy whose option is a URL, unless the config's strategy
+ * mapping names its own (a flag still wins over that). Option values are checked by
+ * `createStrategy` before anything runs (`E_INVALID_INPUT`, exit 2).
  */
 export function strategyFromSettings(settings: Settings): RuntimeStrategy | undefined {
   const configured = settings.config("strategy");
@@ -81,9 +86,22 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
   const name = settings.flag("strategy") ?? (fromConfig.name as string | undefined);
   if (name === undefined) return undefined;
   if (!(strategyNames as string[]).includes(name)) {
-    throw new UsageError(`Unknown strategy "${name}".`, `Use one of: ${strategyNames.join(", ")}.`);
+    throw new UsageError(
+      `Unknown strategy "${name}".`,
+      `${didYouMean(name, strategyNames)}Use one of: ${strategyNames.join(", ")}.`,
+    );
   }
   const { name: _configuredName, ...configOptions } = fromConfig.name === name ? fromConfig : {};
+  // The health URL is also the strategy's own readiness check where it has one (unicorn keeps
+  // the old master until a NEW worker answers 2xx from it): `--healthcheck URL` builds the same
+  // strategy as `strategy: { name, healthcheck: URL }` does. A command strategy's healthcheck
+  // is a command, not a URL, and sidekiq has none: the URL only gates those.
+  const url = healthUrl(settings);
+  const feedsStrategy =
+    url !== undefined &&
+    name !== "command" &&
+    STRATEGY_OPTION_KEYS[name as StrategySpec["strategy"]].includes("healthcheck") &&
+    (settings.flag("healthcheck") !== undefined || configOptions.healthcheck === undefined);
   const given = strategyOptionsFromFlags(name as StrategySpec["strategy"], {
     pidFile: settings.flag("pidFile"),
     command: settings.flag("command"),
@@ -99,7 +117,17 @@ export function strategyFromSettings(settings: Settings): RuntimeStrategy | unde
     action: settings.flag("action"),
     signal: settings.flag("signal"),
   });
-  return createStrategy({ ...configOptions, ...given, strategy: name } as StrategySpec);
+  const health = feedsStrategy ? { healthcheck: url } : {};
+  return createStrategy({ ...configOptions, ...health, ...given, strategy: name } as StrategySpec);
+}
+
+/** The health gate's URL: `--healthcheck`, else the config's `healthcheck` (a URL or `{ url }`). */
+function healthUrl(settings: Settings): string | undefined {
+  const configured = settings.config("healthcheck");
+  if (settings.flag("healthcheck") !== undefined) return settings.flag("healthcheck");
+  if (typeof configured === "string") return configured;
+  const url = (configured as { url?: unknown } | null | undefined)?.url;
+  return typeof url === "string" ? url : undefined;
 }
 
 /**
@@ -130,6 +158,20 @@ export function healthcheckFromSettings(settings: Settings): string | Healthchec
   if (check === undefined && seconds !== undefined)
     throw new UsageError("--healthcheck-timeout needs --healthcheck (or healthcheck in the config).");
   return check && { ...check, ...timeout };
+}
+
+/**
+ * For a command that restarts only with a strategy (`rollback`): without one nothing would use
+ * `--healthcheck` or `--healthcheck-timeout`, so either flag is refused rather than ignored.
+ * @throws {@link UsageError}
+ */
+export function refuseHealthcheckWithoutStrategy(settings: Settings): undefined {
+  const given = ["healthcheck", "healthcheckTimeout"].find((key) => settings.flag(key) !== undefined);
+  if (given === undefined) return undefined;
+  throw new UsageError(
+    `--${kebab(given)} needs --strategy (or strategy in the config file): without a restart nothing is health-checked.`,
+    "Pass --strategy with the app's restart strategy, or drop the flag.",
+  );
 }
 
 function numberFlag(settings: Settings, key: string): number | undefined {

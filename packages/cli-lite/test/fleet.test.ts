@@ -364,6 +364,6 @@ describe("rollout flags without --inventory", () => {
       { cwd: dir },
     );
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/--batch only work with --inventory/);
+    expect(run.stderr).toMatch(/--batch only works with --inventory/);
   });
 });

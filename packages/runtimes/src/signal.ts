@@ -8,6 +8,7 @@ import {
   throwIfAborted,
   waitUntil,
 } from "@deploykit/core";
+import { assertChoice, SIGNAL_NAMES } from "./internal/choice";
 import { restartFailed } from "./internal/failure";
 import { observations } from "./internal/observations";
 import { checkedPid, livePid, type PidExpectation } from "./internal/pid";
@@ -17,7 +18,7 @@ import { givenMs, readyTimeout } from "./internal/timing";
 export interface SignalOptions {
   /** The pid file of the process to signal. */
   pidFile: string;
-  /** The signal. Default `SIGHUP`. */
+  /** The signal, by name (`SIGUSR1`). Default `SIGHUP`. Another value (`HUP`, `0`) is `E_INVALID_INPUT`. */
   signal?: NodeJS.Signals;
   /** Wait until the pid file holds a different live pid (for servers that re-exec themselves). */
   waitForNewPid?: boolean;
@@ -49,6 +50,9 @@ export function signal(options: SignalOptions): RuntimeStrategy {
   if (typeof options?.pidFile !== "string" || options.pidFile === "") {
     throw new DeployKitError("E_INVALID_INPUT", "signal(): pidFile is required.");
   }
+  // `HUP` and `hup` point at SIGHUP; a number (`0`) at nothing.
+  const spelled = (word: string) => (/^\d*$/.test(word) || /^sig/i.test(word) ? word : `SIG${word}`);
+  assertChoice("signal", "signal", options.signal, SIGNAL_NAMES, (word) => spelled(word).toUpperCase());
   const sig = options.signal ?? "SIGHUP";
   // A server's pid file is named after it (puma.pid, nginx.pid), or lives in the app (server.pid).
   const program = basename(options.pidFile).replace(/\.pid$/, "");

@@ -5,7 +5,13 @@ import { fleetArgs, isFleet, rolloutArgs } from "../fleet-settings";
 import { lockFromSettings, rootFromSettings, withHostFromSettings } from "../host-options";
 import { deployOutcome } from "../outcome";
 import { dryRunArg, planOutcome } from "../plan-outcome";
-import { envFromSettings, healthcheckFromSettings, strategyArgs, strategyFromSettings } from "../strategies";
+import {
+  envFromSettings,
+  healthcheckFromSettings,
+  refuseHealthcheckWithoutStrategy,
+  strategyArgs,
+  strategyFromSettings,
+} from "../strategies";
 import { UsageError } from "../usage";
 import { fleetRollback } from "./fleet";
 
@@ -35,7 +41,9 @@ export const rollbackCommand: CommandSpec<typeof args> = {
     const { settings, io, onEvent, signal } = ctx;
     const root = await rootFromSettings(settings, io.cwd, { mustExist: true });
     const strategy = strategyFromSettings(settings);
-    const healthcheck = strategy ? healthcheckFromSettings(settings) : undefined;
+    const healthcheck = strategy
+      ? healthcheckFromSettings(settings)
+      : refuseHealthcheckWithoutStrategy(settings);
     const env = envFromSettings(settings);
     const version = settings.version();
     if (settings.boolean("dryRun")) {

@@ -1,4 +1,5 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
+import { assertChoice } from "../internal/choice";
 import { runCommand } from "../internal/run-command";
 import { givenMs } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
@@ -42,6 +43,7 @@ export function systemd(options: SystemdOptions): RuntimeStrategy {
       details: { unit: options?.unit },
     });
   }
+  assertChoice("systemd", "action", options.action, ["restart", "reload", "reload-or-restart"]);
   const systemctl = (...args: string[]) => ["systemctl", ...(options.user ? ["--user"] : []), ...args];
   const state = async (ctx: StrategyContext): Promise<ServiceState> => {
     const { stdout } = await probeCommand(ctx, systemctl("is-active", options.unit));

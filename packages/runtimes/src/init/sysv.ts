@@ -4,6 +4,7 @@ import {
   type StrategyContext,
   type StrategyStatus,
 } from "@deploykit/core";
+import { assertChoice } from "../internal/choice";
 import { runCommand } from "../internal/run-command";
 import { givenMs } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState } from "./service";
@@ -43,6 +44,7 @@ export function sysv(options: SysvOptions): RuntimeStrategy {
       details: { service: options?.service },
     });
   }
+  assertChoice("sysv", "action", options.action, ["restart", "reload"]);
   const script = options.script ?? `/etc/init.d/${options.service}`;
   const state = async (ctx: StrategyContext): Promise<ServiceState> => {
     const { exitCode, stdout } = await probeCommand(ctx, [script, "status"]);

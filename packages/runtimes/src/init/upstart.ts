@@ -1,4 +1,5 @@
 import { DeployKitError, type RuntimeStrategy, type StrategyContext } from "@deploykit/core";
+import { assertChoice } from "../internal/choice";
 import { runCommand } from "../internal/run-command";
 import { givenMs } from "../internal/timing";
 import { probeCommand, restartService, type ServiceState, serviceStatus } from "./service";
@@ -37,6 +38,7 @@ export function upstart(options: UpstartOptions): RuntimeStrategy {
       details: { job: options?.job },
     });
   }
+  assertChoice("upstart", "action", options.action, ["restart", "reload"]);
   const state = async (ctx: StrategyContext): Promise<ServiceState> => {
     const { exitCode, stdout } = await probeCommand(ctx, ["initctl", "status", options.job]);
     const match = /(\w+)\/(\w+)(?:, process (\d+))?/.exec(stdout);

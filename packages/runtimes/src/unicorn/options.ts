@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { DeployKitError, hostLayout, type StrategyContext } from "@deploykit/core";
+import { assertChoice } from "../internal/choice";
 import { commandWords, type PidExpectation } from "../internal/pid";
 import { givenMs, msOption, readyTimeout } from "../internal/timing";
 
@@ -62,12 +63,7 @@ export interface UnicornSettings {
 
 /** Checks options up front (bad input fails before any signal is sent). */
 export function checkUnicornOptions(options: UnicornOptions): void {
-  if (options.mode !== undefined && options.mode !== "upgrade" && options.mode !== "reload") {
-    throw new DeployKitError(
-      "E_INVALID_INPUT",
-      `unicorn(): mode must be "upgrade" or "reload", not "${options.mode}".`,
-    );
-  }
+  assertChoice("unicorn", "mode", options.mode, ["upgrade", "reload"]);
   for (const key of ["timeoutMs", "timeout"] as const) {
     const value = options[key];
     if (value !== undefined && !(value > 0)) {
