@@ -53,6 +53,7 @@ export { type HealthcheckOptions, type ProbeOutcome, probeHealth, waitHealthy } 
 export { type ActivateDebOptions, type ActivatedDeb, activateDeb } from "./host/deb-activate";
 export { bootTicks, processesStartedUnder } from "./host/in-use";
 export { type HostLayout, hostLayout } from "./host/layout";
+export { makeDirectories } from "./host/make-dirs";
 export type { HostOptions } from "./host/plan";
 export { describePortOwner, type PortOwner, portOwner, portOwners } from "./host/port-owner";
 export type { KeptRelease } from "./host/prune";

@@ -122,6 +122,7 @@ describe("no permission", () => {
         proc.on("close", () => resolve(text));
       });
       expect(out).toContain('"code":"E_PERMISSION"');
+      expect(out).toContain("while installing web under"); // not "while install web"
       expect(await readdir(root)).toEqual([]);
     } finally {
       await rm(base, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { buildPackage } from "@deploykit/pkgr";
 import { saveBuiltPackage } from "../built-package";
 import type { CommandSpec } from "../command";
+import { buildFailure, prepareOutDir } from "../out-dir";
 import { UsageError } from "../usage";
 
 const args = {
@@ -53,22 +54,27 @@ export const buildCommand: CommandSpec<typeof args> = {
     if (format !== undefined && format !== "tgz" && format !== "deb") {
       throw new UsageError(`--format must be tgz or deb, not "${format}".`);
     }
+    const outDir = resolve(settings.baseDir("outDir", io.cwd), settings.string("outDir") ?? ".");
     const optional = {
       name: settings.flag("name") ?? settings.string("app"),
       version: settings.version(),
       iteration: settings.flag("iteration"),
       format,
-      outDir: resolve(settings.baseDir("outDir", io.cwd), settings.string("outDir") ?? "."),
+      outDir,
       buildpacks: settings.list("buildpacks", "buildpack"),
       stack: settings.string("stack"),
       buildpackVendorUrl: settings.string("buildpackVendorUrl"),
       compileCacheDir: settings.string("compileCacheDir"),
     };
+    const undo = await prepareOutDir(outDir);
     const pkg = await buildPackage({
       appDir: resolve(io.cwd, args.appDir),
       ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
       onEvent,
       signal,
+    }).catch(async (error: unknown) => {
+      await undo();
+      throw buildFailure(error, outDir, signal);
     });
     return saveBuiltPackage(pkg);
   },

@@ -3,6 +3,7 @@ import { isDeployKitError } from "@deploykit/core";
 import { buildPackage, parsePkgrArgs } from "@deploykit/pkgr";
 import { saveBuiltPackage } from "../built-package";
 import type { CommandSpec } from "../command";
+import { buildFailure, prepareOutDir } from "../out-dir";
 import { UsageError } from "../usage";
 
 /**
@@ -82,12 +83,17 @@ export const packageCommand: CommandSpec<typeof args> = {
       throw error;
     }
     const { verbose: _verbose, debug: _debug, clean: _clean, edge: _edge, ...options } = parsed;
+    const outDir = resolve(io.cwd, options.outDir ?? ".");
+    const undo = await prepareOutDir(outDir);
     const pkg = await buildPackage({
       ...options,
       appDir: resolve(io.cwd, options.appDir),
-      outDir: resolve(io.cwd, options.outDir ?? "."),
+      outDir,
       onEvent,
       signal,
+    }).catch(async (error: unknown) => {
+      await undo();
+      throw buildFailure(error, outDir, signal);
     });
     return saveBuiltPackage(pkg);
   },

@@ -25,13 +25,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node [nodeArgs] dist/cli.js ...args` as a child process with pipes (no TTY). */
+/** Runs `node [nodeArgs] dist/cli.js ...args` as a child process with pipes (no TTY), as `uid` if given. */
 export async function deploykit(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
+  options: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[]; uid?: number } = {},
 ): Promise<CliRun> {
   const result = await execa("node", [...(options.nodeArgs ?? []), CLI, ...args], {
     cwd: options.cwd,
+    // As another user (root tests what a non-root operator meets); its group is the same id.
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
     env: options.env ?? cleanEnv(),
     extendEnv: false,
     reject: false,

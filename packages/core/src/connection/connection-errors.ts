@@ -22,7 +22,7 @@ export const hostUnreachable = (host: string, stderr: string) =>
     },
   );
 
-/** A catalogue command that failed on a host: `E_PERMISSION`, `E_DISK_FULL` or `E_READ_ONLY` when the tools said so (as locally), else `E_COMMAND_FAILED`. */
+/** A catalogue command that failed on a host: `E_PERMISSION`, `E_DISK_FULL` or `E_READ_ONLY` when the tools said so (as locally), `E_TOOL_MISSING` when the shell found no sudo, else `E_COMMAND_FAILED`. */
 export const remoteFailed = (host: string, command: string, exitCode: number, stderr: string) => {
   const said = stderr.trim();
   const details = { host, command, exitCode, stderr: said };
@@ -35,6 +35,12 @@ export const remoteFailed = (host: string, command: string, exitCode: number, st
   if (/No space left on device|Disk quota exceeded/.test(said))
     return new DeployKitError("E_DISK_FULL", `${command} on ${host} ran out of disk: ${said}`, {
       hint: "Free space on the server (deploykit prune, old logs), then run it again.",
+      details,
+    });
+  // `--sudo` on a server without sudo: the shell's "sudo: command not found" (bash) or "sudo: not found" (dash), exit 127.
+  if (exitCode === 127 && /\bsudo: (command )?not found/.test(said))
+    return new DeployKitError("E_TOOL_MISSING", `sudo is not installed on ${host} (${command}: ${said})`, {
+      hint: "Install sudo on the server (apt-get install sudo) and allow the SSH user password-less sudo, or drop --sudo / sudo: true and deploy as a user that owns the root.",
       details,
     });
   if (/Read-only file system/.test(said))

@@ -6,6 +6,12 @@ import type { HostPlan } from "./plan";
 import { recoverHost } from "./recover";
 import { type HostState, readState } from "./state";
 
+/** "install hello" → "installing hello", "rollback" → "rolling back", for "... while <doing>". */
+const gerund = (operation: string) =>
+  operation.replace(/^(\w+)/, (verb) =>
+    verb === "rollback" ? "rolling back" : `${verb.replace(/e$/, "")}ing`,
+  );
+
 /**
  * The one skeleton of every operation that changes or restarts a host (install, deploy,
  * rollback, restart): checks the layout without writing (`E_HOST_STATE`), takes the root's lock
@@ -24,7 +30,7 @@ export async function withHostLock<T>(
   work: (state: HostState) => Promise<T>,
 ): Promise<T> {
   if (plan.host.kind !== "local") return withRemoteHostLock(plan, operation, work);
-  const doing = `${operation} under ${plan.layout.root}`;
+  const doing = `${gerund(operation)} under ${plan.layout.root}`;
   try {
     await assertHostLayout(plan);
     const lock = await acquireLock(plan.layout.lock, {
