@@ -101,7 +101,10 @@ describe("unicorn() over SSH under load", () => {
     expect(served).toEqual(["2.0.0", "1.0.0", "2.0.0", "1.0.0", "2.0.0", "2.0.0"]);
     report("unicorn over SSH", load);
     expect(failed.rolledBack).toBe(true);
-    expect(isDeployKitError(failed.cause, "E_RESTART_FAILED")).toBe(true);
+    expect(
+      isDeployKitError(failed.cause, "E_RESTART_FAILED"),
+      `cause: ${(failed.cause as { code?: string } | undefined)?.code} ${failed.cause?.message}`,
+    ).toBe(true);
     expect(String(failed.cause?.details.log)).toContain("crashes at boot on purpose");
     // The masters are the server's processes, not this machine's.
     const master = (await apps.ssh(`cat ${root}/shared/tmp/pids/unicorn.pid`)).stdout.trim();

@@ -56,8 +56,13 @@ export async function linesSince(mark: LogMark): Promise<string[]> {
  * The log's tail for a failure report (`details.log`): only what was written since the mark, so
  * the lines of earlier releases' runs in the same file are left out (at most the last 2000 bytes).
  * While an old process still runs beside the new one (unicorn's two masters, a quiet sidekiq,
- * node's old workers) its lines of that time are in it too.
+ * node's old workers) its lines of that time are in it too. Never rejects: a read that fails
+ * is named in the text.
  */
 export function logTail(mark: LogMark): Promise<string> {
-  return textSince(mark, QUOTED);
+  // Best effort: a log that cannot be read (a dropped SSH channel) must not replace the failure
+  // it was read for.
+  return textSince(mark, QUOTED).catch(
+    (error: unknown) => `(the log ${mark.path} could not be read: ${(error as Error).message})`,
+  );
 }
